@@ -85,15 +85,10 @@ def parser() -> argparse.ArgumentParser:
     lo.add_argument("text", help="the passage to find")
     lo.set_defaults(func=cmd_locate)
 
-    for register in _plugins():
-        register(sub)
-    return p
-
-
-def _plugins():
-    """Subcommands defined next to the code they wrap."""
     from kg import commands
-    return commands.REGISTER
+    for add in commands.adders():
+        add(sub)
+    return p
 
 
 def _version() -> str:
