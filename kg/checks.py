@@ -61,7 +61,7 @@ def run_checks(store: ox.Store, checks: list[Check] | None = None) -> Report:
         try:
             rows = store.query(sparql_prefixes() + check.query, **kwargs)
         except SyntaxError as e:
-            raise InputError(f"SPARQL syntax error: {e}", path=check.path, fix="correct the query") from None
+            raise InputError(f"SPARQL syntax error: {str(e).splitlines()[0]}", path=check.path, fix="correct the query") from None
         report.checks_run.append(check.name)
         for row in rows:
             term = row["term"]

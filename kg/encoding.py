@@ -256,7 +256,13 @@ class _Reader:
             obj = self.literal(raw, prop.ranges, detail.get("lang"), line, prop.name)
         if obj is None:
             return None
-        locs = self.locators(detail.get("at"), chars) if "at" in detail else list(default_at)
+        if "at" in detail:
+            errors_before = len(self.errors)
+            locs = self.locators(detail.get("at"), chars)
+            if len(self.errors) > errors_before:
+                return None
+        else:
+            locs = list(default_at)
         inferred = detail.get("inferred")
         fact = Fact(subject, prop.iri, obj, locs, inferred=str(inferred) if inferred else None, path=self.path, line=line)
         if "contradicted" in detail:
