@@ -7,7 +7,8 @@ import hashlib
 import pyoxigraph as ox
 
 from kg.encoding import Declaration, Fact, Locator, SourceEncoding
-from kg.namespaces import OA, PID, PKG, RDF, RDFS, SKOS, XSD
+from kg import terms as T
+from kg.namespaces import OA, PID, RDF, RDFS, SKOS, XSD
 
 A = ox.NamedNode(RDF + "type")
 
@@ -39,8 +40,8 @@ def _evidence(enc: SourceEncoding, locs: list[Locator], claim: ox.NamedNode, g: 
     for loc in locs:
         ev = N(evidence_iri(enc.sha256, loc))
         sel = N(ev.value + "/selector")
-        yield ox.Quad(claim, N(PKG + "evidence"), ev, g)
-        yield ox.Quad(ev, A, N(PKG + "Evidence"), g)
+        yield ox.Quad(claim, N(T.evidence), ev, g)
+        yield ox.Quad(ev, A, N(T.Evidence), g)
         yield ox.Quad(ev, N(OA + "hasSource"), N(text_iri(enc.sha256)), g)
         yield ox.Quad(ev, N(OA + "hasSelector"), sel, g)
         yield ox.Quad(sel, A, N(OA + "TextPositionSelector"), g)
@@ -50,22 +51,21 @@ def _evidence(enc: SourceEncoding, locs: list[Locator], claim: ox.NamedNode, g: 
 
 def _claim(enc: SourceEncoding, s: str, p: str, o, locs, g, *, inferred=None, contradicted_by=(), note=None):
     claim = N(claim_iri(g.value, s, p, o))
-    status = "Contradicted" if contradicted_by else "Accepted"
-    yield ox.Quad(claim, A, N(PKG + "Claim"), g)
+    yield ox.Quad(claim, A, N(T.Claim), g)
     yield ox.Quad(claim, A, N(RDF + "Statement"), g)
     yield ox.Quad(claim, N(RDF + "subject"), N(s), g)
     yield ox.Quad(claim, N(RDF + "predicate"), N(p), g)
     yield ox.Quad(claim, N(RDF + "object"), o, g)
-    yield ox.Quad(claim, N(PKG + "statedIn"), N(enc.iri), g)
-    yield ox.Quad(N(enc.iri), N(PKG + "states"), claim, g)
-    yield ox.Quad(claim, N(PKG + "claimStatus"), N(PKG + status), g)
+    yield ox.Quad(claim, N(T.statedIn), N(enc.iri), g)
+    yield ox.Quad(N(enc.iri), N(T.states), claim, g)
+    yield ox.Quad(claim, N(T.claimStatus), N(T.Contradicted if contradicted_by else T.Accepted), g)
     if inferred:
-        yield ox.Quad(claim, N(PKG + "inferred"), _literal("true", XSD + "boolean"), g)
-        yield ox.Quad(claim, N(PKG + "inferenceReason"), _literal(inferred, lang="en"), g)
+        yield ox.Quad(claim, N(T.inferred), _literal("true", XSD + "boolean"), g)
+        yield ox.Quad(claim, N(T.inferenceReason), _literal(inferred, lang="en"), g)
     for other in contradicted_by:
-        yield ox.Quad(claim, N(PKG + "contradictedBy"), N(other), g)
+        yield ox.Quad(claim, N(T.contradictedBy), N(other), g)
     if note:
-        yield ox.Quad(claim, N(PKG + "statusNote"), _literal(note, lang="en"), g)
+        yield ox.Quad(claim, N(T.statusNote), _literal(note, lang="en"), g)
     yield from _evidence(enc, locs, claim, g)
 
 
@@ -81,10 +81,10 @@ def _declaration(enc: SourceEncoding, d: Declaration, g: ox.NamedNode):
 
 def _source_text(enc: SourceEncoding, g: ox.NamedNode):
     t = N(text_iri(enc.sha256))
-    yield ox.Quad(N(enc.iri), N(PKG + "hasText"), t, g)
-    yield ox.Quad(t, A, N(PKG + "SourceText"), g)
-    yield ox.Quad(t, N(PKG + "sha256"), _literal(enc.sha256, XSD + "hexBinary"), g)
-    yield ox.Quad(t, N(PKG + "characterCount"), _literal(enc.chars, XSD + "nonNegativeInteger"), g)
+    yield ox.Quad(N(enc.iri), N(T.hasText), t, g)
+    yield ox.Quad(t, A, N(T.SourceText), g)
+    yield ox.Quad(t, N(T.sha256), _literal(enc.sha256, XSD + "hexBinary"), g)
+    yield ox.Quad(t, N(T.characterCount), _literal(enc.chars, XSD + "nonNegativeInteger"), g)
     yield ox.Quad(t, N(RDFS + "label"), _literal(f"Text of {enc.key} (SHA-256 {enc.sha256[:12]}…)", lang="en"), g)
     yield ox.Quad(t, N(RDFS + "label"), _literal(f"{enc.key} 的文本（SHA-256 {enc.sha256[:12]}…）", lang="zh"), g)
 

@@ -1,0 +1,79 @@
+"""Docs and generated code stay true: README commands, CLI help, the closed namespace."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kg import cli, termgen
+
+REPO = Path(__file__).resolve().parent.parent
+README = (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def quick_start() -> list[str]:
+    block = README.split("## Quick start", 1)[1].split("```", 2)[1]
+    return [line for line in block.splitlines()[1:] if line.strip()]
+
+
+def test_quick_start_has_exactly_the_two_commands():
+    setup_run, setup_test = quick_start()
+    assert setup_run.endswith("policykg build")
+    assert setup_test.endswith("python -m pytest")
+    assert "pip install -e '.[test]'" in setup_test
+
+
+def test_ci_runs_the_readme_test_command():
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    assert 'bash -c "$test_command"' in ci
+    out = subprocess.run(["awk", r'/^## Quick start/{q=1} q&&/^```/{n++; next} q&&n==1{print}', "README.md"],
+                         cwd=REPO, capture_output=True, text=True, check=True).stdout.splitlines()
+    assert out[1] == quick_start()[1]
+
+
+def test_terms_module_is_generated_from_the_current_ontology():
+    assert (REPO / "kg" / "terms.py").read_text(encoding="utf-8") == termgen.render(), \
+        "kg/terms.py is stale: run python -m kg.termgen"
+
+
+def _subcommands():
+    parser = cli.parser()
+    action = next(a for a in parser._actions if a.dest == "command")
+    return action.choices
+
+
+def test_every_subcommand_has_help_and_is_in_the_readme():
+    commands = _subcommands()
+    assert {"build", "validate", "locate"} <= set(commands)
+    for name, sub in commands.items():
+        assert sub.description, f"policykg {name} has no description"
+        assert f"`policykg {name}" in README, f"README does not document policykg {name}"
+
+
+def test_exit_codes_are_documented():
+    for code, meaning in (("0", "success"), ("1", "validation findings"), ("2", "bad input or usage")):
+        assert re.search(rf"\| {code} \| {meaning}", README)
+
+
+@pytest.mark.slow
+def test_readme_main_command_works_in_a_fresh_clone(tmp_path):
+    """The first Quick start command, run as written in a fresh clone of this checkout's HEAD."""
+    if subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True).returncode != 0:
+        pytest.skip("not a git checkout")
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(REPO), str(clone)], check=True)
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
+    result = subprocess.run(["bash", "-c", quick_start()[0]], cwd=clone, env=env, capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert (clone / "build" / "kg.trig").stat().st_size > 0
+    assert "built build/" in result.stdout
+
+
+def test_bad_command_line_exits_2():
+    result = subprocess.run([sys.executable, "-m", "kg", "build", "--no-such-option"], capture_output=True, text=True)
+    assert result.returncode == 2
