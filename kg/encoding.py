@@ -24,6 +24,15 @@ SOURCE_FIELDS = {"key", "type", "label", "sha256", "chars", "facts", "at"}
 ENTRY_FIELDS = {"type", "label", "at", "facts"}
 VALUE_FIELDS = {"v", "at", "lang", "inferred", "contradicted"}
 CONTRADICTED_FIELDS = {"by", "note"}
+# A file that encodes facts read on public web pages (the reference notes) has no source text:
+# its header names the named graph and the pages it cites, and every fact cites pages instead
+# of giving character offsets (docs/encoding.md, "Facts from web pages").
+CITED_SOURCE_FIELDS = {"graph", "cites"}
+CITED_ENTRY_FIELDS = {"type", "label", "cite", "facts"}
+CITED_VALUE_FIELDS = {"v", "cite", "lang", "inferred", "contradicted", "verification"}
+RESERVED_GRAPHS = {"ontology", "vocabulary", "inferred", "links"}
+GRAPH_SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+URL_RE = re.compile(r"^https?://\S+$")
 LANGS = ("en", "zh")
 KEY_RE = re.compile(r"^[a-z0-9][a-z0-9-]*(/[A-Za-z0-9][A-Za-z0-9.-]*)+$")
 LOCATOR_RE = re.compile(r"^(\d+)-(\d+)$")
@@ -46,6 +55,8 @@ class Fact:
     note: str | None = None
     path: Path | None = None
     line: int = 0
+    cites: list[str] = field(default_factory=list)         # web page addresses (files with 'cites')
+    verification: str | None = None                         # a caution from the reference notes
 
 
 @dataclass
@@ -57,6 +68,7 @@ class Declaration:
     locators: list[Locator]
     path: Path
     line: int
+    cites: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -71,6 +83,7 @@ class SourceEncoding:
     chars: int
     declarations: list[Declaration] = field(default_factory=list)
     facts: list[Fact] = field(default_factory=list)
+    pages: dict[str, str] = field(default_factory=dict)     # cited files: name -> web page address
 
 
 class EncodingErrors(InputError):
@@ -95,6 +108,7 @@ class _Reader:
     def __init__(self, onto: Ontology, path: Path, known: dict[str, set[str]]):
         self.onto, self.path, self.known = onto, path, known
         self.errors: list[InputError] = []
+        self.pages: dict[str, str] | None = None    # set for a file whose header has 'cites'
 
     def error(self, what: str, line: int | None, fix: str | None = None):
         self.errors.append(InputError(what, path=self.path, line=line, fix=fix))
@@ -157,6 +171,24 @@ class _Reader:
                 out.append(Locator(start, end))
         return out
 
+    def cite_refs(self, value) -> list[str]:
+        """Web page addresses of a 'cite': names of the header's cites, or addresses listed there."""
+        items = value if isinstance(value, yamlsrc.Seq) else [value]
+        out = []
+        for item in items:
+            line = getattr(item, "line", None)
+            name = str(item)
+            if isinstance(item, (yamlsrc.Map, yamlsrc.Seq)):
+                self.error(f"bad cite '{item}'", line, "write a name from the header's cites, or a list of names")
+            elif name in self.pages:
+                out.append(self.pages[name])
+            elif name in self.pages.values():
+                out.append(name)
+            else:
+                self.error(f"unknown cite '{name}'{did_you_mean(name, self.pages)}", line,
+                           "name a page listed under the header's cites, or add it there")
+        return out
+
     # -- values ---------------------------------------------------------------------
     def resolve_ref(self, ref: str, ranges: list[str], line: int, prop: str) -> ox.NamedNode | None:
         if ref.startswith("pkg:"):
@@ -214,7 +246,7 @@ class _Reader:
             return None
         return ox.Literal(raw, datatype=ox.NamedNode(dtype))
 
-    def facts(self, subject: str, mapping, default_at: list[Locator], chars: int) -> list[Fact]:
+    def facts(self, subject: str, mapping, default_at: list[Locator], chars: int, default_cite=()) -> list[Fact]:
         out: list[Fact] = []
         if not self.check_fields(mapping, set(mapping), "facts"):
             return out
@@ -229,15 +261,16 @@ class _Reader:
             items = values if isinstance(values, yamlsrc.Seq) else [values]
             item_lines = values.item_lines if isinstance(values, yamlsrc.Seq) else [line]
             for item, item_line in zip(items, item_lines):
-                fact = self.fact(subject, prop, item, item_line, default_at, chars)
+                fact = self.fact(subject, prop, item, item_line, default_at, chars, default_cite)
                 if fact:
                     out.append(fact)
         return out
 
-    def fact(self, subject, prop, item, line, default_at, chars) -> Fact | None:
+    def fact(self, subject, prop, item, line, default_at, chars, default_cite=()) -> Fact | None:
         detail = {}
         if isinstance(item, yamlsrc.Map):
-            if not self.check_fields(item, VALUE_FIELDS, f"value of {prop.name}"):
+            allowed = VALUE_FIELDS if self.pages is None else CITED_VALUE_FIELDS
+            if not self.check_fields(item, allowed, f"value of {prop.name}"):
                 return None
             detail, line = item, item.line
             if "v" not in item:
@@ -265,6 +298,20 @@ class _Reader:
             locs = list(default_at)
         inferred = detail.get("inferred")
         fact = Fact(subject, prop.iri, obj, locs, inferred=str(inferred) if inferred else None, path=self.path, line=line)
+        if self.pages is not None:
+            if "cite" in detail:
+                errors_before = len(self.errors)
+                fact.cites = self.cite_refs(detail["cite"])
+                if len(self.errors) > errors_before:
+                    return None
+            else:
+                fact.cites = list(default_cite)
+            if "verification" in detail:
+                text = str(detail["verification"])
+                if not text or text != " ".join(text.split()):
+                    self.error("'verification' must be a note in our own words", detail.key_lines["verification"],
+                               "say what the reference notes leave unverified, without extra spaces")
+                fact.verification = text
         if "contradicted" in detail:
             c = detail["contradicted"]
             if self.check_fields(c, CONTRADICTED_FIELDS, "contradicted"):
@@ -279,7 +326,11 @@ class _Reader:
                                    getattr(b, "line", c.line), "name the key of another source")
                 fact.contradicted_by = [iri_of(str(b)) for b in by]
                 fact.note = str(c.get("note") or "")
-        if not fact.locators and not fact.inferred:
+        if self.pages is not None and not fact.cites and not fact.inferred:
+            self.error(f"fact '{prop.name}: {raw}' cites no page", line,
+                       "add cite: NAME (a page of the header's cites) here or on the entry, or mark it inferred: REASON")
+            return None
+        if self.pages is None and not fact.locators and not fact.inferred:
             self.error(f"fact '{prop.name}: {raw}' has no locator", line,
                        "add at: START-END (or an entry-level at), or mark it inferred: REASON")
             return None
@@ -342,10 +393,16 @@ def read_all(onto: Ontology, files: list[Path]) -> list[SourceEncoding]:
                 known[iri] = {cls}
     # Pass 2: everything else.
     out = []
+    graphs: dict[str, Path] = {}
     for path, doc in docs:
         reader = readers[path]
         if isinstance(doc, yamlsrc.Map):
             enc = _read_one(reader, path, doc)
+            if enc and enc.pages and enc.graph in graphs:
+                reader.error(f"graph '{enc.graph[len(GRAPH):]}' is also the graph of {graphs[enc.graph].name}",
+                             doc["source"].key_lines["graph"], "give each file its own graph name")
+            elif enc:
+                graphs[enc.graph] = path
             if enc and not reader.errors:
                 out.append(enc)
         errors.extend(reader.errors)
@@ -360,6 +417,8 @@ def _read_one(r: _Reader, path: Path, doc) -> SourceEncoding | None:
     if src is None:
         r.error("missing 'source' section", 1, "add source: with key, type, label, sha256 and chars")
         return None
+    if isinstance(src, yamlsrc.Map) and "cites" in src:
+        return _read_cited(r, path, doc, src)
     if not r.check_fields(src, SOURCE_FIELDS, "source"):
         return None
     for needed in ("key", "type", "sha256", "chars"):
@@ -407,4 +466,57 @@ def _read_one(r: _Reader, path: Path, doc) -> SourceEncoding | None:
                         "give labels where the entity is declared")
         if "facts" in entry:
             enc.facts += r.facts(iri, entry["facts"], at, chars)
+    return enc
+
+
+def _read_cited(r: _Reader, path: Path, doc, src) -> SourceEncoding | None:
+    """A file of facts read on web pages: header {graph, cites}; facts cite pages, not offsets."""
+    if not r.check_fields(src, CITED_SOURCE_FIELDS, "source"):
+        return None
+    if "graph" not in src:
+        r.error("source has no 'graph'", src.line, "name the file's named graph, e.g. graph: ten-industry-plans")
+        return None
+    slug = str(src["graph"])
+    if not GRAPH_SLUG_RE.match(slug) or slug in RESERVED_GRAPHS:
+        r.error(f"bad graph name '{slug}'", src.key_lines["graph"],
+                "use a lower-case slug that is not one of " + ", ".join(sorted(RESERVED_GRAPHS)))
+        return None
+    cites = src["cites"]
+    if not isinstance(cites, yamlsrc.Map) or not cites:
+        r.error("'cites' must map short names to web page addresses", src.key_lines["cites"],
+                "write one 'NAME: https://...' line per page")
+        return None
+    r.pages = {}
+    for name, url in cites.items():
+        if isinstance(url, (yamlsrc.Map, yamlsrc.Seq)) or not URL_RE.match(str(url)):
+            r.error(f"bad web page address for cite '{name}'", cites.key_lines[name], "give the page's http(s) address")
+        else:
+            r.pages[name] = str(url)
+    enc = SourceEncoding(path=path, key="graph/" + slug, iri=GRAPH + slug, graph=GRAPH + slug, type_iri="",
+                         labels={}, sha256="", chars=0, pages=dict(r.pages))
+    ents = doc.get("entities", yamlsrc.Map())
+    if not r.check_fields(ents, set(ents) if isinstance(ents, dict) else set(), "entities"):
+        return enc
+    for key, entry in ents.items():
+        line = ents.key_lines[key]
+        if not r.check_fields(entry, CITED_ENTRY_FIELDS, f"entity '{key}'"):
+            continue
+        iri = iri_of(key)
+        cite = r.cite_refs(entry["cite"]) if "cite" in entry else []
+        if "type" in entry:
+            cls = r.onto.classes.get(str(entry["type"]))
+            if cls:
+                enc.declarations.append(Declaration(key, iri, cls, r.labels(entry.get("label"), line, True), [], path,
+                                                    line, cites=cite))
+        else:
+            if iri not in r.known:
+                keys = [k[len(PID):] for k in r.known if k.startswith(PID)]
+                r.error(f"unknown entity '{key}'{did_you_mean(key, keys)}", line,
+                        "add 'type' and 'label' to declare it, or fix the key")
+                continue
+            if "label" in entry:
+                r.error(f"'label' on '{key}', which is declared elsewhere", entry.key_lines["label"],
+                        "give labels where the entity is declared")
+        if "facts" in entry:
+            enc.facts += r.facts(iri, entry["facts"], [], 0, default_cite=cite)
     return enc
