@@ -28,7 +28,7 @@ def spring(g: nx.Graph, weight: str | None = None) -> dict[str, tuple[float, flo
         return rings(g)
     u = nx.Graph(g.to_undirected(as_view=True)) if g.is_directed() else g
     k = 2.0 / math.sqrt(max(u.number_of_nodes(), 1))
-    pos = nx.spring_layout(u, k=k, iterations=80, seed=42, weight=weight)
+    pos = nx.spring_layout(u, k=k, iterations=50, seed=42, weight=weight)
     return _scaled(pos, u.number_of_nodes())
 
 

@@ -25,7 +25,18 @@ def cjk_font() -> str | None:
     """The name of an installed font that covers Chinese, or None."""
     from matplotlib import font_manager
     names = {f.name for f in font_manager.fontManager.ttflist}
-    return next((n for n in CJK_NAMES if n in names), None)
+    found = next((n for n in CJK_NAMES if n in names), None)
+    if found is None:
+        # matplotlib's font cache predates a font installed later: register CJK files directly
+        for path in sorted(font_manager.findSystemFonts()):
+            if any(k in path for k in ("NotoSansCJK-Regular", "wqy-zenhei", "wqy-microhei", "DroidSansFallback")):
+                try:
+                    font_manager.fontManager.addfont(path)
+                except (OSError, RuntimeError):
+                    continue
+        names = {f.name for f in font_manager.fontManager.ttflist}
+        found = next((n for n in CJK_NAMES if n in names), None)
+    return found
 
 
 def _shorten(s: str, n: int = 48) -> str:
@@ -33,7 +44,8 @@ def _shorten(s: str, n: int = 48) -> str:
 
 
 def table(store: ox.Store, cat: P.Catalog | None = None):
-    """(measures, sectors, cells): measures in document order, sectors by how many measures target them."""
+    """(measures, sectors, cells): every measure in document order (also those that target no sector),
+    the sectors that some measure targets, most-targeted first."""
     cat = cat or P.catalog(store)
     pairs = P.measure_sector_pairs(store, cat)
     order = {}
@@ -43,7 +55,7 @@ def table(store: ox.Store, cat: P.Catalog | None = None):
         m = r["m"].value
         n = int(r["n"].value) if r["n"] is not None else 10**6
         order[m] = (r["doc"].value if r["doc"] is not None else "", n, m)
-    measures = sorted({m for m, _ in pairs}, key=lambda m: order.get(m, ("", 10**6, m)))
+    measures = sorted(set(order) | {m for m, _ in pairs}, key=lambda m: order.get(m, ("", 10**6, m)))
     count = Counter(s for _, s in pairs)
     sectors = sorted(count, key=lambda s: (-count[s], cat.label(s, "en"), s))
     return measures, sectors, set(pairs)
@@ -59,7 +71,7 @@ def figure(store: ox.Store, lang: str = "en", cat: P.Catalog | None = None):
     rc = {"family": [font, "DejaVu Sans"]} if font else {"family": ["DejaVu Sans"]}
     w = max(6.0, 3.6 + 0.32 * len(sectors))
     h = max(3.0, 2.4 + 0.3 * len(measures))
-    fig = Figure(figsize=(w, h), dpi=150)
+    fig = Figure(figsize=(w, h), dpi=120)
     ax = fig.add_subplot()
     grid = [[1 if (m, s) in cells else 0 for s in sectors] for m in measures]
     ax.imshow(grid or [[0]], cmap="Blues", vmin=0, vmax=1.4, aspect="auto", interpolation="nearest")

@@ -1,0 +1,286 @@
+"""Network views, pages, GraphML, matrix and statistics: exact answers on a fixture and the real graph.
+
+The browser-driven checks are in test_browser.py.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import networkx as nx
+import pytest
+
+from kg import cli
+from kg.errors import InputError
+from kg.namespaces import PID
+from kg.viz import analytics, export, matrix, pages, projections as P, synthetic
+
+AUTO = PID + "sector/automobiles"
+XSS_SECTOR = PID + "sector/xss"
+M = PID + "doc/fx-notice/measure/"
+
+
+@pytest.fixture(scope="module")
+def fx():
+    return synthetic.fixture_store()
+
+
+@pytest.fixture(scope="module")
+def fx_cat(fx):
+    return P.catalog(fx)
+
+
+def page_json(text: str) -> dict:
+    m = re.search(r'<script type="application/json" id="policykg-data">(.*?)</script>', text, re.S)
+    assert m, "the page has no data block"
+    return json.loads(m.group(1))
+
+
+# ---------------------------------------------------------------------------- fixture: projections
+
+def test_overview_shows_documents_parts_measures_and_linked_concepts_only(fx, fx_cat):
+    g = P.overview(fx, fx_cat)
+    assert g.number_of_nodes() == synthetic.FIXTURE_OVERVIEW_NODES == 21
+    keys = {P.key_of(n) for n in g}
+    assert "doc/fx-notice/action/1-1" not in keys          # actions are lifted to their measure
+    assert "sector/unused" not in keys                      # a concept nothing links to
+    assert "sector/manufacturing" not in keys               # linked only by skos:broader
+    assert {"target/fx-1", "source/fx-report", "program/car-tour"} <= keys
+
+
+def test_overview_lifts_an_actions_sector_to_its_measure(fx, fx_cat):
+    g = P.overview(fx, fx_cat)
+    assert g.edges[M + "1", AUTO]["label_en"] == "targets sector"
+    assert g.edges[M + "1", AUTO]["label_zh"] == "针对行业"
+    assert g.edges[M + "1", PID + "doc/fx-notice/part/1"]["label_en"] == "is part of"
+    # direct parent only: the transitive isPartOf to the notice is not drawn
+    assert not g.has_edge(M + "1", PID + "doc/fx-notice")
+
+
+def test_nodes_carry_class_labels_and_the_sources_that_state_them(fx, fx_cat):
+    g = P.overview(fx, fx_cat)
+    d = g.nodes[XSS_SECTOR]
+    assert (d["group"], d["type_en"], d["type_zh"]) == ("sector", "Sector", "行业")
+    assert d["label_en"] == d["label_zh"] == synthetic.XSS
+    assert d["sources"] == [{"en": "Fixture report", "zh": "测试报道"}]
+    assert g.nodes[PID + "doc/fx-old"]["type_en"] == "Policy package"
+    assert g.nodes[PID + "program/car-tour"]["type_zh"] == "专项活动"
+    assert g.edges[M + "2", AUTO]["sources"] == [{"en": "Fixture report", "zh": "测试报道"}]
+    assert g.nodes[AUTO]["alt"] == ["Automobile industry", "汽车行业"]
+
+
+def test_instrument_chain_counts_the_measures_behind_each_agency_link(fx, fx_cat):
+    g = P.measure_instrument_agency(fx, fx_cat)
+    credit, campaign = PID + "instrument/credit", PID + "instrument/consumption-campaign"
+    assert g.edges[credit, PID + "agency/ndrc"]["weight"] == 2
+    assert g.edges[credit, PID + "agency/ndrc"]["label_en"] == "2 measures"
+    assert g.edges[campaign, PID + "agency/miit"]["weight"] == 1
+    assert set(g.predecessors(credit)) == {M + "2", M + "3"}
+    assert {d["group"] for _, d in g.nodes(data=True)} == {"measure", "instrument", "agency"}
+
+
+def test_sector_cotargeting_counts_shared_measures(fx, fx_cat):
+    g = P.sector_cotargeting(fx, fx_cat)
+    assert {P.key_of(n): d["measures"] for n, d in g.nodes(data=True)} == {
+        "sector/automobiles": 2, "sector/steel": 2, "sector/xss": 1}
+    assert g.edges[AUTO, PID + "sector/steel"]["weight"] == 1     # only measure 2 targets both
+
+
+def test_lineage_lifts_a_parts_reference_to_its_document(fx, fx_cat):
+    g = P.lineage(fx, fx_cat)
+    edges = {(P.key_of(a), P.key_of(b)): e["label_en"] for a, b, e in g.edges(data=True)}
+    assert edges == {("doc/fx-plan", "doc/fx-notice"): "implements", ("doc/fx-plan", "doc/fx-old"): "continues"}
+
+
+@pytest.mark.parametrize("name", ["汽车", "Automobiles", "automobiles", "sector/automobiles", AUTO, "汽车行业"])
+def test_focus_finds_an_entity_by_iri_key_or_either_language(fx, fx_cat, name):
+    assert P.resolve(fx, name, fx_cat) == AUTO
+
+
+def test_focus_takes_the_neighbourhood_to_the_given_depth(fx, fx_cat):
+    _, g0 = P.focus(fx, "汽车", 0, fx_cat)
+    assert list(g0) == [AUTO]
+    _, g1 = P.focus(fx, "汽车", 1, fx_cat)
+    assert {P.key_of(n) for n in g1} == {"sector/automobiles", "sector/manufacturing", "target/fx-1",
+                                         "doc/fx-notice/measure/2", "doc/fx-notice/action/1-1"}
+    _, g2 = P.focus(fx, "汽车", 2, fx_cat)
+    assert M + "1" in g2 and g2.nodes[M + "1"]["distance"] == 2
+
+
+def test_focus_on_an_unknown_entity_suggests_a_close_name(fx, fx_cat):
+    with pytest.raises(InputError) as e:
+        P.resolve(fx, "Automobilez", fx_cat)
+    assert "no entity with IRI, key or label 'Automobilez' (did you mean 'Automobiles'?)" in e.value.message
+
+
+# ---------------------------------------------------------------------------- fixture: pages
+
+def test_markup_in_a_label_never_reaches_the_page_as_markup(fx):
+    text = pages.render(pages.views(fx)[0])
+    assert "<img" not in text
+    assert "\\u003cimg src=x onerror=alert(1)\\u003e" in text
+    assert synthetic.XSS in {n["l"]["en"] for n in page_json(text)["nodes"]}
+
+
+def test_a_label_cannot_close_the_data_script():
+    g = nx.DiGraph()
+    evil = "</script><script>alert(1)</script>"
+    g.add_node("x", group="sector", label_en=evil, label_zh=evil, type_en="Sector", type_zh="行业", alt=[], sources=[])
+    text = pages.render(pages.View("t", evil, evil, g, {"x": (0, 0)}))
+    assert "<script>alert" not in text
+    assert text.count("</script>") == 3          # the data, vis-network and the page script
+    assert page_json(text)["nodes"][0]["l"]["en"] == evil
+    assert "<title>&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt; — PolicyKG</title>" in text
+
+
+def test_pages_load_nothing_from_the_network(fx):
+    text = pages.render(pages.views(fx)[0])
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", text)
+    assert "bootstrap" not in text.lower() and "cdn" not in text.lower()
+    assert "@import" not in text and not re.search(r"url\(\s*['\"]?https?:", text)
+    assert "default-src 'none'" in text              # and the CSP forbids it anyway
+
+
+def test_pages_are_byte_identical_across_runs(fx, tmp_path):
+    a = pages.write_all(fx, tmp_path / "a", matrix=True)
+    b = pages.write_all(fx, tmp_path / "b", matrix=True)
+    assert sorted(a) == sorted(b)
+    for name in a:
+        assert a[name].read_bytes() == b[name].read_bytes(), f"{name} differs between two runs"
+
+
+def test_write_all_writes_every_page_graphml_matrix_and_stats(fx, tmp_path):
+    written = pages.write_all(fx, tmp_path)
+    expected = {"overview", "instruments", "sectors", "lineage", "overview.graphml", "instruments.graphml",
+                "sectors.graphml", "lineage.graphml", "stats.md", "stats.json", "matrix.png", "matrix.svg"}
+    assert expected <= set(written)
+    data = page_json(written["overview"].read_text(encoding="utf-8"))
+    assert len(data["nodes"]) == 21
+    assert [n["href"] for n in data["nav"]] == ["overview.html", "instruments.html", "sectors.html", "lineage.html"]
+    assert {g["key"]: g["count"] for g in data["groups"]}["sector"] == 3
+
+
+def test_graphml_keeps_nodes_labels_and_sources(fx, tmp_path):
+    g = P.overview(fx)
+    path = export.write_graphml(g, tmp_path / "o.graphml", {AUTO: (1.0, 2.0)})
+    back = nx.read_graphml(path)
+    assert back.number_of_nodes() == g.number_of_nodes() and back.number_of_edges() == g.number_of_edges()
+    assert back.nodes[AUTO]["label_zh"] == "汽车" and back.nodes[AUTO]["x"] == 1.0
+    assert back.nodes[XSS_SECTOR]["sources_en"] == "Fixture report"
+
+
+def test_matrix_rows_are_measures_in_order_and_columns_most_targeted_first(fx, fx_cat):
+    measures, sectors, cells = matrix.table(fx, fx_cat)
+    assert [P.key_of(m) for m in measures] == ["doc/fx-notice/measure/1", "doc/fx-notice/measure/2",
+                                               "doc/fx-notice/measure/3"]
+    assert [P.key_of(s) for s in sectors] == ["sector/automobiles", "sector/steel", "sector/xss"]
+    assert (M + "1", AUTO) in cells and (M + "1", PID + "sector/steel") not in cells
+
+
+def test_matrix_picture_is_png_and_svg(fx, tmp_path):
+    written = matrix.write(fx, tmp_path)
+    assert written["matrix.png"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "<svg" in written["matrix.svg"].read_text(encoding="utf-8")
+    assert ("matrix-zh.png" in written) == (matrix.cjk_font() is not None)
+
+
+def test_stats_of_the_fixture(fx, fx_cat):
+    st = analytics.stats(fx, fx_cat)
+    assert [(e["key"], e["measures"]) for e in st["instruments"]] == [("instrument/credit", 2),
+                                                                      ("instrument/consumption-campaign", 1)]
+    assert [(e["key"], e["measures"]) for e in st["sectors"]][:2] == [("sector/automobiles", 2), ("sector/steel", 2)]
+    assert st["measures"][0]["key"] == "doc/fx-notice/measure/2" and st["measures"][0]["degree"] == 7
+    md = analytics.as_markdown(st)
+    assert "| 3 | &lt;img src=x onerror=alert(1)&gt; | &lt;img src=x onerror=alert(1)&gt; | 1 |" in md
+    assert "<img" not in md
+
+
+# ---------------------------------------------------------------------------- the real graph
+
+OVERVIEW_COUNT = """SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {
+  VALUES ?p { pkg:targetsSector pkg:usesInstrument pkg:responsibleAgency pkg:appliesToRegion
+              pkg:addressesEnterpriseCategory pkg:concernsProgram pkg:issuedBy pkg:refSector pkg:refArea
+              pkg:refEnterpriseCategory }
+  VALUES ?vc { pkg:Sector pkg:PolicyInstrument pkg:Agency pkg:Region pkg:EnterpriseCategory pkg:Program }
+  # documents, parts, measures and targets: always
+  { ?x a/rdfs:subClassOf* ?c VALUES ?c { pkg:Document pkg:DocumentPart pkg:Target } }
+  UNION  # a concept that a document, part, action, target or program links to
+  { ?s ?p ?x . ?x a/rdfs:subClassOf* ?vc .
+    ?s a/rdfs:subClassOf* ?sc VALUES ?sc { pkg:Document pkg:DocumentPart pkg:PolicyAction pkg:Target pkg:Program } }
+  UNION  # a program that links to a concept
+  { ?x ?p ?o ; a/rdfs:subClassOf* pkg:Program . ?o a/rdfs:subClassOf* ?vc }
+  FILTER(STRSTARTS(STR(?x), STR(pid:)))
+}"""
+
+
+
+def test_real_overview_has_the_nodes_the_graph_query_gives(store, select):
+    (n,), = select(OVERVIEW_COUNT)
+    assert int(n) > 100
+    assert P.overview(store).number_of_nodes() == int(n)
+
+
+def test_build_writes_the_pages_with_every_overview_node(build_dir, store, select):
+    (n,), = select(OVERVIEW_COUNT)
+    data = page_json((build_dir / "viz" / "overview.html").read_text(encoding="utf-8"))
+    assert len(data["nodes"]) == int(n)
+    for name in ("instruments.html", "sectors.html", "lineage.html", "overview.graphml", "stats.md", "matrix.svg"):
+        assert (build_dir / "viz" / name).is_file(), name
+
+
+MEASURES_TARGETING = """SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE {
+  ?m a pkg:Measure . { ?m pkg:targetsSector ?s } UNION { ?m pkg:commitsTo ?a . ?a pkg:targetsSector ?s }
+  FILTER(?s = <%s>) }"""
+
+
+def test_real_stats_count_measures_and_rank_automobiles_among_the_most_targeted(store, select):
+    st = analytics.stats(store)
+    (n,), = select(MEASURES_TARGETING % AUTO)
+    top = {e["key"]: e["measures"] for e in st["sectors"]}
+    assert "sector/automobiles" in top, [e["key"] for e in st["sectors"]]
+    assert top["sector/automobiles"] == int(n) >= 1
+    counts = [e["measures"] for e in st["sectors"]]
+    assert counts == sorted(counts, reverse=True)
+    b = [e["betweenness"] for e in st["measures"]]
+    assert b == sorted(b, reverse=True)
+    assert st["agencies"][0]["key"] == "agency/miit"
+
+
+def test_real_focus_by_chinese_label(store):
+    iri, g = P.focus(store, "汽车", 1)
+    assert iri == AUTO and g.number_of_nodes() > 1
+    assert all(d["distance"] <= 1 for _, d in g.nodes(data=True))
+
+
+# ---------------------------------------------------------------------------- command line
+
+def test_cli_stats_prints_the_tables(build_dir, capsys):
+    assert cli.main(["stats", "--build", str(build_dir), "--top", "3"]) == 0
+    out = capsys.readouterr().out
+    for heading in ("## Most-used instruments", "## Most-targeted sectors", "## Most central measures",
+                    "## Most central agencies"):
+        assert heading in out
+    assert cli.main(["stats", "--build", str(build_dir), "--format", "json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)["sectors"]) == 10
+
+
+def test_cli_viz_focus_writes_one_page(build_dir, tmp_path, capsys):
+    assert cli.main(["viz", "--build", str(build_dir), "--out", str(tmp_path), "--focus", "汽车", "--depth", "2"]) == 0
+    path = capsys.readouterr().out.strip()
+    assert path.endswith("focus-sector-automobiles-2.html")
+    data = page_json(open(path, encoding="utf-8").read())
+    assert AUTO in {n["id"] for n in data["nodes"]}
+    assert data["title"]["zh"] == "焦点：汽车（深度 2）"
+
+
+def test_cli_viz_unknown_focus_exits_2_with_a_fix(build_dir, tmp_path, capsys):
+    assert cli.main(["viz", "--build", str(build_dir), "--out", str(tmp_path), "--focus", "no such thing"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: no entity with IRI, key or label 'no such thing'")
+    assert "give an IRI, a key such as sector/automobiles, or an exact zh or en label" in err
+
+
+def test_cli_viz_without_a_build_says_to_build(tmp_path, capsys):
+    assert cli.main(["viz", "--build", str(tmp_path / "nothing")]) == 2
+    assert "run 'policykg build' first" in capsys.readouterr().err
