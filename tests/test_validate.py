@@ -1,0 +1,43 @@
+"""`policykg validate` on the real graph: checks, SHACL and HermiT, and that each can fail."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from kg import build, validate
+from kg.namespaces import PID, PKG
+
+needs_java = pytest.mark.skipif(shutil.which("java") is None, reason="HermiT needs Java")
+
+
+@pytest.mark.slow
+def test_real_graph_validates_with_only_the_known_warnings():
+    report = validate.validate()
+    assert report.errors == [], [f.line() for f in report.errors]
+    assert sorted((f.check, f.focus) for f in report.findings) == [
+        ("shacl:MinCountConstraintComponent", PID + "doc/mof-2023-nev-purchase-tax-extension"),
+        ("shacl:MinCountConstraintComponent", PID + "stat/2023-ten-industries-share"),
+    ]
+    assert "hermit" in report.checks_run
+
+
+def test_shapes_catch_a_measure_without_ordinal():
+    ds = build.compile_dataset(run_checks=False)
+    ds.store.remove(next(iter(ds.store.quads_for_pattern(ox.NamedNode(PID + "doc/miit-2022-160/measure/3"),
+                                                          ox.NamedNode(PKG + "ordinal"), None))))
+    report = validate.shacl_report(ds.store)
+    assert ("shacl:MinCountConstraintComponent", PID + "doc/miit-2022-160/measure/3", "error") in {
+        (f.check, f.focus, f.severity) for f in report.findings}
+
+
+@needs_java
+def test_hermit_finds_an_agency_used_as_a_sector():
+    ds = build.compile_dataset(run_checks=False, materialize=False)
+    ds.store.add(ox.Quad(ox.NamedNode(PID + "doc/miit-2022-160/measure/1"), ox.NamedNode(PKG + "targetsSector"),
+                         ox.NamedNode(PID + "agency/miit"), ox.NamedNode(PID + "graph-test")))
+    report = validate.hermit_report(ds.store)
+    assert [f.message for f in report.errors] == ["the ontology with the data is inconsistent (OWL 2 DL, HermiT)"]
