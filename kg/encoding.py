@@ -289,7 +289,7 @@ class _Reader:
             obj = self.literal(raw, prop.ranges, detail.get("lang"), line, prop.name)
         if obj is None:
             return None
-        if "at" in detail:
+        if "at" in detail and self.pages is None:
             errors_before = len(self.errors)
             locs = self.locators(detail.get("at"), chars)
             if len(self.errors) > errors_before:
