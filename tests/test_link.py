@@ -1,0 +1,191 @@
+"""`policykg link`: lineage links with their evidence, similarity links, the links graph, CSV and --with."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kg import link
+
+PID = "https://w3id.org/policykg/id/"
+N160 = PID + "doc/miit-2022-160/"
+
+
+def k(iri):
+    return link.key(iri)
+
+
+@pytest.fixture(scope="module")
+def links(store):
+    return link.compute(store)
+
+
+@pytest.fixture(scope="module")
+def linked_build(build_dir, tmp_path_factory):
+    """A copy of the session build with the links graph written into it (the session build stays as built)."""
+    out = tmp_path_factory.mktemp("linked") / "build"
+    out.mkdir()
+    shutil.copy(build_dir / "kg.nq", out / "kg.nq")
+    got, st = link.write_build(out)
+    return out, got, st
+
+
+def test_lineage_links_are_exactly_the_continued_measures(links):
+    lineage = {(k(l.source), k(l.target), tuple(k(a) for a in l.matched)) for l in links if l.type == "continues"}
+    assert lineage == {
+        ("doc/mof-2023-nev-purchase-tax-extension", "doc/miit-2022-160/measure/2", ("doc/miit-2022-160/action/2-3",)),
+        ("doc/plan-2023-automobiles", "doc/miit-2022-160/measure/2", ("doc/miit-2022-160/action/2-4",)),
+        ("doc/plan-2023-automobiles", "doc/miit-2022-160/measure/4", ("doc/miit-2022-160/action/4-7",)),
+        ("doc/plan-2023-building-materials", "doc/miit-2022-160/measure/2",
+         ("doc/miit-2022-160/action/2-11", "doc/miit-2022-160/action/2-12")),
+        ("doc/plan-2023-light-industry", "doc/miit-2022-160/measure/2",
+         ("doc/miit-2022-160/action/2-7", "doc/miit-2022-160/action/2-8", "doc/miit-2022-160/action/2-9")),
+    }
+
+
+def _lineage(links, source, target):
+    [l] = [l for l in links if l.type == "continues" and k(l.source) == source and k(l.target) == target]
+    return l
+
+
+def test_public_vehicle_electrification_pilot_is_carried_forward_by_the_auto_plan(links):
+    l = _lineage(links, "doc/plan-2023-automobiles", "doc/miit-2022-160/measure/2")
+    assert l.shared["program"] == [PID + "program/public-vehicle-electrification-pilot"]
+    assert PID + "instrument/pilot-demonstration" in l.shared["instrument"]
+    assert PID + "sector/new-energy-vehicles" in l.shared["sector"]
+    assert l.score == 1.0
+    assert "Launch city pilots for electrifying public-sector vehicles" in l.explanation
+
+
+def test_nev_purchase_tax_exemption_lineage_rests_on_the_continued_announcement(links):
+    l = _lineage(links, "doc/mof-2023-nev-purchase-tax-extension", "doc/miit-2022-160/measure/2")
+    assert l.via == [PID + "doc/mof-2022-nev-purchase-tax-exemption"]
+    assert l.shared == {"instrument": [PID + "instrument/purchase-tax-exemption"],
+                        "sector": [PID + "sector/new-energy-vehicles"]}
+
+
+def test_green_building_materials_and_three_products_lineage(links):
+    bm = _lineage(links, "doc/plan-2023-building-materials", "doc/miit-2022-160/measure/2")
+    assert set(bm.shared["program"]) == {PID + "program/green-building-materials-to-countryside",
+                                         PID + "program/three-products-building-materials",
+                                         PID + "program/three-products-raw-materials"}
+    light = _lineage(links, "doc/plan-2023-light-industry", "doc/miit-2022-160/measure/2")
+    assert PID + "program/three-products-consumer-goods-tour" in light.shared["program"]
+    assert PID + "program/home-appliances-to-countryside" in light.shared["program"]
+
+
+def test_no_lineage_runs_backwards_in_time(links):
+    # the 2022 announcements predate the Notice: they cannot continue its measures
+    assert not [l for l in links if l.type == "continues" and k(l.source).startswith("doc/mof-2022")]
+
+
+def test_related_links_are_scored_explained_and_have_evidence(links):
+    related = [l for l in links if l.type == "related"]
+    assert related and all(0 < l.score <= 1 and l.shared and l.explanation.startswith("shares ") for l in related)
+    pairs = {(k(l.source), k(l.target)) for l in related}
+    assert ("doc/mof-2022-nev-purchase-tax-exemption", "doc/mof-2023-nev-purchase-tax-extension") in pairs
+    assert ("doc/fyp14-industrial-green", "doc/miit-2022-88") in pairs
+    # one link per pair, in one direction
+    assert len(pairs) == len(related) and not {(b, a) for a, b in pairs} & pairs
+    # every facet link belongs to a related pair and shares exactly its facet
+    for l in links:
+        if l.type.startswith("shares-"):
+            assert (k(l.source), k(l.target)) in pairs and list(l.shared) == [l.type[len("shares-"):]]
+
+
+def test_similarity_is_symmetric_and_one_for_identical_units():
+    a = link.Unit("a", "document", "a")
+    b = link.Unit("b", "document", "b")
+    a.facets["sector"] = {"s1", "s2"}
+    b.facets["sector"] = {"s1"}
+    a.facets["agency"] = b.facets["agency"] = {"x"}
+    w = {"s1": 1.0, "s2": 1.0, "x": 1.0}
+    assert link.similarity(a, b, w)[0] == link.similarity(b, a, w)[0] == pytest.approx((3 * 0.5 + 1 * 1.0) / 4)
+    assert link.similarity(a, a, w)[0] == 1.0
+
+
+def test_links_graph_is_written_into_the_build_and_queried(linked_build):
+    from kg import query
+    out, got, st = linked_build
+    rows = query.run("links-lineage", store=st, measure="doc/miit-2022-160/measure/2").values()
+    assert {r["later"].rsplit("/id/", 1)[1] for r in rows} == {
+        "doc/mof-2023-nev-purchase-tax-extension", "doc/plan-2023-automobiles",
+        "doc/plan-2023-building-materials", "doc/plan-2023-light-industry"}
+    assert rows_actions(rows, "doc/plan-2023-automobiles") == "doc/miit-2022-160/action/2-4"
+    assert set(rows_actions(rows, "doc/plan-2023-building-materials").split()) == {
+        "doc/miit-2022-160/action/2-11", "doc/miit-2022-160/action/2-12"}
+    assert set(rows_actions(rows, "doc/plan-2023-light-industry").split()) == {
+        "doc/miit-2022-160/action/2-7", "doc/miit-2022-160/action/2-8", "doc/miit-2022-160/action/2-9"}
+    # the plain pkg:continues triple is in the links graph too
+    ask = st.query("ASK { GRAPH <https://w3id.org/policykg/graph/links> { <%sdoc/plan-2023-automobiles> "
+                   "<https://w3id.org/policykg/ontology#continues> <%sdoc/miit-2022-160/measure/4> } }" % (PID, PID))
+    assert bool(ask)
+    related = query.run("links-related", store=st, policy="doc/mof-2022-nev-purchase-tax-exemption").values()
+    assert {r["related"].rsplit("/id/", 1)[1] for r in related} >= {
+        "doc/mof-2023-nev-purchase-tax-extension", "doc/miit-2022-160/measure/2"}
+    # writing again replaces the graph instead of adding to it
+    n = sum(1 for _ in st.quads_for_pattern(None, None, None, None))
+    again, st2 = link.write_build(out)
+    assert sum(1 for _ in st2.quads_for_pattern(None, None, None, None)) == n and len(again) == len(got)
+
+
+def rows_actions(rows, later):
+    [r] = [r for r in rows if r["later"].endswith(later)]
+    return r["actions"]
+
+
+def test_csv_has_one_row_per_link_with_evidence(linked_build):
+    _out, got, st = linked_build
+    rows = list(csv.DictReader(io.StringIO(link.to_csv(got, st))))
+    assert list(rows[0]) == list(link.CSV_COLUMNS) and len(rows) == len(got)
+    auto = [r for r in rows if r["type"] == "continues" and r["from"] == "doc/plan-2023-automobiles"
+            and r["to"] == "doc/miit-2022-160/measure/2"]
+    assert len(auto) == 1 and "program/public-vehicle-electrification-pilot" in auto[0]["shared"].split()
+
+
+OTHER = """source:
+  graph: example-2024-nev-policy
+  cites:
+    P1: https://example.org/nev-2024
+entities:
+  doc/example-2024-nev-pilot:
+    type: WorkPlan
+    label: {en: Example 2024 NEV pilot plan, zh: 示例2024年新能源汽车试点方案}
+    cite: P1
+    facts:
+      datePublished: 2024-03-01
+      issuedBy: agency/miit
+      targetsSector: sector/new-energy-vehicles
+      usesInstrument: instrument/pilot-demonstration
+      concernsProgram: program/public-vehicle-electrification-pilot
+"""
+
+
+def test_link_with_another_policy_reports_how_it_relates(linked_build, tmp_path):
+    out, _got, _st = linked_build
+    f = tmp_path / "other.yaml"
+    f.write_text(OTHER, encoding="utf-8")
+    got, _store, own = link.relate(f, out)
+    assert own == {PID + "doc/example-2024-nev-pilot"}
+    assert all(PID + "doc/example-2024-nev-pilot" in (l.source, l.target) for l in got)
+    cont = {(k(l.source), k(l.target), tuple(k(a) for a in l.matched)) for l in got if l.type == "continues"}
+    assert ("doc/example-2024-nev-pilot", "doc/miit-2022-160/measure/2", ("doc/miit-2022-160/action/2-4",)) in cont
+    related = {k(l.source) if k(l.target) == "doc/example-2024-nev-pilot" else k(l.target) for l in got if l.type == "related"}
+    assert "doc/plan-2023-automobiles" in related
+
+
+def test_cli_link_writes_csv_and_rejects_unknown_types(linked_build, tmp_path, capsys):
+    from kg.cli import main
+    out, _got, _st = linked_build
+    csv_path = tmp_path / "links.csv"
+    assert main(["link", "--build", str(out), "--out", str(csv_path), "--type", "continues"]) == 0
+    assert "5 links for the graph" in capsys.readouterr().out
+    assert len(list(csv.DictReader(csv_path.open(encoding="utf-8")))) == 5
+    assert main(["link", "--build", str(out), "--type", "continue"]) == 2
+    assert "error: unknown link type 'continue' (did you mean 'continues'?)" in capsys.readouterr().err
+    assert main(["link", "--build", str(tmp_path / "nowhere")]) == 2
+    assert "no built knowledge graph" in capsys.readouterr().err
