@@ -105,7 +105,12 @@ def build(out_dir: Path = paths.DEFAULT_BUILD_DIR, documents_dir: Path | None = 
         from kg import buildreport
         (tmp / "report.json").write_text(json.dumps(buildreport.as_dict(ds), ensure_ascii=False, indent=2, sort_keys=True) + "\n",
                                          encoding="utf-8")
-        (tmp / "report.md").write_text(buildreport.as_markdown(ds), encoding="utf-8")
+        report_md = buildreport.as_markdown(ds)
+        stats_md = tmp / "viz" / "stats.md"
+        if stats_md.is_file():                 # network analytics of the pages, as a section of the report
+            section = stats_md.read_text(encoding="utf-8").split("\n", 1)[1].lstrip().replace("\n## ", "\n### ")
+            report_md += "\n## Network analytics\n\n" + section
+        (tmp / "report.md").write_text(report_md, encoding="utf-8")
 
     _atomic_dir(out_dir, write)
     return ds
@@ -119,5 +124,5 @@ def _write_pages(ds: Dataset, tmp: Path, say) -> None:
         return
     t = time.perf_counter()
     say("writing the network pages")
-    pages.write_all(ds.store, tmp / "viz")
+    pages.write_all(ds.store, tmp / "viz", matrix=False)   # the static picture is `policykg viz`'s job
     ds.timings["viz"] = time.perf_counter() - t
