@@ -331,8 +331,8 @@ def resolve_entity(st: ox.Store, value: str, cls: str | None = None, what: str =
         return ox.NamedNode(found[0])
     if not found:
         hint = did_you_mean(_norm(v), index)
-        kind = f" {cls.rsplit('#', 1)[-1]}" if cls else ""
-        raise InputError(f"no{kind} {what} labelled '{value}'{hint}",
+        kind = f" (a {cls.rsplit('#', 1)[-1]})" if cls else ""
+        raise InputError(f"no {what}{kind} labelled '{value}'{hint}",
                          fix="give an IRI, a key such as sector/automobiles, or an exact zh/en label")
     shown = "; ".join(f"{key_of(i)} ({label_of(st, i, 'en')} / {label_of(st, i, 'zh')})" for i in found[:8])
     raise InputError(f"label '{value}' is ambiguous: {len(found)} entities have it: {shown}",

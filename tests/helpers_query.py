@@ -1,0 +1,59 @@
+"""Helpers for the query tests: the parameters each catalogue query runs with, result normalisation,
+and the expected-answer files in queries/expected/.
+
+Regenerate the expected answers after a change to the data or the queries, then review the diff:
+
+    .venv/bin/policykg build && .venv/bin/python tests/helpers_query.py
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+EXPECTED = REPO / "queries" / "expected"
+
+
+def example_params(q) -> dict:
+    """The header examples of the required parameters (optional ones stay unbound)."""
+    return {p.name: p.example for p in q.params if p.required}
+
+
+def normalise(csv_text: str) -> list[tuple]:
+    """Rows of a SPARQL CSV result as sorted tuples; '; '-joined lists are sorted inside a cell."""
+    rows = list(csv.reader(io.StringIO(csv_text)))
+    if not rows:
+        return []
+    head, body = rows[0], rows[1:]
+    out = []
+    for row in body:
+        out.append(tuple("; ".join(sorted(c.split("; "))) if "; " in c else c for c in row))
+    return [tuple(head)] + sorted(out)
+
+
+def expected_file(name: str) -> Path:
+    return EXPECTED / f"{name}.csv"
+
+
+def regenerate(build_dir: Path | str = REPO / "build") -> list[Path]:
+    from kg import dataset, query
+    st = dataset.load(build_dir)
+    EXPECTED.mkdir(parents=True, exist_ok=True)
+    written = []
+    for q in query.catalogue().values():
+        res = query.run(q.name, store=st, **example_params(q))
+        rows = normalise(res.format("csv"))
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\n").writerows(rows)
+        expected_file(q.name).write_text(buf.getvalue(), encoding="utf-8")
+        written.append(expected_file(q.name))
+    return written
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(REPO))
+    files = regenerate(sys.argv[1] if len(sys.argv) > 1 else REPO / "build")
+    sys.stderr.write(f"wrote {len(files)} expected answers into {EXPECTED}\n")
