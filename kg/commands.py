@@ -15,7 +15,6 @@ MODULES = [
     "kg.cli_serve",     # serve
     "kg.cli_viz",       # viz, stats
     "kg.cli_link",      # link
-    "kg.cli_ingest",    # ingest
 ]
 
 
