@@ -53,6 +53,11 @@ def compile_dataset(documents_dir: Path | None = None, *, extra_files: list[Path
         stage("reason")
         say("materializing OWL 2 RL entailments")
         reason.materialize(onto.store)
+    if materialize:
+        stage("link")
+        say("computing links between policies")
+        from kg import link
+        link.replace_links(onto.store, link.compute(onto.store))
     report = Report()
     if run_checks:
         stage("checks")
