@@ -180,9 +180,9 @@ def test_typed_parameters_reject_bad_values(st):
 
 def test_ambiguous_label_lists_the_candidates(st):
     with pytest.raises(InputError) as e:
-        run(st, "fact-sources", entity="units")
-    assert "label 'units' is ambiguous" in e.value.message
-    assert "scheme/units" in e.value.message and "unit/units" in e.value.message
+        run(st, "fact-sources", entity="Manufacture of furniture")
+    assert "label 'Manufacture of furniture' is ambiguous" in e.value.message
+    assert "code/gbt4754-2017/21" in e.value.message and "code/isic-rev4/31" in e.value.message
 
 
 def test_syntax_error_reports_line_and_column(st, tmp_path):
