@@ -455,18 +455,24 @@ def _read_one(r: _Reader, path: Path, doc) -> SourceEncoding | None:
             cls = r.onto.classes.get(str(entry["type"]))
             if cls:
                 enc.declarations.append(Declaration(key, iri, cls, r.labels(entry.get("label"), line, True), at, path, line))
-        else:
-            if iri not in r.known:
-                keys = [k[len(PID):] for k in r.known if k.startswith(PID)]
-                r.error(f"unknown entity '{key}'{did_you_mean(key, keys)}", line,
-                        "add 'type' and 'label' to declare it, or fix the key")
-                continue
-            if "label" in entry:
-                r.error(f"'label' on '{key}', which is declared elsewhere", entry.key_lines["label"],
-                        "give labels where the entity is declared")
+        elif not _declared_elsewhere(r, key, entry, line):
+            continue
         if "facts" in entry:
             enc.facts += r.facts(iri, entry["facts"], at, chars)
     return enc
+
+
+def _declared_elsewhere(r: _Reader, key: str, entry, line: int) -> bool:
+    """An entry without 'type' adds facts to an entity declared elsewhere; False when there is none."""
+    if iri_of(key) not in r.known:
+        keys = [k[len(PID):] for k in r.known if k.startswith(PID)]
+        r.error(f"unknown entity '{key}'{did_you_mean(key, keys)}", line,
+                "add 'type' and 'label' to declare it, or fix the key")
+        return False
+    if "label" in entry:
+        r.error(f"'label' on '{key}', which is declared elsewhere", entry.key_lines["label"],
+                "give labels where the entity is declared")
+    return True
 
 
 def _read_cited(r: _Reader, path: Path, doc, src) -> SourceEncoding | None:
@@ -508,15 +514,8 @@ def _read_cited(r: _Reader, path: Path, doc, src) -> SourceEncoding | None:
             if cls:
                 enc.declarations.append(Declaration(key, iri, cls, r.labels(entry.get("label"), line, True), [], path,
                                                     line, cites=cite))
-        else:
-            if iri not in r.known:
-                keys = [k[len(PID):] for k in r.known if k.startswith(PID)]
-                r.error(f"unknown entity '{key}'{did_you_mean(key, keys)}", line,
-                        "add 'type' and 'label' to declare it, or fix the key")
-                continue
-            if "label" in entry:
-                r.error(f"'label' on '{key}', which is declared elsewhere", entry.key_lines["label"],
-                        "give labels where the entity is declared")
+        elif not _declared_elsewhere(r, key, entry, line):
+            continue
         if "facts" in entry:
             enc.facts += r.facts(iri, entry["facts"], [], 0, default_cite=cite)
     return enc
