@@ -442,9 +442,9 @@ def _read_one(r: _Reader, path: Path, doc) -> SourceEncoding | None:
     enc.declarations.append(Declaration(key, enc.iri, enc.type_iri, enc.labels, src_at, path, src.line))
     if "facts" in src:
         enc.facts += r.facts(enc.iri, src["facts"], src_at, chars)
-    ents = doc.get("entities", yamlsrc.Map())
-    if not r.check_fields(ents, set(ents) if isinstance(ents, dict) else set(), "entities"):
-        return enc
+    _read_entities(r, path, doc, enc, ENTRY_FIELDS,
+                   lambda entry: (r.locators(entry.get("at"), chars), []))
+    return enc
     for key, entry in ents.items():
         line = ents.key_lines[key]
         if not r.check_fields(entry, ENTRY_FIELDS, f"entity '{key}'"):
@@ -460,6 +460,29 @@ def _read_one(r: _Reader, path: Path, doc) -> SourceEncoding | None:
         if "facts" in entry:
             enc.facts += r.facts(iri, entry["facts"], at, chars)
     return enc
+
+
+def _read_entities(r: _Reader, path: Path, doc, enc: SourceEncoding, fields: set[str], locate) -> None:
+    """The 'entities' section, for both kinds of file: `locate(entry)` gives the entry's default
+    (locators, cited pages): offsets into a text, or web pages."""
+    ents = doc.get("entities", yamlsrc.Map())
+    if not r.check_fields(ents, set(ents) if isinstance(ents, dict) else set(), "entities"):
+        return
+    for key, entry in ents.items():
+        line = ents.key_lines[key]
+        if not r.check_fields(entry, fields, f"entity '{key}'"):
+            continue
+        iri = iri_of(key)
+        at, cite = locate(entry)
+        if "type" in entry:
+            cls = r.onto.classes.get(str(entry["type"]))
+            if cls:
+                enc.declarations.append(Declaration(key, iri, cls, r.labels(entry.get("label"), line, True), at, path,
+                                                    line, cites=cite))
+        elif not _declared_elsewhere(r, key, entry, line):
+            continue
+        if "facts" in entry:
+            enc.facts += r.facts(iri, entry["facts"], at, enc.chars, default_cite=cite)
 
 
 def _declared_elsewhere(r: _Reader, key: str, entry, line: int) -> bool:
@@ -500,9 +523,9 @@ def _read_cited(r: _Reader, path: Path, doc, src) -> SourceEncoding | None:
             r.pages[name] = str(url)
     enc = SourceEncoding(path=path, key="graph/" + slug, iri=GRAPH + slug, graph=GRAPH + slug, type_iri="",
                          labels={}, sha256="", chars=0, pages=dict(r.pages))
-    ents = doc.get("entities", yamlsrc.Map())
-    if not r.check_fields(ents, set(ents) if isinstance(ents, dict) else set(), "entities"):
-        return enc
+    _read_entities(r, path, doc, enc, CITED_ENTRY_FIELDS,
+                   lambda entry: ([], r.cite_refs(entry["cite"]) if "cite" in entry else []))
+    return enc
     for key, entry in ents.items():
         line = ents.key_lines[key]
         if not r.check_fields(entry, CITED_ENTRY_FIELDS, f"entity '{key}'"):
