@@ -53,7 +53,7 @@ def compile_dataset(documents_dir: Path | None = None, *, extra_files: list[Path
         stage("reason")
         say("materializing OWL 2 RL entailments")
         reason.materialize(onto.store)
-    if materialize:
+    if materialize:                            # links compare what parts and actions lift to documents
         stage("link")
         say("computing links between policies")
         from kg import link

@@ -396,9 +396,7 @@ def sparql(text: str, graph: str | None = None, store: ox.Store | None = None, b
     return execute(text, st, graph=graph, allow_service=allow_service, path=path, default_prefixes=True)
 
 
-def _store(build):
-    from kg import dataset
-    return dataset.load(build or paths.DEFAULT_BUILD_DIR)
+_store = store    # run() and sparql() take a `store` argument, which hides the function of that name
 
 
 # ------------------------------------------------------------------------------------ README

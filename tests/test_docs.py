@@ -77,3 +77,22 @@ def test_readme_main_command_works_in_a_fresh_clone(tmp_path):
 def test_bad_command_line_exits_2():
     result = subprocess.run([sys.executable, "-m", "kg", "build", "--no-such-option"], capture_output=True, text=True)
     assert result.returncode == 2
+
+
+@pytest.mark.slow
+def test_plain_wheel_install_builds_and_queries_outside_the_checkout(tmp_path):
+    """`pip install .` (not editable) carries the ontology, vocabularies, encodings and queries."""
+    wheels, target, out = tmp_path / "wheels", tmp_path / "site", tmp_path / "build"
+    pip = [sys.executable, "-m", "pip", "-q"]
+    subprocess.run(pip + ["wheel", "--no-deps", "-w", str(wheels), str(REPO)], check=True, capture_output=True)
+    subprocess.run(pip + ["install", "--no-deps", "--target", str(target), *map(str, wheels.glob("*.whl"))],
+                   check=True, capture_output=True)
+    env = {**os.environ, "PYTHONPATH": str(target)}
+    kg = [sys.executable, "-m", "kg"]
+    where = subprocess.run([sys.executable, "-c", "import kg.paths as p; print(p.ONTOLOGY_DIR)"], cwd=tmp_path, env=env,
+                           capture_output=True, text=True, check=True).stdout.strip()
+    assert where == str(target / "kg" / "_data" / "ontology")
+    subprocess.run(kg + ["build", "-q", "--out", str(out)], cwd=tmp_path, env=env, check=True, capture_output=True)
+    issuers = subprocess.run(kg + ["query", "--build", str(out), "document-issuers", "--param", "doc=doc/miit-2022-160",
+                                   "--format", "csv"], cwd=tmp_path, env=env, capture_output=True, text=True, check=True)
+    assert [line.split(",")[0].rsplit("/", 1)[-1] for line in issuers.stdout.splitlines()[1:]] == ["miit", "ndrc", "sasac"]

@@ -46,7 +46,7 @@ def test_valid_example_compiles_with_real_documents():
     assert [r["a"].value.rsplit("/", 1)[-1] for r in ds.store.query(q)] == ["miit", "ndrc"]
     # the contradicted claim is kept as a claim but not asserted
     ask = "ASK { GRAPH ?g { <https://w3id.org/policykg/id/doc/example-2022-1/measure/2> <https://w3id.org/policykg/ontology#ordinal> ?o } }"
-    assert ds.store.query(ask) is False or not ds.store.query(ask)
+    assert not bool(ds.store.query(ask))
     q2 = """PREFIX pkg: <https://w3id.org/policykg/ontology#> PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
             SELECT ?st ?note WHERE { ?c rdf:subject <https://w3id.org/policykg/id/doc/example-2022-1/measure/2> ;
               rdf:predicate pkg:ordinal ; pkg:claimStatus ?st ; pkg:statusNote ?note }"""
