@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 def cold_build(out: Path) -> tuple[float, dict[str, float]]:
     t = time.perf_counter()
-    result = subprocess.run([sys.executable, "-m", "kg", "build", "--quiet", "--out", str(out)],
+    result = subprocess.run([sys.executable, "-m", "policykg", "build", "--quiet", "--out", str(out)],
                             cwd=REPO, capture_output=True, text=True)
     wall = time.perf_counter() - t
     if result.returncode not in (0, 1):
@@ -54,7 +54,8 @@ def main() -> None:
             stage_runs.append(stages)
         quads = sum(1 for _ in open(out / "kg.nq", encoding="utf-8"))
         rdflib_s = statistics.median(rdflib_serialize(out / "kg.nq") for _ in range(args.runs))
-    from kg import build, validate
+    from policykg.build import pipeline as build
+    from policykg.validate import validate
     ds = build.compile_dataset()
     t = time.perf_counter()
     validate.hermit_report(ds.store)

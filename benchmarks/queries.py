@@ -42,7 +42,8 @@ def main() -> int:
 
     import pyoxigraph as ox
     import rdflib
-    from kg import dataset, query
+    from policykg.store import load as dataset
+    from policykg.query import engine as query
     from helpers_query import example_params
 
     nq = Path(args.build) / "kg.nq"

@@ -27,7 +27,8 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 
 
 def real_store():
-    from kg import build, dataset
+    from policykg.build import pipeline as build
+    from policykg.store import load as dataset
     if not (REPO / "build" / "kg.nq").is_file():
         build.build(REPO / "build")
     return dataset.load(REPO / "build")
@@ -55,7 +56,7 @@ def main() -> None:
     args = ap.parse_args()
     from playwright.sync_api import sync_playwright
 
-    from kg.viz import layout, pages, projections, synthetic
+    from policykg.viz import layout, pages, projections, synthetic
 
     tmp = Path(tempfile.mkdtemp(prefix="policykg-viz-bench-"))
     store = real_store()

@@ -29,7 +29,7 @@ def seeds() -> Path:
 @pytest.fixture(scope="session")
 def built(tmp_path_factory):
     """(build directory, Dataset) of the real graph, built once."""
-    from kg import build
+    from policykg.build import pipeline as build
     out = tmp_path_factory.mktemp("kg") / "build"
     ds = build.build(out)
     return out, ds
@@ -48,7 +48,7 @@ def store(built):
 @pytest.fixture(scope="session")
 def select(store):
     """Run a SELECT on the union of all graphs; rows as tuples of plain values (None when unbound)."""
-    from kg.namespaces import sparql_prefixes
+    from policykg.model.namespaces import sparql_prefixes
 
     def run(query: str, **kwargs):
         rows = store.query(sparql_prefixes() + query, use_default_graph_as_union=True, **kwargs)

@@ -39,7 +39,8 @@ def expected_file(name: str) -> Path:
 
 
 def regenerate(build_dir: Path | str = REPO / "build") -> list[Path]:
-    from kg import dataset, query
+    from policykg.store import load as dataset
+    from policykg.query import engine as query
     st = dataset.load(build_dir)
     EXPECTED.mkdir(parents=True, exist_ok=True)
     written = []

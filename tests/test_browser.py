@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from kg.namespaces import PID
-from kg.viz import pages, projections as P, synthetic
+from policykg.model.namespaces import PID
+from policykg.viz import pages, projections as P, synthetic
 
 pytestmark = pytest.mark.browser
 

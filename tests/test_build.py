@@ -6,8 +6,8 @@ import json
 
 import pyoxigraph as ox
 
-from kg import build
-from kg.namespaces import GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, VOCABULARY_GRAPH
+from policykg.build import pipeline as build
+from policykg.model.namespaces import GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, VOCABULARY_GRAPH
 
 OUTPUTS = ["kg.trig", "kg.nq", "kg.ttl", "kg.jsonld", "ontology.html", "report.md", "report.json"]
 

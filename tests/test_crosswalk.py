@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from kg import query
+from policykg.query import engine as query
 
 PID = "https://w3id.org/policykg/id/"
 

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from kg import cli, termgen
+from policykg import cli
+from policykg.model import termgen
 
 REPO = Path(__file__).resolve().parent.parent
 README = (REPO / "README.md").read_text(encoding="utf-8")
@@ -37,8 +38,8 @@ def test_ci_runs_the_readme_test_command():
 
 
 def test_terms_module_is_generated_from_the_current_ontology():
-    assert (REPO / "kg" / "terms.py").read_text(encoding="utf-8") == termgen.render(), \
-        "kg/terms.py is stale: run python -m kg.termgen"
+    assert (REPO / "policykg" / "model" / "terms.py").read_text(encoding="utf-8") == termgen.render(), \
+        "policykg/model/terms.py is stale: run python -m policykg.model.termgen"
 
 
 def _subcommands():
@@ -75,7 +76,7 @@ def test_readme_main_command_works_in_a_fresh_clone(tmp_path):
 
 
 def test_bad_command_line_exits_2():
-    result = subprocess.run([sys.executable, "-m", "kg", "build", "--no-such-option"], capture_output=True, text=True)
+    result = subprocess.run([sys.executable, "-m", "policykg", "build", "--no-such-option"], capture_output=True, text=True)
     assert result.returncode == 2
 
 
@@ -88,10 +89,10 @@ def test_plain_wheel_install_builds_and_queries_outside_the_checkout(tmp_path):
     subprocess.run(pip + ["install", "--no-deps", "--target", str(target), *map(str, wheels.glob("*.whl"))],
                    check=True, capture_output=True)
     env = {**os.environ, "PYTHONPATH": str(target)}
-    kg = [sys.executable, "-m", "kg"]
-    where = subprocess.run([sys.executable, "-c", "import kg.paths as p; print(p.ONTOLOGY_DIR)"], cwd=tmp_path, env=env,
+    kg = [sys.executable, "-m", "policykg"]
+    where = subprocess.run([sys.executable, "-c", "import policykg.paths as p; print(p.ONTOLOGY_DIR)"], cwd=tmp_path, env=env,
                            capture_output=True, text=True, check=True).stdout.strip()
-    assert where == str(target / "kg" / "_data" / "ontology")
+    assert where == str(target / "policykg" / "_data" / "ontology")
     subprocess.run(kg + ["build", "-q", "--out", str(out)], cwd=tmp_path, env=env, check=True, capture_output=True)
     issuers = subprocess.run(kg + ["query", "--build", str(out), "document-issuers", "--param", "doc=doc/miit-2022-160",
                                    "--format", "csv"], cwd=tmp_path, env=env, capture_output=True, text=True, check=True)

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from kg import encoding, ontology
-from kg.errors import InputError
+from policykg.encoding import reader as encoding
+from policykg.model import ontology
+from policykg.errors import InputError
 
 EXAMPLES = Path(__file__).parent / "examples"
 INVALID = sorted((EXAMPLES / "invalid").glob("*.yaml"))
@@ -39,7 +40,7 @@ def test_invalid_encoding_fails_with_expected_message(onto, path):
 
 
 def test_valid_example_compiles_with_real_documents():
-    from kg import build
+    from policykg.build import pipeline as build
     ds = build.compile_dataset(extra_files=[EXAMPLES / "valid" / "minimal-notice.yaml"], materialize=True, run_checks=False)
     q = """PREFIX pkg: <https://w3id.org/policykg/ontology#> PREFIX pid: <https://w3id.org/policykg/id/>
            SELECT ?a WHERE { GRAPH <https://w3id.org/policykg/graph/example-report> { <https://w3id.org/policykg/id/doc/example-2022-1> pkg:issuedBy ?a } } ORDER BY ?a"""
@@ -75,7 +76,7 @@ def test_duplicate_declaration_across_files_names_both_places(onto, tmp_path):
 
 def test_build_rejects_bad_input_and_keeps_previous_build(tmp_path):
     """A failed build writes nothing: the old build/ stays as it was, no temporary directory is left."""
-    from kg import build
+    from policykg.build import pipeline as build
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "bad.yaml").write_text((EXAMPLES / "invalid" / "unknown-sector.yaml").read_text(encoding="utf-8"), encoding="utf-8")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from kg import link
+from policykg.link import build as linkbuild, compute as link
 
 PID = "https://w3id.org/policykg/id/"
 N160 = PID + "doc/miit-2022-160/"
@@ -30,7 +30,7 @@ def linked_build(build_dir, tmp_path_factory):
     out = tmp_path_factory.mktemp("linked") / "build"
     out.mkdir()
     shutil.copy(build_dir / "kg.nq", out / "kg.nq")
-    got, st = link.write_build(out)
+    got, st = linkbuild.write_build(out)
     return out, got, st
 
 
@@ -109,7 +109,7 @@ def test_similarity_is_symmetric_and_one_for_identical_units():
 
 
 def test_links_graph_is_written_into_the_build_and_queried(linked_build):
-    from kg import query
+    from policykg.query import engine as query
     out, got, st = linked_build
     rows = query.run("links-lineage", store=st, measure="doc/miit-2022-160/measure/2").values()
     assert {r["later"].rsplit("/id/", 1)[1] for r in rows} == {
@@ -129,7 +129,7 @@ def test_links_graph_is_written_into_the_build_and_queried(linked_build):
         "doc/mof-2023-nev-purchase-tax-extension", "doc/miit-2022-160/measure/2"}
     # writing again replaces the graph instead of adding to it
     n = sum(1 for _ in st.quads_for_pattern(None, None, None, None))
-    again, st2 = link.write_build(out)
+    again, st2 = linkbuild.write_build(out)
     assert sum(1 for _ in st2.quads_for_pattern(None, None, None, None)) == n and len(again) == len(got)
 
 
@@ -169,7 +169,7 @@ def test_link_with_another_policy_reports_how_it_relates(linked_build, tmp_path)
     out, _got, _st = linked_build
     f = tmp_path / "other.yaml"
     f.write_text(OTHER, encoding="utf-8")
-    got, _store, own = link.relate(f, out)
+    got, _store, own = linkbuild.relate(f, out)
     assert own == {PID + "doc/example-2024-nev-pilot"}
     assert all(PID + "doc/example-2024-nev-pilot" in (l.source, l.target) for l in got)
     cont = {(k(l.source), k(l.target), tuple(k(a) for a in l.matched)) for l in got if l.type == "continues"}
@@ -179,7 +179,7 @@ def test_link_with_another_policy_reports_how_it_relates(linked_build, tmp_path)
 
 
 def test_cli_link_writes_csv_and_rejects_unknown_types(linked_build, tmp_path, capsys):
-    from kg.cli import main
+    from policykg.cli import main
     out, _got, _st = linked_build
     csv_path = tmp_path / "links.csv"
     assert main(["link", "--build", str(out), "--out", str(csv_path), "--type", "continues"]) == 0

@@ -8,8 +8,11 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg import checks, ontology, paths, validate
-from kg.namespaces import ONTOLOGY_GRAPH
+from policykg.validate import checks
+from policykg.model import ontology
+from policykg import paths
+from policykg.validate import validate
+from policykg.model.namespaces import ONTOLOGY_GRAPH
 
 INVALID = sorted((Path(__file__).parent / "examples" / "invalid-ontology").glob("*.ttl"))
 needs_java = pytest.mark.skipif(shutil.which("java") is None, reason="HermiT needs Java (apt-get install default-jre-headless)")

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from kg import encoding, ontology
-from kg.errors import InputError
+from policykg.encoding import reader as encoding
+from policykg.model import ontology
+from policykg.errors import InputError
 
 PID = "https://w3id.org/policykg/id/"
 TEN = "https://w3id.org/policykg/graph/ten-industry-plans"
@@ -159,7 +160,7 @@ def _read(onto, tmp_path, body: str):
 
 
 def test_cited_file_compiles_claims_derived_from_pages(onto, tmp_path):
-    from kg import compile as compiler
+    from policykg.encoding import compile as compiler
     encs = _read(onto, tmp_path, """  doc/example-2023-plan:
     type: WorkPlan
     label: {en: Example plan, zh: 示例方案}

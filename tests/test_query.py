@@ -8,8 +8,8 @@ import re
 import pyoxigraph as ox
 import pytest
 
-from kg import query
-from kg.errors import InputError
+from policykg.query import engine as query
+from policykg.errors import InputError
 from helpers_query import example_params, expected_file, normalise
 
 INJECTION = '" } UNION { ?s ?p ?o } #'
@@ -18,7 +18,7 @@ CATALOGUE = query.catalogue()
 
 @pytest.fixture(scope="session")
 def st(build_dir):
-    from kg import dataset
+    from policykg.store import load as dataset
     return dataset.load(build_dir)
 
 
@@ -90,7 +90,7 @@ def test_query_matches_its_expected_answer(name, st):
 
 def test_readme_is_generated_from_the_headers():
     assert (query.paths.QUERIES_DIR / "README.md").read_text(encoding="utf-8") == query.readme(), \
-        "queries/README.md is stale: run '.venv/bin/python -m kg.query'"
+        "queries/README.md is stale: run '.venv/bin/python -m policykg.query.engine'"
 
 
 # ------------------------------------------------------------------------------ exact answers
@@ -203,7 +203,7 @@ def test_syntax_error_reports_line_and_column(st, tmp_path):
 # ------------------------------------------------------------------------------ the command
 
 def cli(capsys, *argv):
-    from kg.cli import main
+    from policykg.cli import main
     code = main(list(argv))
     out, err = capsys.readouterr()
     return code, out, err
@@ -255,7 +255,7 @@ def test_cli_sparql_predeclares_prefixes_and_reads_files(capsys, build_dir, tmp_
 def test_cold_query_process_starts_without_rdflib_or_networkx(build_dir):
     import subprocess
     import sys
-    code = ("import sys; from kg.cli import main; rc = main(['query', 'document-issuers', '-p', "
+    code = ("import sys; from policykg.cli import main; rc = main(['query', 'document-issuers', '-p', "
             f"'doc=doc/miit-2022-160', '--build', {str(build_dir)!r}, '-f', 'csv']); "
             "print(sorted(m for m in ('rdflib', 'networkx', 'pyvis', 'yaml') if m in sys.modules), file=sys.stderr)")
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)

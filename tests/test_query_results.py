@@ -6,8 +6,8 @@ import json
 
 import pyoxigraph as ox
 
-from kg import results
-from kg.results import Result
+from policykg.query import results
+from policykg.query.results import Result
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 R = Result(["s", "label", "n"], [

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from kg import build, reason
-from kg.namespaces import INFERRED_GRAPH, PKG, RDF
+from policykg.build import pipeline as build
+from policykg.model import reason
+from policykg.model.namespaces import INFERRED_GRAPH, PKG, RDF
 
 
 def _slice(triples):

@@ -25,7 +25,7 @@ WANT = ["https://w3id.org/policykg/id/agency/miit", "https://w3id.org/policykg/i
 
 @pytest.fixture(scope="module")
 def server(build_dir, tmp_path_factory):
-    from kg import serve
+    from policykg.serve import server as serve
     s = serve.start(build_dir, port=serve.free_port(), timeout_s=1,
                     location=tmp_path_factory.mktemp("oxstore") / "store", ready_within_s=20)
     yield s
@@ -90,7 +90,7 @@ def test_server_listens_on_loopback_only(server):
 
 
 def test_runaway_query_is_cut_off_and_the_cut_is_detected(server):
-    from kg.serve import complete_json
+    from policykg.serve.server import complete_json
     q = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"       # ~6e8 rows: far beyond 1 s
     req = urllib.request.Request(server.url + "?" + urllib.parse.urlencode({"query": q}),
                                  headers={"Accept": "application/sparql-results+json"})

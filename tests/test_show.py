@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from kg import show
-from kg.errors import InputError
+from policykg.query import entity as show
+from policykg.errors import InputError
 
 
 @pytest.fixture(scope="module")
 def st(build_dir):
-    from kg import dataset
+    from policykg.store import load as dataset
     return dataset.load(build_dir)
 
 
@@ -50,7 +50,7 @@ def test_passages_are_quoted_from_the_source_texts(st, seeds):
 
 
 def test_cli_show_prints_the_view(capsys, build_dir):
-    from kg.cli import main
+    from policykg.cli import main
     assert main(["show", "sector/automobiles", "--build", str(build_dir)]) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[0] == "sector/automobiles  Automobiles / 汽车"

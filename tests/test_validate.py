@@ -8,8 +8,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg import build, validate
-from kg.namespaces import PID, PKG
+from policykg.build import pipeline as build
+from policykg.validate import validate
+from policykg.model.namespaces import PID, PKG
 
 needs_java = pytest.mark.skipif(shutil.which("java") is None, reason="HermiT needs Java")
 

@@ -11,10 +11,10 @@ import re
 import networkx as nx
 import pytest
 
-from kg import cli
-from kg.errors import InputError
-from kg.namespaces import PID
-from kg.viz import analytics, export, matrix, pages, projections as P, synthetic
+from policykg import cli
+from policykg.errors import InputError
+from policykg.model.namespaces import PID
+from policykg.viz import analytics, export, matrix, pages, projections as P, synthetic
 
 AUTO = PID + "sector/automobiles"
 XSS_SECTOR = PID + "sector/xss"
@@ -284,4 +284,4 @@ def test_cli_viz_unknown_focus_exits_2_with_a_fix(build_dir, tmp_path, capsys):
 
 def test_cli_viz_without_a_build_says_to_build(tmp_path, capsys):
     assert cli.main(["viz", "--build", str(tmp_path / "nothing")]) == 2
-    assert "run 'policykg build' first" in capsys.readouterr().err
+    assert "run 'policykg build', or name a build with --build DIR or $POLICYKG_BUILD" in capsys.readouterr().err

@@ -1,3 +1,0 @@
-from kg.cli import main
-
-raise SystemExit(main())

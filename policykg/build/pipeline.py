@@ -1,0 +1,134 @@
+"""`policykg build`: ontology + encodings → RDF dataset, checks, and the files in build/."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import pyoxigraph as ox
+
+from policykg import paths
+from policykg.store import dumps as serialize
+from policykg.encoding import compile as compiler, reader as encoding
+from policykg.encoding.files import document_files
+from policykg.model import ontology, reason
+from policykg.validate import checks
+from policykg.validate.report import Report
+
+
+@dataclass
+class Dataset:
+    store: ox.Store
+    onto: ontology.Ontology
+    encodings: list[encoding.SourceEncoding]
+    report: Report = field(default_factory=Report)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def compile_dataset(documents_dir: Path | None = None, *, extra_files: list[Path] = (),
+                    materialize: bool = True, run_checks: bool = True,
+                    progress: Callable[[str], None] | None = None) -> Dataset:
+    """Everything up to serialization, in memory. Raises InputError on bad input."""
+    say = progress or (lambda _msg: None)
+    timings: dict[str, float] = {}
+
+    def stage(name):
+        timings[name] = time.perf_counter()
+
+    stage("ontology")
+    say("loading ontology and vocabularies")
+    onto = ontology.load()
+    stage("encodings")
+    files = document_files(documents_dir) + list(extra_files)
+    say(f"reading {len(files)} encodings")
+    encs = encoding.read_all(onto, files)
+    stage("compile")
+    quads = compiler.compile_all(encs)
+    onto.store.extend(quads)
+    if materialize:
+        stage("reason")
+        say("materializing OWL 2 RL entailments")
+        reason.materialize(onto.store)
+    if materialize:                            # links compare what parts and actions lift to documents
+        stage("link")
+        say("computing links between policies")
+        from policykg.link import compute as link
+        link.replace_links(onto.store, link.compute(onto.store))
+    report = Report()
+    if run_checks:
+        stage("checks")
+        say("running zero-row checks")
+        report = checks.run_checks(onto.store)
+    stage("end")
+    names = list(timings)
+    durations = {names[i]: timings[names[i + 1]] - timings[names[i]] for i in range(len(names) - 1)}
+    return Dataset(onto.store, onto, encs, report, durations)
+
+
+def _atomic_dir(out_dir: Path, write: Callable[[Path], None]) -> None:
+    """Write into a temporary sibling, then swap it in: a failed build leaves the old build intact."""
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out_dir.parent / f".{out_dir.name}.tmp-{os.getpid()}"
+    old = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    try:
+        write(tmp)
+        if out_dir.exists():
+            out_dir.rename(old)
+        tmp.rename(out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if old.exists() and not out_dir.exists():
+            old.rename(out_dir)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def build(out_dir: Path = paths.DEFAULT_BUILD_DIR, documents_dir: Path | None = None, *,
+          with_pages: bool = True, progress: Callable[[str], None] | None = None) -> Dataset:
+    say = progress or (lambda _msg: None)
+    ds = compile_dataset(documents_dir, progress=progress)
+    t0 = time.perf_counter()
+
+    def write(tmp: Path) -> None:
+        say("writing TriG, N-Quads, Turtle and JSON-LD")
+        serialize.write_all(ds.store, tmp)
+        t1 = time.perf_counter()
+        ds.timings["serialize"] = t1 - t0
+        if with_pages:
+            from policykg.build import ontodoc
+            say("writing the ontology reference page")
+            ontodoc.write(ds.store, tmp / "ontology.html")
+            ds.timings["docs"] = time.perf_counter() - t1
+            _write_pages(ds, tmp, say)
+        from policykg.build import summary as buildreport
+        (tmp / "report.json").write_text(json.dumps(buildreport.as_dict(ds), ensure_ascii=False, indent=2, sort_keys=True) + "\n",
+                                         encoding="utf-8")
+        report_md = buildreport.as_markdown(ds)
+        stats_md = tmp / "viz" / "stats.md"
+        if stats_md.is_file():                 # network analytics of the pages, as a section of the report
+            section = stats_md.read_text(encoding="utf-8").split("\n", 1)[1].lstrip().replace("\n## ", "\n### ")
+            report_md += "\n## Network analytics\n\n" + section
+        (tmp / "report.md").write_text(report_md, encoding="utf-8")
+
+    _atomic_dir(out_dir, write)
+    return ds
+
+
+def _write_pages(ds: Dataset, tmp: Path, say) -> None:
+    """The network pages, when the viz module is present."""
+    try:
+        from policykg.viz import pages
+    except ImportError:
+        return
+    t = time.perf_counter()
+    say("writing the network pages")
+    pages.write_all(ds.store, tmp / "viz", matrix=False)   # the static picture is `policykg viz`'s job
+    ds.timings["viz"] = time.perf_counter() - t

@@ -1,0 +1,93 @@
+"""`policykg query` (named queries) and `policykg sparql` (any query): thin adapters over policykg.query."""
+
+from __future__ import annotations
+
+from policykg.cli.options import add_build_option
+
+import sys
+from pathlib import Path
+
+FORMAT_CHOICES = ("table", "csv", "tsv", "json", "md")
+
+
+def _params(pairs) -> dict:
+    from policykg.errors import InputError
+    out = {}
+    for pair in pairs or ():
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise InputError(f"bad --param '{pair}'", fix="write --param name=value")
+        if name in out:
+            raise InputError(f"--param {name} given twice", fix="give each parameter once")
+        out[name] = value
+    return out
+
+
+def cmd_query(args) -> int:
+    from policykg.query import engine as query
+    if args.list:
+        cat = query.catalogue()
+        if args.format == "json":
+            import json
+            print(json.dumps([q.as_dict() for q in cat.values()], ensure_ascii=False, indent=2))
+        else:
+            from policykg.query.results import width
+            n = max(width(name) for name in cat)
+            for q in cat.values():
+                params = " ".join(f"{p.name}={'<' + p.type + '>' if p.required else '[' + p.type + ']'}" for p in q.params)
+                print(f"{q.name}{' ' * (n - width(q.name))}  {q.title}" + (f"  ({params})" if params else ""))
+        return 0
+    if not args.name:
+        from policykg.errors import InputError
+        raise InputError("no query name given", fix="run 'policykg query --list' to see the named queries")
+    result = query.run(args.name, graph=args.graph, build=args.build, **_params(args.param))
+    sys.stdout.write(result.format(args.format))
+    return 0
+
+
+def cmd_sparql(args) -> int:
+    from policykg.query import engine as query
+    src = args.query
+    path = None
+    if src == "-":
+        text = sys.stdin.read()
+    elif src.endswith((".rq", ".sparql")) or Path(src).is_file():
+        path = Path(src)
+        if not path.is_file():
+            from policykg.errors import InputError
+            raise InputError("no such query file", path=path, fix="give a .rq file or the query text itself")
+        text = path.read_text(encoding="utf-8")
+    else:
+        text = src
+    result = query.sparql(text, graph=args.graph, build=args.build, allow_service=args.allow_service, path=path)
+    sys.stdout.write(result.format(args.format))
+    return 0
+
+
+def add(sub) -> None:
+    q = sub.add_parser("query", help="run a named query from queries/ (--list to see them)",
+                       description="Run a named SPARQL query of the catalogue (queries/*.rq) on the built graph. "
+                                   "Parameters are typed and bound by the engine; entity parameters take an IRI, a key "
+                                   "such as sector/automobiles, or a zh/en label.")
+    q.add_argument("name", nargs="?", help="the query's name (file name without .rq)")
+    q.add_argument("--list", action="store_true", help="list the named queries with their parameters")
+    q.add_argument("--param", "-p", action="append", metavar="NAME=VALUE", help="a parameter value (repeatable)")
+    q.add_argument("--format", "-f", choices=FORMAT_CHOICES, default="table",
+                   help="output: table (terminal), csv, tsv, json (SPARQL 1.1 results JSON), md (default: table)")
+    q.add_argument("--graph", "-g", metavar="SOURCE",
+                   help="only what one source states (a source key such as source/chinanews-2022-11-22)")
+    add_build_option(q)
+    q.set_defaults(func=cmd_query)
+
+    s = sub.add_parser("sparql", help="run any SPARQL query on the built graph",
+                       description="Run a SPARQL query (text, a .rq file, or - for stdin) on the built graph. The "
+                                   "PolicyKG prefixes (pkg:, pid:, skos:, ...) are predeclared. SERVICE is refused "
+                                   "unless --allow-service is given.")
+    s.add_argument("query", metavar="QUERY_OR_FILE", help="the query text, a file, or - to read stdin")
+    s.add_argument("--format", "-f", choices=FORMAT_CHOICES + ("nt", "ttl"), default="table",
+                   help="output: table, csv, tsv, json, md; nt or ttl for CONSTRUCT/DESCRIBE (default: table)")
+    s.add_argument("--graph", "-g", metavar="SOURCE", help="only what one source states")
+    add_build_option(s)
+    s.add_argument("--allow-service", action="store_true",
+                   help="allow SERVICE clauses, which make this machine fetch URLs (off by default)")
+    s.set_defaults(func=cmd_sparql)

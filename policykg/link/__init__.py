@@ -1,0 +1,1 @@
+"""Links between policies: shared entities, similarity and lineage, computed over a built store."""

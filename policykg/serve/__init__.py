@@ -1,0 +1,1 @@
+"""`policykg serve`: the read-only SPARQL endpoint over a build."""
