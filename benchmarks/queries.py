@@ -43,7 +43,7 @@ def main() -> int:
     import pyoxigraph as ox
     import rdflib
     from policykg.store import load as dataset
-    from policykg.query import engine as query
+    from policykg.query import catalogue, engine as query
     from helpers_query import example_params
 
     nq = Path(args.build) / "kg.nq"
@@ -58,7 +58,7 @@ def main() -> int:
 
     print(f"{'query':34} {'rows':>5} {'pyoxigraph ms':>14} {'rdflib ms':>11} {'ratio':>8}")
     ox_all, ratios = [], []
-    for q in query.catalogue().values():
+    for q in catalogue.catalogue().values():
         subs = query.bind(q, example_params(q), st)
         ox_ms = median_ms(lambda: list(st.query(q.text, use_default_graph_as_union=True, substitutions=subs)),
                           args.repeat)

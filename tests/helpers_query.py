@@ -40,11 +40,11 @@ def expected_file(name: str) -> Path:
 
 def regenerate(build_dir: Path | str = REPO / "build") -> list[Path]:
     from policykg.store import load as dataset
-    from policykg.query import engine as query
+    from policykg.query import catalogue, engine as query
     st = dataset.load(build_dir)
     EXPECTED.mkdir(parents=True, exist_ok=True)
     written = []
-    for q in query.catalogue().values():
+    for q in catalogue.catalogue().values():
         res = query.run(q.name, store=st, **example_params(q))
         rows = normalise(res.format("csv"))
         buf = io.StringIO()

@@ -8,12 +8,12 @@ import re
 import pyoxigraph as ox
 import pytest
 
-from policykg.query import engine as query
+from policykg.query import catalogue, engine as query
 from policykg.errors import InputError
 from helpers_query import example_params, expected_file, normalise
 
 INJECTION = '" } UNION { ?s ?p ?o } #'
-CATALOGUE = query.catalogue()
+CATALOGUE = catalogue.catalogue()
 
 
 @pytest.fixture(scope="session")
@@ -30,7 +30,7 @@ def run(st, name, **params):
 
 def test_catalogue_has_at_least_40_queries_covering_every_topic():
     assert len(CATALOGUE) >= 40
-    assert {q.topic for q in CATALOGUE.values()} == set(query.TOPICS)
+    assert {q.topic for q in CATALOGUE.values()} == set(catalogue.TOPICS)
 
 
 @pytest.mark.parametrize("name", sorted(CATALOGUE))
@@ -40,7 +40,7 @@ def test_header_is_complete(name):
     assert len(q.description) > 40 and q.returns
     assert q.example.startswith(f"policykg query {name}")
     for p in q.params:
-        assert p.type in query.PARAM_TYPES and p.example
+        assert p.type in catalogue.PARAM_TYPES and p.example
         if p.required:
             assert f"--param {p.name}=" in q.example, "the example command gives every required parameter"
 
@@ -48,13 +48,13 @@ def test_header_is_complete(name):
 @pytest.mark.parametrize("name", sorted(CATALOGUE))
 def test_header_parameters_are_exactly_the_query_parameter_variables(name):
     q = CATALOGUE[name]
-    assert query.param_variables(q) == {"_" + p.name for p in q.params}
+    assert catalogue.param_variables(q) == {"_" + p.name for p in q.params}
 
 
 @pytest.mark.parametrize("name", sorted(CATALOGUE))
 def test_parameters_are_projected_and_never_tested_with_bound(name):
     q = CATALOGUE[name]
-    body = query._strip(q.text)
+    body = catalogue._strip(q.text)
     select = re.search(r"SELECT(.*?)WHERE", body, re.S | re.I).group(1)
     for p in q.params:
         assert f"?_{p.name}" in select, "pyoxigraph substitutes only projected variables"
@@ -89,8 +89,8 @@ def test_query_matches_its_expected_answer(name, st):
 
 
 def test_readme_is_generated_from_the_headers():
-    assert (query.paths.QUERIES_DIR / "README.md").read_text(encoding="utf-8") == query.readme(), \
-        "queries/README.md is stale: run '.venv/bin/python -m policykg.query.engine'"
+    assert (catalogue.paths.QUERIES_DIR / "README.md").read_text(encoding="utf-8") == catalogue.readme(), \
+        "queries/README.md is stale: run '.venv/bin/python -m policykg.catalogue.catalogue'"
 
 
 # ------------------------------------------------------------------------------ exact answers
@@ -152,16 +152,16 @@ def test_service_is_refused_unless_allowed(st):
     q = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"
     with pytest.raises(InputError, match="SERVICE"):
         query.sparql(q, store=st)
-    assert not query.uses_service('SELECT * WHERE { ?s ?p "SERVICE" } # SERVICE')
-    assert not query.uses_service("SELECT ?service WHERE { ?service ?p <http://x/SERVICE> }")
-    assert query.uses_service("select * where { service silent <http://x> { ?s ?p ?o } }")
+    assert not catalogue.uses_service('SELECT * WHERE { ?s ?p "SERVICE" } # SERVICE')
+    assert not catalogue.uses_service("SELECT ?service WHERE { ?service ?p <http://x/SERVICE> }")
+    assert catalogue.uses_service("select * where { service silent <http://x> { ?s ?p ?o } }")
 
 
 # ------------------------------------------------------------------------------ errors
 
 def test_unknown_query_suggests_the_closest_name():
     with pytest.raises(InputError) as e:
-        query.get("document-isuers")
+        catalogue.get("document-isuers")
     assert e.value.message == ("unknown query 'document-isuers' (did you mean 'document-issuers'?); "
                                "run 'policykg query --list' to see the named queries")
 

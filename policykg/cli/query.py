@@ -24,9 +24,9 @@ def _params(pairs) -> dict:
 
 
 def cmd_query(args) -> int:
-    from policykg.query import engine as query
+    from policykg.query import catalogue, engine as query
     if args.list:
-        cat = query.catalogue()
+        cat = catalogue.catalogue()
         if args.format == "json":
             import json
             print(json.dumps([q.as_dict() for q in cat.values()], ensure_ascii=False, indent=2))
@@ -46,7 +46,7 @@ def cmd_query(args) -> int:
 
 
 def cmd_sparql(args) -> int:
-    from policykg.query import engine as query
+    from policykg.query import catalogue, engine as query
     src = args.query
     path = None
     if src == "-":

@@ -445,21 +445,6 @@ def _read_one(r: _Reader, path: Path, doc) -> SourceEncoding | None:
     _read_entities(r, path, doc, enc, ENTRY_FIELDS,
                    lambda entry: (r.locators(entry.get("at"), chars), []))
     return enc
-    for key, entry in ents.items():
-        line = ents.key_lines[key]
-        if not r.check_fields(entry, ENTRY_FIELDS, f"entity '{key}'"):
-            continue
-        iri = iri_of(key)
-        at = r.locators(entry.get("at"), chars)
-        if "type" in entry:
-            cls = r.onto.classes.get(str(entry["type"]))
-            if cls:
-                enc.declarations.append(Declaration(key, iri, cls, r.labels(entry.get("label"), line, True), at, path, line))
-        elif not _declared_elsewhere(r, key, entry, line):
-            continue
-        if "facts" in entry:
-            enc.facts += r.facts(iri, entry["facts"], at, chars)
-    return enc
 
 
 def _read_entities(r: _Reader, path: Path, doc, enc: SourceEncoding, fields: set[str], locate) -> None:
@@ -525,20 +510,4 @@ def _read_cited(r: _Reader, path: Path, doc, src) -> SourceEncoding | None:
                          labels={}, sha256="", chars=0, pages=dict(r.pages))
     _read_entities(r, path, doc, enc, CITED_ENTRY_FIELDS,
                    lambda entry: ([], r.cite_refs(entry["cite"]) if "cite" in entry else []))
-    return enc
-    for key, entry in ents.items():
-        line = ents.key_lines[key]
-        if not r.check_fields(entry, CITED_ENTRY_FIELDS, f"entity '{key}'"):
-            continue
-        iri = iri_of(key)
-        cite = r.cite_refs(entry["cite"]) if "cite" in entry else []
-        if "type" in entry:
-            cls = r.onto.classes.get(str(entry["type"]))
-            if cls:
-                enc.declarations.append(Declaration(key, iri, cls, r.labels(entry.get("label"), line, True), [], path,
-                                                    line, cites=cite))
-        elif not _declared_elsewhere(r, key, entry, line):
-            continue
-        if "facts" in entry:
-            enc.facts += r.facts(iri, entry["facts"], [], 0, default_cite=cite)
     return enc

@@ -16,7 +16,8 @@ import pyoxigraph as ox
 
 from policykg.errors import InputError
 from policykg.model.namespaces import PID, PKG, PREFIXES
-from policykg.query.engine import execute, label_of, resolve_entity
+from policykg.query.engine import execute
+from policykg.query.resolve import label_of, resolve_entity
 from policykg.query.results import short_iri
 
 QUOTE_MAX = 240           # characters of a quoted passage

@@ -1,0 +1,198 @@
+"""The catalogue of named queries (queries/*.rq): headers, parameters, and the generated README.
+
+A catalogue query is one file: a header of `#+ key: value` lines (title, description, topic, param,
+returns, example), then a SPARQL SELECT whose parameters are variables named `?_name`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from policykg import paths
+from policykg.errors import InputError, did_you_mean
+from policykg.model.namespaces import PKG
+
+PARAM_TYPES = ("iri", "label", "literal", "date", "integer")
+HEADER_KEYS = ("title", "description", "topic", "param", "returns", "example")
+RESERVED = ("graph", "store", "build")          # keywords of run(); not usable as parameter names
+TOPICS = ("documents", "measures", "sectors", "instruments", "regions", "agencies-and-people",
+          "enterprises", "targets-and-statistics", "provenance-and-conflicts", "links")
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str                       # one of PARAM_TYPES
+    required: bool
+    example: str
+    about: str = ""
+    cls: str | None = None          # for iri: the class the entity must have (an IRI)
+
+    def as_dict(self) -> dict:
+        d = {"name": self.name, "type": self.type, "required": self.required, "example": self.example}
+        if self.cls:
+            d["class"] = self.cls
+        if self.about:
+            d["description"] = self.about
+        return d
+
+
+@dataclass
+class NamedQuery:
+    name: str
+    path: Path
+    text: str
+    title: str
+    description: str
+    topic: str
+    params: list[Param]
+    returns: list[str]
+    example: str
+    header_lines: int = 0
+
+    def param(self, name: str) -> Param | None:
+        return next((p for p in self.params if p.name == name), None)
+
+    def as_dict(self) -> dict:
+        return {"name": self.name, "title": self.title, "params": [p.as_dict() for p in self.params]}
+
+
+_PARAM_RE = re.compile(r"^(?P<name>[A-Za-z][A-Za-z0-9_]*)\s*\|\s*(?P<type>[a-z]+)(?::(?P<cls>[A-Za-z]+))?\s*\|"
+                       r"\s*(?P<req>required|optional)\s*\|\s*(?P<example>[^|]*?)\s*(?:\|\s*(?P<about>.*))?$")
+
+
+def parse(path: Path, text: str | None = None) -> NamedQuery:
+    """Read one catalogue file; raises InputError naming the line of a bad header."""
+    path = Path(path)
+    text = path.read_text(encoding="utf-8") if text is None else text
+    values: dict[str, list[str]] = {k: [] for k in HEADER_KEYS}
+    params: list[Param] = []
+    header_lines = 0
+    for lineno, line in enumerate(text.splitlines(), 1):
+        if not line.startswith("#+"):
+            if line.strip() and not line.startswith("#"):
+                break
+            continue
+        header_lines = lineno
+        m = re.match(r"#\+\s*([a-z]+)\s*:\s*(.*)$", line)
+        if not m or m.group(1) not in HEADER_KEYS:
+            key = m.group(1) if m else line
+            raise InputError(f"unknown header line '{line.strip()}'{did_you_mean(key, HEADER_KEYS)}", path=path,
+                             line=lineno, fix="use '#+ key: value' with key one of " + ", ".join(HEADER_KEYS))
+        key, value = m.group(1), m.group(2).strip()
+        if key == "param":
+            pm = _PARAM_RE.match(value)
+            if not pm or pm.group("type") not in PARAM_TYPES:
+                raise InputError(f"bad parameter line '{value}'", path=path, line=lineno,
+                                 fix="write '#+ param: NAME | TYPE | required|optional | EXAMPLE | what it is' "
+                                     "with TYPE one of " + ", ".join(PARAM_TYPES) + " (iri:Class to restrict)")
+            if pm.group("name") in RESERVED:
+                raise InputError(f"parameter name '{pm.group('name')}' is reserved", path=path, line=lineno,
+                                 fix="rename it (reserved: " + ", ".join(RESERVED) + ")")
+            cls = pm.group("cls")
+            params.append(Param(pm.group("name"), pm.group("type"), pm.group("req") == "required",
+                                pm.group("example"), (pm.group("about") or "").strip(),
+                                PKG + cls if cls else None))
+        else:
+            values[key].append(value)
+    name = path.stem
+    for key in ("title", "description", "topic", "returns", "example"):
+        if not values[key]:
+            raise InputError(f"query '{name}' has no '#+ {key}:' header", path=path, line=1,
+                             fix=f"add a '#+ {key}: ...' line at the top")
+    topic = values["topic"][0]
+    if topic not in TOPICS:
+        raise InputError(f"unknown topic '{topic}'{did_you_mean(topic, TOPICS)}", path=path,
+                         fix="use one of " + ", ".join(TOPICS))
+    returns = [c.strip() for c in ",".join(values["returns"]).split(",") if c.strip()]
+    return NamedQuery(name, path, text, values["title"][0], " ".join(values["description"]), topic,
+                      params, returns, values["example"][0], header_lines)
+
+
+@lru_cache(maxsize=4)
+def _catalogue(queries_dir: str, stamp: tuple) -> dict[str, NamedQuery]:
+    return {q.name: q for q in (parse(p) for p in sorted(Path(queries_dir).glob("*.rq")))}
+
+
+def catalogue(queries_dir: Path | str | None = None) -> dict[str, NamedQuery]:
+    """All named queries by name, sorted."""
+    d = Path(queries_dir or paths.QUERIES_DIR)
+    files = sorted(d.glob("*.rq"))
+    return _catalogue(str(d), tuple((f.name, f.stat().st_mtime_ns) for f in files))
+
+
+def get(name: str, queries_dir: Path | str | None = None) -> NamedQuery:
+    cat = catalogue(queries_dir)
+    if name not in cat:
+        raise InputError(f"unknown query '{name}'{did_you_mean(name, cat)}",
+                         fix="run 'policykg query --list' to see the named queries")
+    return cat[name]
+
+
+def param_variables(q: NamedQuery) -> set[str]:
+    """The parameter variables (?_name) the query body uses."""
+    return {m[1:] for m in re.findall(r"[?$]_[A-Za-z0-9_]+", _strip(q.text))}
+
+
+_LEX = re.compile(r'''("""(?:[^"\\]|\\.|"(?!""))*"""|'\'\'(?:[^'\\]|\\.|'(?!''))*'\'\'|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|<[^<>"{}|^`\\\x00-\x20]*>|#[^\n]*)''')
+
+
+def _strip(text: str) -> str:
+    """The query with strings, IRIs and comments blanked: what is left is keywords and names."""
+    return _LEX.sub(lambda m: " " * len(m.group(0)) if m.group(0).startswith("#") else '""', text)
+
+
+def uses_service(text: str) -> bool:
+    """Whether a query has a SERVICE clause (which makes the engine fetch a URL)."""
+    return re.search(r"(?<![\w?$:.-])SERVICE(?![\w:-])", _strip(text), re.IGNORECASE) is not None
+
+
+def _undeclared_prefix(text: str, known: dict) -> str | None:
+    body = _strip(text)
+    declared = set(re.findall(r"PREFIX\s+([A-Za-z][\w.-]*)?\s*:", body, re.IGNORECASE)) | set(known)
+    for m in re.finditer(r"(?<![\w?$:\"'])([A-Za-z][\w.-]*)?:(?=[\w%]|\s|$)", body):
+        p = m.group(1) or ""
+        if p.upper() not in ("PREFIX",) and p not in declared and not p.lower() in ("http", "https", "urn", "_"):
+            return p
+    return None
+
+
+def readme(queries_dir: Path | str | None = None) -> str:
+    """queries/README.md, generated from the headers."""
+    cat = catalogue(queries_dir)
+    out = ["<!-- Generated from the query headers by `python -m policykg.query.catalogue`. Do not edit: edit the .rq files. -->",
+           "", "# Named queries", "",
+           f"{len(cat)} SPARQL queries, one per file, grouped by topic. Run one with "
+           "`policykg query NAME [--param name=value ...] [--format table|csv|tsv|json|md] [--graph SOURCE]`; "
+           "list them with `policykg query --list`. Parameters are variables named `?_name` and are bound by the "
+           "engine (SEP-0007 substitution), never pasted into the text. Entity parameters (type `iri`) take an "
+           "IRI, a key such as `sector/automobiles`, or a zh/en label.", ""]
+    for topic in TOPICS:
+        qs = [q for q in cat.values() if q.topic == topic]
+        if not qs:
+            continue
+        out += [f"## {topic.replace('-', ' ').capitalize()}", ""]
+        for q in qs:
+            out += [f"### `{q.name}`", "", f"**{q.title}**", "", q.description, ""]
+            if q.params:
+                out += ["| Parameter | Type | Required | Example | What |", "|---|---|---|---|---|"]
+                for p in q.params:
+                    t = p.type + (f" ({p.cls.rsplit('#', 1)[-1]})" if p.cls else "")
+                    out.append(f"| `{p.name}` | {t} | {'yes' if p.required else 'no'} | `{p.example}` | {p.about} |")
+                out.append("")
+            out += [f"Returns: {', '.join(f'`{c}`' for c in q.returns)}", "", "```sh", q.example, "```", ""]
+    return "\n".join(out)
+
+
+def write_readme(queries_dir: Path | str | None = None) -> Path:
+    """Regenerate queries/README.md from the headers; returns its path."""
+    path = Path(queries_dir or paths.QUERIES_DIR) / "README.md"
+    path.write_text(readme(queries_dir), encoding="utf-8")
+    return path
+
+
+if __name__ == "__main__":            # python -m policykg.query.catalogue: regenerate queries/README.md
+    write_readme()

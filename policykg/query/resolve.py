@@ -1,0 +1,103 @@
+"""From what a user types to an entity of the graph: IRIs, keys and zh/en labels, and back to labels."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import weakref
+
+import pyoxigraph as ox
+
+from policykg.errors import InputError, did_you_mean
+from policykg.model.namespaces import PID, PKG, PREFIXES
+
+LABEL_PROPERTIES = ("http://www.w3.org/2000/01/rdf-schema#label",
+                    "http://www.w3.org/2004/02/skos/core#prefLabel",
+                    "http://www.w3.org/2004/02/skos/core#altLabel",
+                    PKG + "abbreviation", PKG + "title", PKG + "alternativeTitle")
+_label_index: "weakref.WeakKeyDictionary[ox.Store, dict]" = weakref.WeakKeyDictionary()
+
+
+def _norm(s: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", s).casefold().split())
+
+
+def _labels(st: ox.Store) -> dict[str, set[str]]:
+    """Normalized label → IRIs of entities with that label (any language, any label property)."""
+    try:
+        return _label_index[st]
+    except (KeyError, TypeError):
+        pass
+    index: dict[str, set[str]] = {}
+    props = " ".join(f"<{p}>" for p in LABEL_PROPERTIES)
+    for sol in st.query(f"SELECT DISTINCT ?e ?l WHERE {{ VALUES ?p {{ {props} }} ?e ?p ?l FILTER(isIRI(?e)) }}",
+                        use_default_graph_as_union=True):
+        index.setdefault(_norm(sol[1].value), set()).add(sol[0].value)
+    try:
+        _label_index[st] = index
+    except TypeError:
+        pass
+    return index
+
+
+def _exists(st: ox.Store, iri: str) -> bool:
+    node = ox.NamedNode(iri)
+    return any(True for _ in st.quads_for_pattern(node, None, None)) or \
+        any(True for _ in st.quads_for_pattern(None, None, node))
+
+
+def _has_class(st: ox.Store, iri: str, cls: str) -> bool:
+    return any(True for _ in st.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(PREFIXES["rdf"] + "type"),
+                                                  ox.NamedNode(cls)))
+
+
+def key_of(iri: str) -> str:
+    return iri[len(PID):] if iri.startswith(PID) else iri
+
+
+def label_of(st: ox.Store, iri: str, lang: str = "en") -> str:
+    best = {}
+    for q in st.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(LABEL_PROPERTIES[1]), None):
+        best.setdefault(q.object.language, q.object.value)
+    if not best:
+        for q in st.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(LABEL_PROPERTIES[0]), None):
+            best.setdefault(q.object.language, q.object.value)
+    return best.get(lang) or next(iter(best.values()), "")
+
+
+def resolve_entity(st: ox.Store, value: str, cls: str | None = None, what: str = "entity") -> ox.NamedNode:
+    """An IRI, a key (`sector/steel`, `pid:sector/steel`) or a zh/en label → the entity's IRI."""
+    v = value.strip()
+    if v.startswith("<") and v.endswith(">"):
+        v = v[1:-1]
+    if v.startswith(("http://", "https://", "urn:")):
+        iri = v
+    elif v.startswith("pid:"):
+        iri = PID + v[4:]
+    elif re.fullmatch(r"[a-z][a-z0-9-]*/[A-Za-z0-9_./-]+", v):
+        iri = PID + v
+    else:
+        iri = None
+    if iri is not None:
+        if not _exists(st, iri):
+            keys = [key_of(i) for ids in _labels(st).values() for i in ids]
+            raise InputError(f"no {what} '{value}' in the graph{did_you_mean(key_of(iri), keys)}",
+                             fix="give an existing IRI or key, or a zh/en label")
+        if cls and not _has_class(st, iri, cls):
+            raise InputError(f"'{value}' is not a {cls.rsplit('#', 1)[-1]}",
+                             fix=f"give a {cls.rsplit('#', 1)[-1]} (run 'policykg show {value}' to see what it is)")
+        return ox.NamedNode(iri)
+    index = _labels(st)
+    found = sorted(index.get(_norm(v), ()))
+    if cls:
+        found = [i for i in found if _has_class(st, i, cls)]
+    if len(found) == 1:
+        return ox.NamedNode(found[0])
+    if not found:
+        hint = did_you_mean(_norm(v), index)
+        kind = f" (a {cls.rsplit('#', 1)[-1]})" if cls else ""
+        raise InputError(f"no {what}{kind} labelled '{value}'{hint}",
+                         fix="give an IRI, a key such as sector/automobiles, or an exact zh/en label")
+    shown = "; ".join(f"{key_of(i)} ({label_of(st, i, 'en')} / {label_of(st, i, 'zh')})" for i in found[:8])
+    raise InputError(f"label '{value}' is ambiguous: {len(found)} entities have it: {shown}",
+                     fix="give the key of the one you mean")
