@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent
 _REPO = PACKAGE.parent
+_SHARED = Path(sys.prefix) / "share" / "policykg"   # where a wheel puts the sources (see pyproject.toml)
 
 
 def _resource(name: str) -> Path:
-    bundled = PACKAGE / "_data" / Path(name).name   # a wheel carries copies here (see pyproject.toml)
-    return bundled if bundled.is_dir() else _REPO / name
+    """A folder of hand-edited sources: in the checkout the package runs from, else the installed copy."""
+    here = _REPO / name
+    if (_REPO / "ontology" / "policykg.ttl").is_file() and here.is_dir():
+        return here
+    return _SHARED / name
 
 
 ONTOLOGY_DIR = _resource("ontology")

@@ -83,16 +83,23 @@ def test_bad_command_line_exits_2():
 @pytest.mark.slow
 def test_plain_wheel_install_builds_and_queries_outside_the_checkout(tmp_path):
     """`pip install .` (not editable) carries the ontology, vocabularies, encodings and queries."""
-    wheels, target, out = tmp_path / "wheels", tmp_path / "site", tmp_path / "build"
+    wheels, venv, out = tmp_path / "wheels", tmp_path / "venv", tmp_path / "build"
     pip = [sys.executable, "-m", "pip", "-q"]
     subprocess.run(pip + ["wheel", "--no-deps", "-w", str(wheels), str(REPO)], check=True, capture_output=True)
-    subprocess.run(pip + ["install", "--no-deps", "--target", str(target), *map(str, wheels.glob("*.whl"))],
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    site = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    subprocess.run(pip + ["install", "--no-deps", "--prefix", str(venv), *map(str, wheels.glob("*.whl"))],
                    check=True, capture_output=True)
-    env = {**os.environ, "PYTHONPATH": str(target)}
-    kg = [sys.executable, "-m", "policykg"]
-    where = subprocess.run([sys.executable, "-c", "import policykg.paths as p; print(p.ONTOLOGY_DIR)"], cwd=tmp_path, env=env,
-                           capture_output=True, text=True, check=True).stdout.strip()
-    assert where == str(target / "policykg" / "_data" / "ontology")
+    deps = subprocess.run([sys.executable, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    env = {**os.environ, "PYTHONPATH": f"{site}:{deps}"}     # the wheel first, this venv's dependencies after it
+    kg = [str(python), "-m", "policykg"]
+    where = subprocess.run([python, "-c", "import policykg.paths as p; print(p.ONTOLOGY_DIR, p.DOCUMENTS_DIR)"],
+                           cwd=tmp_path, env=env, capture_output=True, text=True, check=True).stdout.split()
+    assert where == [str(venv / "share" / "policykg" / "ontology"), str(venv / "share" / "policykg" / "kg" / "documents")]
+    assert subprocess.run([python, "-c", "import kg"], cwd=tmp_path, env=env, capture_output=True).returncode == 1
     subprocess.run(kg + ["build", "-q", "--out", str(out)], cwd=tmp_path, env=env, check=True, capture_output=True)
     issuers = subprocess.run(kg + ["query", "--build", str(out), "document-issuers", "--param", "doc=doc/miit-2022-160",
                                    "--format", "csv"], cwd=tmp_path, env=env, capture_output=True, text=True, check=True)

@@ -17,7 +17,7 @@ from policykg.store import dumps as serialize
 from policykg.encoding import compile as compiler, reader as encoding
 from policykg.encoding.files import document_files
 from policykg.model import ontology, reason
-from policykg.validate import checks
+from policykg.validate import checks, validate as validation
 from policykg.validate.report import Report
 
 
@@ -132,3 +132,18 @@ def _write_pages(ds: Dataset, tmp: Path, say) -> None:
     say("writing the network pages")
     pages.write_all(ds.store, tmp / "viz", matrix=False)   # the static picture is `policykg viz`'s job
     ds.timings["viz"] = time.perf_counter() - t
+
+
+def validate(shacl: bool = True, hermit: bool = True, progress: Callable[[str], None] | None = None) -> Report:
+    """`policykg validate`: compile the graph, then the zero-row checks, SHACL shapes and HermiT."""
+    say = progress or (lambda _m: None)
+    ds = compile_dataset(progress=progress)
+    report = Report()
+    report.extend(ds.report)
+    if shacl:
+        say("validating SHACL shapes (pySHACL)")
+        report.extend(validation.shacl_report(ds.store))
+    if hermit:
+        say("checking OWL 2 DL consistency (HermiT)")
+        report.extend(validation.hermit_report(ds.store))
+    return report

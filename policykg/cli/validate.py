@@ -6,8 +6,8 @@ from policykg.cli.options import EXIT_FINDINGS, EXIT_OK, progress
 
 
 def cmd_validate(args) -> int:
-    from policykg.validate import validate
-    report = validate.validate(shacl=not args.no_shacl, hermit=not args.no_hermit, progress=progress(args))
+    from policykg.build import pipeline
+    report = pipeline.validate(shacl=not args.no_shacl, hermit=not args.no_hermit, progress=progress(args))
     for f in report.findings:
         print(f.line())
     print(f"{len(report.checks_run)} checks, {len(report.errors)} errors, "

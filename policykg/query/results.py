@@ -58,6 +58,20 @@ class Result:
         i = self.variables.index(variable)
         return [python_value(row[i]) for row in self.rows]
 
+    def to_pandas(self):
+        """The rows as a pandas DataFrame of plain values (one column per variable).
+
+        Needs pandas (`pip install 'policykg[pandas]'`); ASK and CONSTRUCT results have no rows to turn.
+        """
+        try:
+            import pandas as pd
+        except ImportError:
+            raise ModuleNotFoundError("to_pandas() needs pandas, an optional dependency: "
+                                      "pip install 'policykg[pandas]' (or pip install pandas)", name="pandas") from None
+        if self.boolean is not None:
+            raise ValueError("an ASK result has no rows: use .boolean")
+        return pd.DataFrame(self.values(), columns=self.variables)
+
     def _repr_html_(self) -> str:
         return to_html(self)
 

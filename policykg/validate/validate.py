@@ -96,18 +96,3 @@ def hermit_report(store: ox.Store) -> Report:
             if cls is not owlready2.Nothing:
                 report.findings.append(Finding("hermit", "error", "class is unsatisfiable", focus=cls.iri))
     return report
-
-
-def validate(shacl: bool = True, hermit: bool = True, progress: Callable[[str], None] | None = None) -> Report:
-    from policykg.build import pipeline as build
-    say = progress or (lambda _m: None)
-    ds = build.compile_dataset(progress=progress)
-    report = Report()
-    report.extend(ds.report)
-    if shacl:
-        say("validating SHACL shapes (pySHACL)")
-        report.extend(shacl_report(ds.store))
-    if hermit:
-        say("checking OWL 2 DL consistency (HermiT)")
-        report.extend(hermit_report(ds.store))
-    return report

@@ -1,0 +1,125 @@
+"""The Python API: `policykg.open()` and what it returns, mirroring the command line.
+
+    >>> import policykg
+    >>> kg = policykg.open()                          # the build in $POLICYKG_BUILD, else ./build
+    >>> kg.query("document-issuers", doc="doc/miit-2022-160").column("agency_en")
+    ['Ministry of Industry and Information Technology', 'National Development and Reform Commission', 'State-owned Assets Supervision and Administration Commission of the State Council']
+
+Every method returns data, never prints: a `Result` (rows of a query, with `.values()`,
+`.column()`, `.to_pandas()` and `.format()`), an `EntityView`, or a networkx graph. Bad input
+raises `policykg.errors.InputError`, whose message says what is wrong and how to fix it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from policykg import paths
+from policykg.query import engine
+from policykg.query.entity import EntityView, about
+from policykg.query.results import Result
+from policykg.store import load
+
+NETWORK_VIEWS = ("overview", "instruments", "sectors", "lineage", "entities", "focus")
+
+_LINKS = """
+PREFIX pkg: <https://w3id.org/policykg/ontology#>
+SELECT ?_policy ?type ?from ?to ?score ?explanation WHERE {
+  VALUES (?type ?t) { %s }
+  GRAPH <%s> {
+    ?link a pkg:Link ; pkg:linkType ?t ; pkg:linkFrom ?from ; pkg:linkTo ?to ; pkg:score ?score ;
+          pkg:explanation ?explanation .
+  }
+  FILTER(COALESCE(?from = ?_policy || ?to = ?_policy, true))
+} ORDER BY DESC(?score) ?type ?from ?to
+"""
+
+
+class KnowledgeGraph:
+    """A built knowledge graph, opened read-only. Make one with `policykg.open()`."""
+
+    def __init__(self, build_dir: Path | str | None = None, store: ox.Store | None = None):
+        self.build_dir = paths.build_dir(build_dir)
+        self.store = store if store is not None else load.load(self.build_dir)
+
+    def __repr__(self) -> str:
+        return f"<policykg.KnowledgeGraph {self.build_dir}/ ({len(self.store)} quads)>"
+
+    def query(self, name: str, *, graph: str | None = None, **params) -> Result:
+        """Run a named query of `queries/` (`policykg query NAME --param k=v`).
+
+        Parameters are keyword arguments; entities may be given by IRI, key or zh/en label.
+
+        >>> kg = policykg.open()
+        >>> kg.query("measures-per-part", doc="doc/miit-2022-160").column("measures")
+        [0, 5, 4, 3, 2, 3]
+        >>> [iri.rsplit("/", 1)[1] for iri in kg.query("measures-by-sector", sector="汽车").column("measure")]
+        ['2', '3', '4']
+        """
+        return engine.run(name, graph=graph, store=self.store, **params)
+
+    def sparql(self, text: str, *, graph: str | None = None, allow_service: bool = False) -> Result:
+        """Run your own SPARQL (`policykg sparql`); the PolicyKG prefixes are declared for you.
+
+        >>> kg = policykg.open()
+        >>> kg.sparql("SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE { ?m a pkg:Measure ; pkg:isPartOf <https://w3id.org/policykg/id/doc/miit-2022-160> }").values()
+        [{'n': 17}]
+        """
+        return engine.sparql(text, graph=graph, store=self.store, allow_service=allow_service)
+
+    def entity(self, key_or_label: str) -> EntityView:
+        """What the sources say about one entity, source by source (`policykg show`), as data.
+
+        >>> view = policykg.open().entity("工业和信息化部")
+        >>> view.iri, view.label_en
+        ('https://w3id.org/policykg/id/agency/miit', 'Ministry of Industry and Information Technology')
+        """
+        return about(self.store, key_or_label)
+
+    def network(self, view: str = "overview", *, entity: str | None = None, depth: int = 1):
+        """A networkx graph of one view of the pages (`policykg viz`): overview, instruments
+        (measure → instrument → agency), sectors (co-targeting), lineage, entities (every entity
+        and its links) or focus (the neighbourhood of `entity` up to `depth` links).
+
+        >>> g = policykg.open().network("focus", entity="sector/automobiles")
+        >>> g.nodes["https://w3id.org/policykg/id/sector/automobiles"]["label_en"]
+        'Automobiles'
+        """
+        from policykg.errors import InputError, did_you_mean
+        from policykg.viz import projections as P
+        builders = {"overview": P.overview, "instruments": P.measure_instrument_agency,
+                    "sectors": P.sector_cotargeting, "lineage": P.lineage, "entities": P.entity_graph}
+        if view == "focus":
+            if not entity:
+                raise InputError("the focus view needs an entity", fix="call network('focus', entity='sector/automobiles')")
+            return P.focus(self.store, entity, depth)[1]
+        if view not in builders:
+            raise InputError(f"unknown view '{view}'{did_you_mean(view, NETWORK_VIEWS)}",
+                             fix="use one of " + ", ".join(NETWORK_VIEWS))
+        return builders[view](self.store)
+
+    def links(self, policy: str | None = None) -> Result:
+        """The links between policies in the build (`policykg link`), strongest first; with `policy`
+        (a document or measure, by IRI, key or label) only the links that touch it.
+
+        >>> kinds = {row["type"] for row in policykg.open().links("doc/plan-2023-automobiles").values()}
+        >>> "continues" in kinds
+        True
+        """
+        from policykg.link.compute import TYPE_IRIS
+        from policykg.model.namespaces import LINKS_GRAPH
+        subs = {}
+        if policy is not None:
+            subs[ox.Variable("_policy")] = engine.resolve_entity(self.store, policy, what="document or measure")
+        values = " ".join(f'("{name}" <{iri}>)' for name, iri in TYPE_IRIS.items())
+        return engine.execute(_LINKS % (values, LINKS_GRAPH), self.store, substitutions=subs, hide_params=True)
+
+
+def open(build_dir: Path | str | None = None) -> KnowledgeGraph:   # noqa: A001  (mirrors the builtin's role)
+    """Open a built knowledge graph: `build_dir`, else $POLICYKG_BUILD, else ./build.
+
+    Raises InputError naming --build and $POLICYKG_BUILD when there is no build there.
+    """
+    return KnowledgeGraph(build_dir)
