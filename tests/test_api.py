@@ -93,12 +93,18 @@ def test_entity_and_links_are_data(in_build):
     assert sorted(r["to"].rsplit("/", 1)[1] for r in continues) == ["2", "4"]
 
 
-def test_the_notebook_runs_from_top_to_bottom(in_build):
+def test_the_notebook_runs_from_top_to_bottom(in_build, tmp_path, monkeypatch):
+    import json
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
     nb = nbformat.read(REPO / "docs" / "api.ipynb", as_version=4)
     assert sum(c.cell_type == "code" for c in nb.cells) >= 8
-    nbclient.NotebookClient(nb, timeout=300, kernel_name="python3",
+    spec = tmp_path / "jupyter" / "kernels" / "policykg-test"      # a kernel of this interpreter, not another one
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({"argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                                                  "display_name": "policykg tests", "language": "python"}))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    nbclient.NotebookClient(nb, timeout=300, kernel_name="policykg-test",
                             resources={"metadata": {"path": str(in_build.parent)}}).execute()
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert errors == []

@@ -73,6 +73,14 @@ def test_readme_main_command_works_in_a_fresh_clone(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     assert (clone / "build" / "kg.trig").stat().st_size > 0
     assert "built build/" in result.stdout
+    # The Python API on the same install, as the README shows it: the issuers are MIIT, NDRC and SASAC.
+    code = ("import policykg; kg = policykg.open(); "
+            "print(kg.query('document-issuers', doc='doc/miit-2022-160').to_pandas()['agency_en'].tolist())")
+    api = subprocess.run([clone / ".venv" / "bin" / "python", "-c", code], cwd=clone, env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert api.stdout.strip() == str(["Ministry of Industry and Information Technology",
+                                      "National Development and Reform Commission",
+                                      "State-owned Assets Supervision and Administration Commission of the State Council"])
 
 
 def test_bad_command_line_exits_2():
@@ -90,7 +98,7 @@ def test_plain_wheel_install_builds_and_queries_outside_the_checkout(tmp_path):
     python = venv / "bin" / "python"
     site = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                           capture_output=True, text=True, check=True).stdout.strip()
-    subprocess.run(pip + ["install", "--no-deps", "--prefix", str(venv), *map(str, wheels.glob("*.whl"))],
+    subprocess.run(pip + ["install", "--no-deps", "--ignore-installed", "--prefix", str(venv), *map(str, wheels.glob("*.whl"))],
                    check=True, capture_output=True)
     deps = subprocess.run([sys.executable, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                           capture_output=True, text=True, check=True).stdout.strip()
