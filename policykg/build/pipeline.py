@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +11,7 @@ from typing import Callable
 import pyoxigraph as ox
 
 from policykg import paths
+from policykg.build import output
 from policykg.store import dumps as serialize
 from policykg.encoding import compile as compiler, reader as encoding
 from policykg.encoding.files import document_files
@@ -70,30 +69,12 @@ def compile_dataset(documents_dir: Path | None = None, *, extra_files: list[Path
     return Dataset(onto.store, onto, encs, report, durations)
 
 
-def _atomic_dir(out_dir: Path, write: Callable[[Path], None]) -> None:
-    """Write into a temporary sibling, then swap it in: a failed build leaves the old build intact."""
-    out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out_dir.parent / f".{out_dir.name}.tmp-{os.getpid()}"
-    old = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
-    try:
-        write(tmp)
-        if out_dir.exists():
-            out_dir.rename(old)
-        tmp.rename(out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        if old.exists() and not out_dir.exists():
-            old.rename(out_dir)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
-
-
-def build(out_dir: Path = paths.DEFAULT_BUILD_DIR, documents_dir: Path | None = None, *,
-          with_pages: bool = True, progress: Callable[[str], None] | None = None) -> Dataset:
+def build(out_dir: Path | str = paths.DEFAULT_BUILD_DIR, documents_dir: Path | None = None, *,
+          with_pages: bool = True, force: bool = False,
+          progress: Callable[[str], None] | None = None) -> Dataset:
+    """Compile and write a build into `out_dir` (see policykg.build.output for what may be replaced)."""
     say = progress or (lambda _msg: None)
+    output.check(output.target(out_dir), force)          # refuse a folder we may not replace before working
     ds = compile_dataset(documents_dir, progress=progress)
     t0 = time.perf_counter()
 
@@ -118,7 +99,8 @@ def build(out_dir: Path = paths.DEFAULT_BUILD_DIR, documents_dir: Path | None = 
             report_md += "\n## Network analytics\n\n" + section
         (tmp / "report.md").write_text(report_md, encoding="utf-8")
 
-    _atomic_dir(out_dir, write)
+    with output.staging(out_dir, force=force) as tmp:
+        write(tmp)
     return ds
 
 
