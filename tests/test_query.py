@@ -152,9 +152,11 @@ def test_service_is_refused_unless_allowed(st):
     q = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"
     with pytest.raises(InputError, match="SERVICE"):
         query.sparql(q, store=st)
-    assert not catalogue.uses_service('SELECT * WHERE { ?s ?p "SERVICE" } # SERVICE')
-    assert not catalogue.uses_service("SELECT ?service WHERE { ?service ?p <http://x/SERVICE> }")
-    assert catalogue.uses_service("select * where { service silent <http://x> { ?s ?p ?o } }")
+    from policykg.query import service
+    assert service.find('SELECT * WHERE { ?s ?p "SERVICE" } # SERVICE') == []
+    assert service.find("SELECT ?service WHERE { ?service ?p <http://x/SERVICE> }") == []
+    assert service.find("select * where { service silent <http://x> { ?s ?p ?o } }") == ["http://x"]
+    assert service.find("SELECT * WHERE { ?a ?b ?c .SERVICE <http://y> { ?s ?p ?o } }") == ["http://y"]
 
 
 # ------------------------------------------------------------------------------ errors

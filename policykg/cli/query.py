@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from policykg.cli.options import add_build_option
+from policykg.cli.options import add_build_option, add_limit_options, limits
+from policykg.query.bounds import DEFAULT_MAX_ROWS, DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S
 
 import sys
 from pathlib import Path
 
 FORMAT_CHOICES = ("table", "csv", "tsv", "json", "md")
+MAX_QUERY_BYTES = 1_000_000
 
 
 def _params(pairs) -> dict:
@@ -40,9 +42,28 @@ def cmd_query(args) -> int:
     if not args.name:
         from policykg.errors import InputError
         raise InputError("no query name given", fix="run 'policykg query --list' to see the named queries")
-    result = query.run(args.name, graph=args.graph, build=args.build, **_params(args.param))
-    sys.stdout.write(result.format(args.format))
+    result = query.run(args.name, graph=args.graph, build=args.build, limits=limits(args), **_params(args.param))
+    _write(result.format(args.format), args.format)
     return 0
+
+
+def _write(text: str, fmt: str) -> None:
+    """Results to stdout; text meant for reading (table, md), and anything bound for a terminal, with
+    control characters from the data escaped (policykg.terminal)."""
+    if fmt in ("table", "md") or sys.stdout.isatty():
+        from policykg.terminal import escape
+        text = escape(text)
+    sys.stdout.write(text)
+
+
+def _is_file(src: str) -> bool:
+    """Whether the argument names a file (query text with braces or newlines never does)."""
+    if "{" in src or "\n" in src or len(src) > 4096:
+        return False
+    try:
+        return Path(src).is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def cmd_sparql(args) -> int:
@@ -51,16 +72,15 @@ def cmd_sparql(args) -> int:
     path = None
     if src == "-":
         text = sys.stdin.read()
-    elif src.endswith((".rq", ".sparql")) or Path(src).is_file():
+    elif src.endswith((".rq", ".sparql")) or _is_file(src):
+        from policykg import inputs
         path = Path(src)
-        if not path.is_file():
-            from policykg.errors import InputError
-            raise InputError("no such query file", path=path, fix="give a .rq file or the query text itself")
-        text = path.read_text(encoding="utf-8")
+        text = inputs.read_text(path, MAX_QUERY_BYTES, "a query file (or the query text itself)")
     else:
         text = src
-    result = query.sparql(text, graph=args.graph, build=args.build, allow_service=args.allow_service, path=path)
-    sys.stdout.write(result.format(args.format))
+    result = query.sparql(text, graph=args.graph, build=args.build, allow_service=args.allow_service, path=path,
+                          limits=limits(args))
+    _write(result.format(args.format), args.format)
     return 0
 
 
@@ -77,6 +97,7 @@ def add(sub) -> None:
     q.add_argument("--graph", "-g", metavar="SOURCE",
                    help="only what one source states (a source key such as source/chinanews-2022-11-22)")
     add_build_option(q)
+    add_limit_options(q, DEFAULT_TIMEOUT_S, DEFAULT_MEMORY_MB, DEFAULT_MAX_ROWS)
     q.set_defaults(func=cmd_query)
 
     s = sub.add_parser("sparql", help="run any SPARQL query on the built graph",
@@ -88,6 +109,7 @@ def add(sub) -> None:
                    help="output: table, csv, tsv, json, md; nt or ttl for CONSTRUCT/DESCRIBE (default: table)")
     s.add_argument("--graph", "-g", metavar="SOURCE", help="only what one source states")
     add_build_option(s)
+    add_limit_options(s, DEFAULT_TIMEOUT_S, DEFAULT_MEMORY_MB, DEFAULT_MAX_ROWS)
     s.add_argument("--allow-service", action="store_true",
                    help="allow SERVICE clauses, which make this machine fetch URLs (off by default)")
     s.set_defaults(func=cmd_sparql)

@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from policykg import paths
+from policykg import inputs, paths
 from policykg.errors import InputError, did_you_mean
 from policykg.model.namespaces import PKG
 
+MAX_QUERY_BYTES = 1_000_000      # a query file is read whole
 PARAM_TYPES = ("iri", "label", "literal", "date", "integer")
 HEADER_KEYS = ("title", "description", "topic", "param", "returns", "example")
-RESERVED = ("graph", "store", "build")          # keywords of run(); not usable as parameter names
+RESERVED = ("graph", "store", "build", "limits")          # keywords of run(); not usable as parameter names
 TOPICS = ("documents", "measures", "sectors", "instruments", "regions", "agencies-and-people",
           "enterprises", "targets-and-statistics", "provenance-and-conflicts", "links")
 
@@ -67,7 +68,7 @@ _PARAM_RE = re.compile(r"^(?P<name>[A-Za-z][A-Za-z0-9_]*)\s*\|\s*(?P<type>[a-z]+
 def parse(path: Path, text: str | None = None) -> NamedQuery:
     """Read one catalogue file; raises InputError naming the line of a bad header."""
     path = Path(path)
-    text = path.read_text(encoding="utf-8") if text is None else text
+    text = inputs.read_text(path, MAX_QUERY_BYTES, "a query file") if text is None else text
     values: dict[str, list[str]] = {k: [] for k in HEADER_KEYS}
     params: list[Param] = []
     header_lines = 0
@@ -143,11 +144,6 @@ _LEX = re.compile(r'''("""(?:[^"\\]|\\.|"(?!""))*"""|'\'\'(?:[^'\\]|\\.|'(?!''))
 def _strip(text: str) -> str:
     """The query with strings, IRIs and comments blanked: what is left is keywords and names."""
     return _LEX.sub(lambda m: " " * len(m.group(0)) if m.group(0).startswith("#") else '""', text)
-
-
-def uses_service(text: str) -> bool:
-    """Whether a query has a SERVICE clause (which makes the engine fetch a URL)."""
-    return re.search(r"(?<![\w?$:.-])SERVICE(?![\w:-])", _strip(text), re.IGNORECASE) is not None
 
 
 def _undeclared_prefix(text: str, known: dict) -> str | None:

@@ -25,7 +25,9 @@ import pyoxigraph as ox
 
 from policykg.errors import InputError, did_you_mean
 from policykg.model.namespaces import GRAPH, ONTOLOGY_GRAPH, PREFIXES, VOCABULARY_GRAPH, XSD
-from policykg.query.catalogue import NamedQuery, Param, get, uses_service, _undeclared_prefix
+from policykg.query import bounds, service
+from policykg.query.bounds import DEFAULT as DEFAULT_LIMITS, Limits
+from policykg.query.catalogue import NamedQuery, Param, get, _undeclared_prefix
 from policykg.query.resolve import resolve_entity
 from policykg.query.results import Result, from_pyoxigraph
 
@@ -51,23 +53,30 @@ def _graphs(st: ox.Store, graph: str | None):
 
 def execute(text: str, st: ox.Store, *, substitutions: dict | None = None, graph: str | None = None,
             allow_service: bool = False, path: Path | str | None = None, default_prefixes: bool = False,
-            hide_params: bool = False) -> Result:
-    """Run SPARQL text on a store. Syntax errors and SERVICE become InputError with line and column."""
-    if not allow_service and uses_service(text):
-        raise InputError("the query has a SERVICE clause, which would make this machine fetch a URL", path=path,
-                         fix="remove it, or pass --allow-service if you mean it (allow_service=True)")
+            hide_params: bool = False, limits: Limits | None = DEFAULT_LIMITS, check_service: bool = True) -> Result:
+    """Run SPARQL text on a store in a bounded worker (policykg.query.bounds; `limits=None` runs it
+    here, unbounded). Syntax errors, SERVICE and limits become InputError with line and column."""
+    if not allow_service and check_service:
+        service.refuse(text, path=path)
     prefixes = dict(PREFIXES) if default_prefixes else None
     opts = _graphs(st, graph)
-    try:
-        answer = st.query(text, prefixes=prefixes, substitutions=substitutions or None, **opts)
-        return from_pyoxigraph(answer, hide=(lambda n: n.startswith("_")) if hide_params else (lambda n: False))
-    except SyntaxError as e:
-        raise _syntax_error(e, text, path, prefixes or {}) from None
-    except RuntimeError as e:
-        if "SELECT projection" in str(e):
-            raise InputError(f"cannot bind parameters: {e}", path=path,
-                             fix="add the parameter variables (?_name) to the SELECT clause") from None
-        raise
+    if limits is not None and allow_service:
+        limits = limits.but(network=True)
+
+    def work() -> Result:
+        try:
+            answer = st.query(text, prefixes=prefixes, substitutions=substitutions or None, **opts)
+            return from_pyoxigraph(answer, hide=(lambda n: n.startswith("_")) if hide_params else (lambda n: False),
+                                   limits=limits)
+        except SyntaxError as e:
+            raise _syntax_error(e, text, path, prefixes or {}) from None
+        except (RuntimeError, OSError, ValueError) as e:
+            if "SELECT projection" in str(e):
+                raise InputError(f"cannot bind parameters: {e}", path=path,
+                                 fix="add the parameter variables (?_name) to the SELECT clause") from None
+            raise InputError(f"the query failed: {' '.join(str(e).split())[:200]}", path=path,
+                             fix="check the query (functions, types, SERVICE addresses)") from None
+    return bounds.run(work, limits)
 
 
 def _syntax_error(e: SyntaxError, text: str, path, prefixes: dict) -> InputError:
@@ -110,6 +119,15 @@ def bind(q: NamedQuery, params: dict, st: ox.Store) -> dict:
     return subs
 
 
+def _is_date(text: str) -> bool:
+    import datetime
+    try:
+        datetime.date.fromisoformat(text)
+        return True
+    except ValueError:
+        return False
+
+
 def to_term(p: Param, raw, st: ox.Store):
     if isinstance(raw, (ox.NamedNode, ox.Literal)):
         return raw
@@ -117,33 +135,38 @@ def to_term(p: Param, raw, st: ox.Store):
     if p.type == "iri":
         return resolve_entity(st, text, p.cls, what=p.name)
     if p.type == "date":
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) or not _is_date(text):
             raise InputError(f"parameter '{p.name}' must be a date, not '{text}'", fix=f"write YYYY-MM-DD, e.g. {p.example}")
         return ox.Literal(text, datatype=ox.NamedNode(XSD + "date"))
     if p.type == "integer":
-        if not re.fullmatch(r"[+-]?\d+", text.strip()):
+        if not re.fullmatch(r"[+-]?\d{1,18}", text.strip()):
             raise InputError(f"parameter '{p.name}' must be an integer, not '{text}'", fix=f"e.g. --param {p.name}={p.example}")
         return ox.Literal(str(int(text)), datatype=ox.NamedNode(XSD + "integer"))
     return ox.Literal(text)          # label, literal: a plain string
 
 
 def run(name: str, graph: str | None = None, store: ox.Store | None = None, build: Path | str | None = None,
-        **params) -> Result:
+        limits: Limits | None = DEFAULT_LIMITS, **params) -> Result:
     """Run a named query with its parameters; rows as a Result (iterable of dicts, `.values()`).
 
     `graph` restricts the query to one source's graph (with ontology and vocabularies);
-    `store` is a pyoxigraph Store (default: the build in `build`, default build/).
+    `store` is a pyoxigraph Store (default: the build in `build`, default build/);
+    `limits` bound the time, memory and rows of the query (policykg.query.bounds.Limits).
     """
     q = get(name)
     st = store if store is not None else _store(build)
-    return execute(q.text, st, substitutions=bind(q, params, st), graph=graph, path=q.path, hide_params=True)
+    return execute(q.text, st, substitutions=bind(q, params, st), graph=graph, path=q.path, hide_params=True,
+                   limits=limits, check_service=False)       # catalogue queries are ours; the worker has no network
 
 
 def sparql(text: str, graph: str | None = None, store: ox.Store | None = None, build: Path | str | None = None,
-           allow_service: bool = False, path: Path | str | None = None) -> Result:
-    """Run any SPARQL query (the PolicyKG prefixes are predeclared); refuses SERVICE unless allowed."""
+           allow_service: bool = False, path: Path | str | None = None,
+           limits: Limits | None = DEFAULT_LIMITS) -> Result:
+    """Run any SPARQL query (the PolicyKG prefixes are predeclared) under `limits`; refuses SERVICE
+    (found in the parsed query) unless allowed."""
     st = store if store is not None else _store(build)
-    return execute(text, st, graph=graph, allow_service=allow_service, path=path, default_prefixes=True)
+    return execute(text, st, graph=graph, allow_service=allow_service, path=path, default_prefixes=True,
+                   limits=limits)
 
 
 _store = store    # run() and sparql() take a `store` argument, which hides the function of that name

@@ -84,17 +84,19 @@ class Result:
         return format_result(self, fmt)
 
 
-def from_pyoxigraph(answer, hide=lambda name: False) -> Result:
-    """Drain a pyoxigraph query answer into a Result; `hide(name)` drops columns (parameters)."""
+def from_pyoxigraph(answer, hide=lambda name: False, limits=None) -> Result:
+    """Drain a pyoxigraph query answer into a Result; `hide(name)` drops columns (parameters);
+    past `limits.max_rows` rows (a bounds.Limits) it raises the row-cap error."""
+    from policykg.query.bounds import capped
     if isinstance(answer, ox.QueryBoolean):
         return Result(boolean=bool(answer))
     if isinstance(answer, ox.QueryTriples):
-        triples = list(answer)
+        triples = list(capped(answer, limits))
         return Result(["subject", "predicate", "object"],
                       [(t.subject, t.predicate, t.object) for t in triples], triples=triples)
     names = [v.value for v in answer.variables]
     keep = [i for i, n in enumerate(names) if not hide(n)]
-    rows = [tuple(sol[i] for i in keep) for sol in answer]
+    rows = [tuple(sol[i] for i in keep) for sol in capped(answer, limits)]
     return Result([names[i] for i in keep], rows)
 
 

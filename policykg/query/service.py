@@ -1,0 +1,53 @@
+"""SERVICE clauses found in the parsed query, not in its text.
+
+A SERVICE clause makes the engine fetch a URL. `find()` parses the query with rdflib's SPARQL 1.1
+grammar and walks the parse tree for SERVICE patterns, so no spacing, case, comment or string trick
+hides one (`?a ?b ?c .SERVICE <...>` is found; `"SERVICE"` in a string is not a clause). This is the
+check that explains the refusal; the query worker also runs without any network
+(policykg.query.bounds), so a query that this parser cannot read still cannot reach an address.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from policykg.errors import InputError
+
+MAX_DEPTH = 200          # parse trees are walked without recursion; this bounds the walk's bookkeeping only
+
+
+def find(text: str) -> list[str] | None:
+    """The SERVICE targets of a query (IRIs or variables as written), [] when there are none, or None
+    when rdflib cannot parse the query (the engine then reports the syntax error)."""
+    from rdflib.plugins.sparql import parser
+    from rdflib.plugins.sparql.parserutils import CompValue
+    log = logging.getLogger("rdflib")
+    level = log.level
+    log.setLevel(logging.CRITICAL)          # rdflib logs a traceback for literals it cannot convert
+    try:
+        tree = parser.parseQuery(text)
+    except Exception:          # noqa: BLE001 - pyparsing's ParseException and rdflib's own errors
+        return None
+    finally:
+        log.setLevel(level)
+    found, stack = [], [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, CompValue):
+            if node.name == "ServiceGraphPattern":
+                found.append(str(node.get("term")))
+            stack.extend(node.values())
+        elif isinstance(node, (list, tuple)):
+            stack.extend(node)
+        elif hasattr(node, "asList") and not isinstance(node, str):
+            stack.extend(list(node))
+    return found
+
+
+def refuse(text: str, path: Path | str | None = None) -> None:
+    """Raise InputError when the parsed query has a SERVICE clause."""
+    found = find(text)
+    if found:
+        raise InputError(f"the query has a SERVICE clause ({found[0]}), which would make this machine fetch a URL",
+                         path=path, fix="remove it, or pass --allow-service if you mean it (allow_service=True)")
