@@ -1,35 +1,34 @@
-"""`policykg serve`: a read-only SPARQL endpoint over the build (thin adapter over policykg.serve)."""
+"""`policykg serve`: a read-only, bounded SPARQL endpoint over the build (thin adapter over policykg.serve)."""
 
 from __future__ import annotations
 
-from policykg.cli.options import add_build_option
+from policykg.cli.options import add_build_option, add_limit_options, limits
+from policykg.query.bounds import DEFAULT_MAX_ROWS, DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S
+from policykg.serve import DEFAULT_PORT, DEFAULT_WORKERS
 
-import sys
 
 
 def cmd_serve(args) -> int:
-    from policykg.serve import server as serve
-    server = serve.start(args.build, port=args.port, timeout_s=args.timeout)
-    print(f"SPARQL endpoint: {server.url}  (read-only, union default graph, timeout {args.timeout:g}s; Ctrl-C stops)",
-          flush=True)
-    try:
-        code = server.wait()
-    except KeyboardInterrupt:
-        server.stop()
-        return 0
-    err = server.process.stderr.read().decode(errors="replace").strip() if server.process.stderr else ""
-    if err:
-        print(f"error: the oxigraph server stopped: {err.splitlines()[-1]}", file=sys.stderr)
-    return 0 if code in (0, -15) else 1
+    from policykg import paths
+    from policykg.serve import endpoint
+    lim = limits(args)
+    ep = endpoint.open_endpoint(paths.build_dir(args.build), args.port, lim, args.workers)
+    print(f"SPARQL endpoint: http://{endpoint.HOST}:{args.port}/query  (read-only, union default graph; per query "
+          f"{lim.timeout_s:g} s, {lim.memory_mb} MB, {lim.max_rows} rows, {args.workers} at once; SERVICE refused; "
+          "serves its own copy of the build and reloads it after a rebuild; Ctrl-C stops)", flush=True)
+    return endpoint.serve_forever(ep)
 
 
 def add(sub) -> None:
     s = sub.add_parser("serve", help="serve the build as a read-only SPARQL 1.1 endpoint on 127.0.0.1",
-                       description="Load the build into an on-disk store (build/oxigraph/) and start the oxigraph "
-                                   "server read-only on 127.0.0.1, with the union of all graphs as the default graph "
-                                   "and a query timeout. Any SPARQL 1.1 Protocol client works against it. A timed-out "
-                                   "query ends with a cut HTTP 200 body: clients must check the result is complete.")
-    s.add_argument("--port", type=int, default=7878, help="port on 127.0.0.1 (default: 7878)")
-    s.add_argument("--timeout", type=float, default=30, metavar="SECONDS", help="query timeout (default: 30)")
+                       description="Serve the build as a read-only SPARQL 1.1 Protocol endpoint on 127.0.0.1 "
+                                   "(GET or POST /query), with the union of all graphs as the default graph. Each "
+                                   "query runs in a worker with a time limit, a memory limit, a row cap and no "
+                                   "network; a query that hits a limit gets an error status and a one-line message. "
+                                   "SERVICE is refused. See docs/reliability.md.")
+    s.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port on 127.0.0.1 (default: {DEFAULT_PORT})")
+    s.add_argument("--workers", type=int, default=DEFAULT_WORKERS, metavar="N",
+                   help=f"queries that run at once; more wait (default: {DEFAULT_WORKERS})")
+    add_limit_options(s, DEFAULT_TIMEOUT_S, DEFAULT_MEMORY_MB, DEFAULT_MAX_ROWS)
     add_build_option(s)
     s.set_defaults(func=cmd_serve)

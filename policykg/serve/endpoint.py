@@ -1,0 +1,260 @@
+"""The SPARQL 1.1 Protocol endpoint behind `policykg serve`: a front process that owns bounded query work.
+
+The front process loads the build into memory once and listens on 127.0.0.1. Each request is
+handled in a forked child, and each query runs in a worker forked from that child under the limits
+of policykg.query.bounds (time, memory, rows, no network). So:
+- a query that hits a limit gets an error status with a one-line `text/plain` message (400 for a
+  bad or refused query, 500 with `X-PolicyKG-Limit: time|memory|rows` for a limit, as the SPARQL
+  Protocol's "query request refused"); a 200 body is only sent once the whole result is ready, with
+  its Content-Length, so it is never cut;
+- a runaway query dies alone: the front and the other requests go on, and no core stays busy;
+- SERVICE is refused from the parsed query (400), and workers have no network anyway;
+- every child carries PR_SET_DEATHSIG: when the front process ends for any reason, including
+  SIGKILL, the kernel kills its children, and those kill their workers; SIGTERM, SIGHUP and SIGINT
+  stop the front cleanly; the socket uses SO_REUSEADDR, so a new `serve` binds the port at once;
+- the front keeps its own copy of the build in memory: a rebuild cannot pull the store from under
+  it. Before each request it compares the build's id (policykg.build.output) with the one it
+  loaded and reloads when a new complete build has been swapped in.
+"""
+
+from __future__ import annotations
+
+import http.server
+import os
+import signal
+import socketserver
+import urllib.parse
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from policykg.build import output
+from policykg.errors import InputError
+from policykg.query import bounds, service
+from policykg.query.bounds import Limits, LimitError
+from policykg.query.results import format_result, from_pyoxigraph
+from policykg.serve import DEFAULT_WORKERS, HOST
+
+MAX_BODY = 1 << 20              # bytes of a POSTed query
+REQUEST_TIMEOUT_S = 30          # a client that sends nothing for this long is dropped
+SELECT_TYPES = {"application/sparql-results+json": "json", "application/json": "json",
+                "text/csv": "csv", "text/tab-separated-values": "tsv",
+                "application/sparql-results+xml": "xml", "application/xml": "xml"}
+GRAPH_TYPES = {"text/turtle": "ttl", "application/n-triples": "nt", "text/plain": "nt"}
+CONTENT_TYPES = {"json": "application/sparql-results+json", "csv": "text/csv; charset=utf-8",
+                 "tsv": "text/tab-separated-values; charset=utf-8", "xml": "application/sparql-results+xml",
+                 "ttl": "text/turtle; charset=utf-8", "nt": "application/n-triples"}
+
+
+class Refused(Exception):
+    def __init__(self, status: int, message: str, limit: str | None = None):
+        self.status, self.message, self.limit = status, message, limit
+        super().__init__(message)
+
+
+@dataclass
+class Answer:
+    body: bytes
+    content_type: str
+
+
+def negotiate(accept: str, graph_result: bool) -> str:
+    """The result format for an Accept header (JSON, or Turtle for CONSTRUCT/DESCRIBE, by default)."""
+    table = GRAPH_TYPES if graph_result else SELECT_TYPES
+    for part in (accept or "").split(","):
+        mime = part.split(";")[0].strip().lower()
+        if mime in table:
+            return table[mime]
+    return "ttl" if graph_result else "json"
+
+
+def answer(store: ox.Store, text: str, accept: str, limits: Limits) -> Answer:
+    """Run one query under `limits` and serialize it whole; Refused for anything that is not a result."""
+    if service.find(text):
+        raise Refused(400, "the query has a SERVICE clause, which would make this machine fetch a URL; "
+                           "this endpoint does not follow SERVICE")
+
+    def work() -> Answer:
+        try:
+            res = from_pyoxigraph(store.query(text, use_default_graph_as_union=True), limits=limits)
+        except SyntaxError as e:
+            raise InputError(f"SPARQL syntax error: {' '.join(str(e).split())[:300]}", fix="fix the query") from None
+        except (RuntimeError, OSError, ValueError) as e:
+            raise InputError(f"the query failed: {' '.join(str(e).split())[:300]}", fix="check the query") from None
+        fmt = negotiate(accept, res.triples is not None)
+        if fmt == "xml":
+            parsed = ox.parse_query_results(format_result(res, "json").encode(), format=ox.QueryResultsFormat.JSON)
+            body = parsed.serialize(format=ox.QueryResultsFormat.XML)
+        else:
+            body = format_result(res, fmt).encode("utf-8")
+        return Answer(body, CONTENT_TYPES[fmt])
+    try:
+        return bounds.run(work, limits)
+    except LimitError as e:
+        raise Refused(500, e.message, e.kind) from None
+    except InputError as e:
+        raise Refused(400, e.message) from None
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    server_version = "policykg-serve"
+    protocol_version = "HTTP/1.0"
+    timeout = REQUEST_TIMEOUT_S
+
+    def log_message(self, fmt, *args):         # quiet: one line per request would flood a terminal
+        pass
+
+    def do_GET(self):
+        url = urllib.parse.urlsplit(self.path)
+        if url.path != "/query":
+            return self._error(404, f"no such path '{url.path}'; send queries to /query")
+        params = urllib.parse.parse_qs(url.query, keep_blank_values=True)
+        self._query(params.get("query"), params)
+
+    def do_POST(self):
+        url = urllib.parse.urlsplit(self.path)
+        if url.path == "/update":
+            return self._error(403, "this endpoint is read-only: updates are refused")
+        if url.path != "/query":
+            return self._error(404, f"no such path '{url.path}'; send queries to /query")
+        try:
+            length = int(self.headers.get("Content-Length", "0"))
+        except ValueError:
+            return self._error(400, "bad Content-Length")
+        if length < 0 or length > MAX_BODY:
+            return self._error(413, f"a query may have at most {MAX_BODY} bytes")
+        body = self.rfile.read(length)
+        ctype = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        params = urllib.parse.parse_qs(url.query, keep_blank_values=True)
+        if ctype == "application/sparql-query":
+            return self._query([body.decode("utf-8", "replace")], params)
+        if ctype == "application/x-www-form-urlencoded":
+            form = urllib.parse.parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
+            if "update" in form:
+                return self._error(403, "this endpoint is read-only: updates are refused")
+            return self._query(form.get("query"), {**params, **form})
+        return self._error(415, "send application/sparql-query or application/x-www-form-urlencoded")
+
+    def do_PUT(self):
+        self._error(405, "this endpoint is read-only")
+
+    do_DELETE = do_PATCH = do_PUT
+
+    def _query(self, values, params):
+        if not values or len(values) != 1 or not values[0].strip():
+            return self._error(400, "give exactly one non-empty 'query' parameter")
+        for unsupported in ("default-graph-uri", "named-graph-uri"):
+            if unsupported in params:
+                return self._error(400, f"'{unsupported}' is not supported: the default graph is the union of all "
+                                        "graphs; use GRAPH in the query")
+        try:
+            ans = answer(self.server.store, values[0], self.headers.get("Accept", ""), self.server.limits)
+        except Refused as e:
+            return self._error(e.status, e.message, e.limit)
+        self.send_response(200)
+        self.send_header("Content-Type", ans.content_type)
+        self.send_header("Content-Length", str(len(ans.body)))
+        self.end_headers()
+        self.wfile.write(ans.body)
+
+    def _error(self, status: int, message: str, limit: str | None = None):
+        body = ("error: " + " ".join(message.split()) + "\n").encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        if limit:
+            self.send_header("X-PolicyKG-Limit", limit)
+        self.end_headers()
+        self.wfile.write(body)
+
+
+class Endpoint(socketserver.ForkingMixIn, http.server.HTTPServer):
+    """Forks one child per request (at most `max_children` at once); reloads the build when it changes."""
+
+    allow_reuse_address = True          # SO_REUSEADDR: a restarted serve binds the port at once
+
+    def __init__(self, port: int, build_dir: Path, limits: Limits, workers: int = DEFAULT_WORKERS):
+        from policykg.store import load
+        self.build_dir, self.limits, self.max_children = Path(build_dir), limits, workers
+        self.build_id = output.build_id(self.build_dir)
+        self.store = load.load(self.build_dir)
+        self.active_children = set()
+        super().__init__((HOST, port), Handler)
+
+    def reload_if_rebuilt(self) -> bool:
+        new = output.build_id(self.build_dir)
+        if new is None or new == self.build_id:
+            return False
+        from policykg.store import load
+        try:
+            self.store = load.load(self.build_dir)
+        except (InputError, OSError, SyntaxError):
+            return False                         # keep serving the copy we have
+        self.build_id = new
+        return True
+
+    def process_request(self, request, client_address):
+        self.reload_if_rebuilt()
+        pid = os.fork()
+        if pid:
+            self.active_children.add(pid)
+            self.close_request(request)
+            return
+        status = 1
+        try:
+            bounds.die_with_parent()
+            self.socket.close()
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            signal.signal(signal.SIGHUP, signal.SIG_DFL)
+            self.finish_request(request, client_address)
+            status = 0
+        except Exception:                          # noqa: BLE001 - a broken client connection
+            pass
+        finally:
+            try:
+                self.shutdown_request(request)
+            finally:
+                os._exit(status)
+
+    def stop_children(self) -> None:
+        for pid in list(self.active_children or ()):
+            try:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+            except (ProcessLookupError, ChildProcessError):
+                pass
+        self.active_children.clear()
+
+
+def _stop(signum, frame):
+    raise SystemExit(128 + signum)
+
+
+def open_endpoint(build_dir: Path, port: int, limits: Limits, workers: int = DEFAULT_WORKERS) -> Endpoint:
+    """Load the build and bind the port; InputError for a bad port, a busy port or no build."""
+    if not (0 < port < 65536):
+        raise InputError(f"port {port} is not a TCP port", fix="give --port a number from 1 to 65535, e.g. 7878")
+    if workers < 1:
+        raise InputError(f"--workers {workers} must be at least 1", fix="give --workers N, e.g. 2")
+    limits.check()
+    try:
+        return Endpoint(port, build_dir, limits, workers)
+    except OSError as e:
+        if e.errno == 98:
+            raise InputError(f"port {port} on {HOST} is in use", fix="give another --port, or stop what uses it") from None
+        raise InputError(f"cannot listen on {HOST}:{port}: {e.strerror or e}", fix="give another --port") from None
+
+
+def serve_forever(endpoint: Endpoint) -> int:
+    """Serve until SIGTERM, SIGHUP or SIGINT; children are stopped with the front."""
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _stop)
+    try:
+        endpoint.serve_forever(poll_interval=0.2)
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        endpoint.stop_children()
+        endpoint.server_close()
+    return 0
