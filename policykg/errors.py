@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 from pathlib import Path
 
 
@@ -24,9 +25,9 @@ class InputError(Exception):
 
 def display_path(path: str | Path) -> str:
     """A path relative to the working directory when it is below it, else as given."""
-    p = Path(path)
+    p = Path(os.path.abspath(path))         # not resolve(): a symbolic link is shown by its own name
     try:
-        return str(p.resolve().relative_to(Path.cwd().resolve()))
+        return str(p.relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
 

@@ -47,8 +47,18 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except InputError as e:
+        from policykg.terminal import one_line
         for line in e.message.splitlines():
-            print(f"error: {line}", file=sys.stderr)
+            print(f"error: {one_line(line)}", file=sys.stderr)
+        return EXIT_INPUT
+    except OSError as e:                       # a file or folder the user named, that no check foresaw
+        where = f"{e.filename}: " if e.filename else ""
+        from policykg.terminal import one_line
+        print("error: " + one_line(f"{where}{(e.strerror or str(e)).lower()}; check the path and its permissions"),
+              file=sys.stderr)
+        return EXIT_INPUT
+    except MemoryError:
+        print("error: out of memory; give a smaller input (see docs/reliability.md for the limits)", file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)

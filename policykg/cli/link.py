@@ -55,7 +55,11 @@ def cmd_link(args) -> int:
         if args.out == "-":
             sys.stdout.write(text)
             return 0
-        Path(args.out).write_text(text, encoding="utf-8")
+        try:
+            Path(args.out).write_text(text, encoding="utf-8")
+        except OSError as e:
+            raise InputError(f"cannot write the CSV: {(e.strerror or str(e)).lower()}", path=args.out,
+                             fix="give --out a file in an existing folder you can write") from None
     counts = ", ".join(f"{n} {t}" for t, n in link.counts(links).items() if n)
     print(f"{len(links)} links for {what}" + (f" ({counts})" if counts else ""))
     shown = links if args.limit == 0 else links[:args.limit]

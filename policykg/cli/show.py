@@ -12,7 +12,8 @@ def cmd_show(args) -> int:
     from policykg.query import entity as show
     store = query.store(args.build)
     view = show.about(store, args.entity)
-    sys.stdout.write(show.render(view, store, args.sources))
+    from policykg.terminal import escape
+    sys.stdout.write(escape(show.render(view, store, args.sources)))     # labels may hold control characters
     return 0
 
 

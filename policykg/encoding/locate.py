@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from policykg import inputs
 from policykg.errors import InputError
 
 
+MAX_SOURCE_BYTES = 50_000_000       # a source text is read whole; the largest seed is well under 1 MB
+
+
 def read_text(path: Path) -> str:
-    try:
-        return Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("no such file", path=path, fix="give the path of your copy of the source") from None
-    except UnicodeDecodeError:
-        raise InputError("not UTF-8 text", path=path, fix="convert the file to UTF-8") from None
+    return inputs.read_text(path, MAX_SOURCE_BYTES, "your copy of the source text")
 
 
 def find(path: Path, passage: str) -> list[tuple[int, int]]:

@@ -35,7 +35,7 @@ GRAPH_SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 URL_RE = re.compile(r"^https?://\S+$")
 LANGS = ("en", "zh")
 KEY_RE = re.compile(r"^[a-z0-9][a-z0-9-]*(/[A-Za-z0-9][A-Za-z0-9.-]*)+$")
-LOCATOR_RE = re.compile(r"^(\d+)-(\d+)$")
+LOCATOR_RE = re.compile(r"^(\d{1,15})-(\d{1,15})$")     # bounded: no 5,000-digit offsets
 
 
 @dataclass(frozen=True)
@@ -111,6 +111,8 @@ class _Reader:
         self.pages: dict[str, str] | None = None    # set for a file whose header has 'cites'
 
     def error(self, what: str, line: int | None, fix: str | None = None):
+        if len(what) > 300:                     # a value quoted in the message stays readable
+            what = what[:299] + "…"
         self.errors.append(InputError(what, path=self.path, line=line, fix=fix))
 
     # -- structure ------------------------------------------------------------------
@@ -297,6 +299,10 @@ class _Reader:
         else:
             locs = list(default_at)
         inferred = detail.get("inferred")
+        if "inferred" in detail and not str(inferred or "").strip():
+            self.error(f"'inferred' of {prop.name} gives no reason", detail.key_lines["inferred"],
+                       "say why the fact is inferred, e.g. inferred: the notice numbers its measures in order")
+            return None
         fact = Fact(subject, prop.iri, obj, locs, inferred=str(inferred) if inferred else None, path=self.path, line=line)
         if self.pages is not None:
             if "cite" in detail:
@@ -341,6 +347,31 @@ def _short(iri: str) -> str:
     return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
+MAPPING_FIELDS = {"source", "entities", "label", "facts", "contradicted"}
+SCALAR_FIELDS = {"key", "type", "sha256", "chars", "graph", "en", "zh", "lang", "inferred", "note", "verification"}
+
+
+def _shape_errors(path: Path, node, facts: bool = False) -> list[InputError]:
+    """Fields that must hold one value but hold a list or a mapping, found before any value is read.
+    The keys of a `facts` mapping are property names, not fields: only their values are looked into."""
+    out = []
+    if isinstance(node, yamlsrc.Map):
+        for key, value in node.items():
+            kind = "a list" if isinstance(value, yamlsrc.Seq) else "a mapping" if isinstance(value, yamlsrc.Map) else "a value"
+            if not facts and key in SCALAR_FIELDS and kind != "a value":
+                out.append(InputError(f"'{key}' must be a single value, not {kind}", path=path,
+                                      line=node.key_lines[key], fix=f"write {key}: VALUE (see docs/encoding.md)"))
+            elif not facts and key in MAPPING_FIELDS and kind != "a mapping":
+                out.append(InputError(f"'{key}' must be a mapping, not {kind}", path=path, line=node.key_lines[key],
+                                      fix="write it as indented 'name: value' lines (see docs/encoding.md)"))
+            else:
+                out += _shape_errors(path, value, facts=not facts and key == "facts")
+    elif isinstance(node, yamlsrc.Seq):
+        for item in node:
+            out += _shape_errors(path, item)
+    return out
+
+
 def _declarations(onto: Ontology, path: Path, doc, reader: _Reader) -> list[tuple[str, str, int]]:
     """(key, class IRI, line) for every entry with a type, the source itself included."""
     out = []
@@ -368,6 +399,10 @@ def read_all(onto: Ontology, files: list[Path]) -> list[SourceEncoding]:
             docs.append((path, yamlsrc.load(path)))
         except InputError as e:
             errors.append(e)
+        else:
+            errors += _shape_errors(path, docs[-1][1])
+    if errors:          # the other files' references to what a broken file declares would only add noise
+        raise EncodingErrors(errors)
     # Pass 1: who declares what.
     known: dict[str, set[str]] = {iri: set(types) for iri, types in onto.individuals.items()}
     declared_at: dict[str, tuple[Path, int]] = {}
@@ -429,11 +464,10 @@ def _read_one(r: _Reader, path: Path, doc) -> SourceEncoding | None:
     sha = str(src["sha256"]).lower()
     if not re.fullmatch(r"[0-9a-f]{64}", sha):
         r.error(f"bad sha256 '{src['sha256']}'", src.key_lines["sha256"], "give the 64 hex digits of the file's SHA-256")
-    try:
-        chars = int(src["chars"])
-    except ValueError:
+    if not re.fullmatch(r"\d{1,15}", str(src["chars"])):
         r.error(f"bad chars '{src['chars']}'", src.key_lines["chars"], "give the length of the text in characters")
         return None
+    chars = int(src["chars"])
     key = str(src["key"])
     enc = SourceEncoding(path=path, key=key, iri=iri_of(key), graph=GRAPH + key.split("/", 1)[-1],
                          type_iri=r.onto.classes.get(str(src["type"]), ""),

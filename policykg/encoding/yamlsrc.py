@@ -2,15 +2,27 @@
 
 Every scalar stays a string (no YAML 1.1 guessing of dates, numbers or booleans): the caller
 types values by the ontology's ranges and can say exactly what is wrong with them.
+
+Input is bounded before it can exhaust memory (docs/reliability.md): files past MAX_FILE_BYTES,
+nesting deeper than MAX_DEPTH, scalars longer than MAX_SCALAR_CHARS, anchors and aliases (which
+let a few lines expand into billions of nodes) and control characters (which would reach a
+terminal) are refused with the line they are on.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
 
 from policykg.errors import InputError
+from policykg.inputs import read_text
+
+MAX_FILE_BYTES = 1_000_000        # the largest encoding is ~27 KB
+MAX_DEPTH = 32                    # encodings nest about 6 deep
+MAX_SCALAR_CHARS = 10_000         # the longest value is a few hundred characters
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")       # all but tab and newline
 
 
 class Map(dict):
@@ -51,25 +63,98 @@ def _convert(node, path):
         out.line = line
         out.item_lines = [item.start_mark.line + 1 for item in node.value]
         return out
+    m = _CONTROL.search(node.value)
+    if m:
+        raise InputError(f"control character {_codepoint(m.group())} in a value", path=path, line=line,
+                         fix="remove it: values are plain text")
+    if len(node.value) > MAX_SCALAR_CHARS:
+        raise InputError(f"a value of {len(node.value)} characters (at most {MAX_SCALAR_CHARS})", path=path, line=line,
+                         fix="shorten it: encodings hold labels, keys and locators, not texts")
     s = Str(node.value)
     s.line = line
     return s
 
 
+def _codepoint(ch: str) -> str:
+    return f"U+{ord(ch):04X}"
+
+
+class _Loader(yaml.BaseLoader):
+    """BaseLoader that refuses anchors, aliases and deep nesting while composing."""
+
+    def __init__(self, stream, path):
+        super().__init__(stream)
+        self.path, self.depth = path, 0
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        line = event.start_mark.line + 1
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise InputError(f"YAML {'alias' if isinstance(event, yaml.AliasEvent) else 'anchor'} "
+                             f"'{event.anchor}'", path=self.path, line=line,
+                             fix="write the value out: encodings do not use anchors (&) or aliases (*)")
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise InputError(f"nested more than {MAX_DEPTH} levels deep", path=self.path, line=line,
+                             fix="flatten it: see docs/encoding.md for the shape of an encoding")
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
 def load(path: Path):
     """Parse one YAML file into Map/Seq/Str; syntax errors become an InputError with the line."""
+    path = Path(path)
+    text = read_text(path, MAX_FILE_BYTES, "an encoding file")
+    loader = None
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except UnicodeDecodeError as e:
-        raise InputError(f"not UTF-8 text ({e.reason} at byte {e.start})", path=path,
-                         fix="save the file as UTF-8") from None
-    try:
-        node = yaml.compose(text, Loader=yaml.BaseLoader)
+        loader = _Loader(text, path)            # the reader refuses control characters here
+        node = loader.get_single_node()
     except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        raise InputError(f"YAML syntax error: {e.problem or e.context}", path=path,
-                         line=mark.line + 1 if mark else None,
-                         fix="check indentation and quoting on that line") from None
+        raise syntax_error(e, path, text) from None
+    except yaml.reader.ReaderError as e:
+        line = text.count("\n", 0, e.position) + 1
+        raise InputError(f"control character {_codepoint(chr(e.character))} in the text" if isinstance(e.character, int)
+                         else f"unreadable character in the text: {e.reason}", path=path, line=line,
+                         fix="remove it: encodings are plain text") from None
+    finally:
+        if loader is not None:
+            loader.dispose()
     if node is None:
         raise InputError("the file is empty", path=path, fix="add a 'source:' and an 'entities:' section")
     return _convert(node, path)
+
+
+def syntax_error(e: yaml.MarkedYAMLError, path: Path, text: str = "") -> InputError:
+    """One line for a YAML syntax error, at the line where the broken construct starts.
+
+    A missing closing quote makes YAML read on to the next quote, lines later, and fail there; the
+    error then names the line where that quoted value began."""
+    context = e.context or ""
+    if context.startswith("while scanning a quoted scalar") and e.context_mark:
+        return InputError("a quoted value is not closed", path=path, line=e.context_mark.line + 1,
+                          fix="add the closing quote on that line")
+    mark = e.problem_mark or e.context_mark
+    runaway = _runaway_quote(text, mark.line) if mark and text else None
+    if runaway is not None:
+        return InputError(f"a quoted value runs on from this line to line {mark.line + 1}", path=path,
+                          line=runaway + 1, fix="add the missing closing quote on this line")
+    return InputError(f"YAML syntax error: {e.problem or context}", path=path, line=mark.line + 1 if mark else None,
+                      fix="check indentation and quoting on that line")
+
+
+def _runaway_quote(text: str, error_line: int) -> int | None:
+    """The start line of a quoted scalar that spans lines and ends on the line of the error, if any."""
+    last = None
+    try:
+        for tok in yaml.scan(text, Loader=yaml.BaseLoader):
+            if tok.start_mark.line > error_line:
+                break
+            if isinstance(tok, yaml.ScalarToken) and tok.style in ('"', "'"):
+                last = tok
+    except yaml.YAMLError:
+        pass
+    if last is not None and last.start_mark.line < last.end_mark.line == error_line:
+        return last.start_mark.line
+    return None

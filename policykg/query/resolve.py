@@ -79,6 +79,11 @@ def resolve_entity(st: ox.Store, value: str, cls: str | None = None, what: str =
     else:
         iri = None
     if iri is not None:
+        try:
+            ox.NamedNode(iri)
+        except ValueError as e:
+            raise InputError(f"'{value}' is not a valid IRI ({e})", fix="give an IRI without spaces or <>, a key "
+                             "such as sector/automobiles, or a zh/en label") from None
         if not _exists(st, iri):
             keys = [key_of(i) for ids in _labels(st).values() for i in ids]
             raise InputError(f"no {what} '{value}' in the graph{did_you_mean(key_of(iri), keys)}",

@@ -10,12 +10,26 @@ from typing import Callable
 import pyoxigraph as ox
 
 from policykg import paths
+from policykg.errors import InputError
 from policykg.model.namespaces import INFERRED_GRAPH, OA, PKG, RDF, RDFS, XSD
 from policykg.validate.report import Finding, Report
 
 # Provenance nodes are reified statements and annotations, outside OWL 2 DL's model: the reasoner
 # checks the ontology, the vocabularies and the asserted facts.
 _PROVENANCE_TYPES = {PKG + "Claim", PKG + "Evidence", PKG + "SourceText", OA + "TextPositionSelector", RDF + "Statement"}
+
+
+def _parse_shapes(graph, path: Path) -> None:
+    """Add one Turtle shapes file to `graph`; a syntax error is one InputError at its line."""
+    from rdflib.plugins.parsers.notation3 import BadSyntax
+    try:
+        graph.parse(path, format="turtle")
+    except BadSyntax as e:
+        why = " ".join(str(getattr(e, "_why", "") or "bad syntax").split())
+        raise InputError(f"Turtle syntax error: {why}", path=path, line=getattr(e, "lines", -1) + 1 or None,
+                         fix="fix the shape file (ontology/shapes/*.ttl)") from None
+    except UnicodeDecodeError as e:
+        raise InputError(f"not UTF-8 text ({e.reason} at byte {e.start})", path=path, fix="save the file as UTF-8") from None
 
 
 def shacl_report(store: ox.Store, shapes_dir: Path | None = None) -> Report:
@@ -28,7 +42,7 @@ def shacl_report(store: ox.Store, shapes_dir: Path | None = None) -> Report:
     shapes = rdflib.Graph()
     files = sorted((shapes_dir or paths.SHAPES_DIR).glob("*.ttl"))
     for f in files:
-        shapes.parse(f, format="turtle")
+        _parse_shapes(shapes, f)
     _conforms, results, _text = shacl_validate(data, shacl_graph=shapes, inference="none", advanced=True)
     SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
     report = Report(checks_run=[f"shacl:{f.name}" for f in files])
