@@ -6,7 +6,8 @@ documents, parts, measures and targets, with the vocabulary concepts around them
 click: its documents appear around it, each linked to the concepts its parts and measures address
 (lifted to the document; its MEMBER_LINKS most used ones) and to the documents it cites.
 
-Bounds (documented in docs/viz.md): a group keeps its GROUP_LINKS heaviest links to concepts and to
+Bounds (documented in docs/viz.md): a group holds at most GROUP_MAX documents (a sector with more
+gets several groups, in order of year); a group keeps its GROUP_LINKS heaviest links to concepts and to
 other groups; a document its MEMBER_LINKS heaviest links to concepts (lineage links are all kept).
 """
 
@@ -21,7 +22,8 @@ from policykg.viz.projections import GROUP, key_of
 
 AGGREGATE_ABOVE = 600
 GROUP_LINKS = 8
-MEMBER_LINKS = 12
+MEMBER_LINKS = 8
+GROUP_MAX = 250        # documents per group: a sector's documents beyond that split by year into several groups
 DOCS = ("document", "source")
 INSIDE = ("part", "measure", "target")
 LINEAGE = {"refersTo", "implements", "basedOn", "continues", "reportsOn", "editionOf"}
@@ -80,10 +82,19 @@ def aggregate(g: nx.DiGraph) -> nx.DiGraph:
     def main_sector(d):
         secs = [(c, s) for s, c in links[d].items() if g.nodes[s].get("group") == "sector"]
         return min(secs, key=lambda t: (-t[0], t[1]))[1] if secs else None
-    groups: dict[str, list[str]] = defaultdict(list)
+    by_sector: dict[str | None, list[str]] = defaultdict(list)
     for d in docs:
-        s = main_sector(d)
-        groups[f"cluster:{key_of(s) if s else 'none'}"].append(d)
+        by_sector[main_sector(d)].append(d)
+    groups: dict[str, list[str]] = {}
+    parts: dict[str, tuple[str | None, int, int]] = {}        # group id -> (sector, part, parts)
+    for s, ds in by_sector.items():
+        base = f"cluster:{key_of(s) if s else 'none'}"
+        ds = sorted(ds, key=lambda d: (g.nodes[d].get("year", 0), d))
+        n = math.ceil(len(ds) / GROUP_MAX)
+        for i in range(n):
+            cid = base if n == 1 else f"{base}/{i + 1}"
+            groups[cid] = ds[i * GROUP_MAX:(i + 1) * GROUP_MAX]
+            parts[cid] = (s, i + 1, n)
 
     out = nx.DiGraph()
     for n in sorted(vocab):
@@ -91,9 +102,11 @@ def aggregate(g: nx.DiGraph) -> nx.DiGraph:
     cl = GROUP["cluster"]
     for cid in sorted(groups):
         members = groups[cid]
-        sector = None if cid == "cluster:none" else next(s for s in vocab if f"cluster:{key_of(s)}" == cid)
+        sector, part, nparts = parts[cid]
         en = g.nodes[sector]["label_en"] if sector else "no sector"
         zh = g.nodes[sector]["label_zh"] if sector else "无行业"
+        if nparts > 1:
+            en, zh = f"{en} ({part}/{nparts})", f"{zh}（{part}/{nparts}）"
         out.add_node(cid, iri=cid, group="cluster", label_en=f"{en}: {len(members)} documents",
                      label_zh=f"{zh}：{len(members)} 份文件", type_en=cl.en, type_zh=cl.zh, alt=[],
                      sources=[], members=sorted(members), size=len(members))

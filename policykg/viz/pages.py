@@ -66,7 +66,10 @@ def _size(value: float) -> float:
 
 def _rel_label(cat: P.Catalog | None):
     def label(key: str) -> dict[str, str]:
-        return cat.prop(key) if cat else {"en": key, "zh": key}
+        if cat:
+            return cat.prop(key)
+        words = re.sub(r"(?<!^)([A-Z])", lambda m: " " + m.group(1).lower(), key)
+        return {"en": words, "zh": words}
     return label
 
 
@@ -78,7 +81,7 @@ def page_data(view: View, nav: list[dict], lang: str = "en") -> dict:
     for _, d in g.nodes(data=True):
         counts[d["group"]] += 1
     det, cat = view.details, view.cat
-    nodes = []
+    nodes, index, types = [], {}, {}
     for n, d in g.nodes(data=True):
         if view.size_attr:
             size = d.get(view.size_attr, 0)
@@ -86,9 +89,13 @@ def page_data(view: View, nav: list[dict], lang: str = "en") -> dict:
             size = d["size"]
         else:
             size = und.degree(n)
+        index[n] = len(nodes)
         node = {"id": n, "g": d["group"], "l": {"en": d["label_en"], "zh": d["label_zh"]},
-                "t": {"en": d["type_en"], "zh": d["type_zh"]}, "alt": list(d.get("alt", [])),
-                "k": P.key_of(n), "src": list(d.get("sources", [])), "s": _size(size)}
+                "t": types.setdefault((d["type_en"], d["type_zh"]), len(types)), "s": _size(size)}
+        if d.get("alt"):
+            node["alt"] = list(d["alt"])
+        if d.get("sources"):
+            node["src"] = list(d["sources"])
         if n in view.positions:
             node["x"], node["y"] = view.positions[n]
         if n in view.important:
@@ -108,6 +115,8 @@ def page_data(view: View, nav: list[dict], lang: str = "en") -> dict:
                 node["codes"] = codes
             if extra:
                 node["p"] = extra
+        elif d.get("year"):
+            node["yr"] = [d["year"], d["year"]]
         nodes.append(node)
     weights = [e.get("weight", 1) for _, _, e in g.edges(data=True)]
     wmax = max(weights, default=1)
@@ -116,8 +125,11 @@ def page_data(view: View, nav: list[dict], lang: str = "en") -> dict:
         w = e.get("weight", 1)
         rels = list(e.get("rels") or ["related"])
         all_rels.extend(rels)
-        edge = {"from": a, "to": b, "r": rels, "src": list(e.get("sources", [])),
-                "w": round(1 + 4 * (w - 1) / max(wmax - 1, 1), 2)}
+        edge = {"a": index[a], "b": index[b], "r": rels}
+        if e.get("sources"):
+            edge["src"] = list(e["sources"])
+        if w != 1:
+            edge["w"] = round(1 + 4 * (w - 1) / max(wmax - 1, 1), 2)
         if e.get("label_en"):
             edge["l"] = {"en": e["label_en"], "zh": e.get("label_zh", e["label_en"])}
         edges.append(edge)
@@ -125,7 +137,8 @@ def page_data(view: View, nav: list[dict], lang: str = "en") -> dict:
               for gr in P.GROUPS if gr.key in present]
     return {"title": {"en": view.en, "zh": view.zh}, "lang": lang, "groups": groups, "nodes": nodes, "edges": edges,
             "rels": relations.table(all_rels, _rel_label(cat)), "nav": nav, "directed": g.is_directed(),
-            "edgeLabels": view.edge_labels, "font": font.FAMILY}
+            "edgeLabels": view.edge_labels, "font": font.FAMILY, "base": P.PID,
+            "types": [{"en": en, "zh": zh} for (en, zh), _ in sorted(types.items(), key=lambda kv: kv[1])]}
 
 
 def render(view: View, nav: list[dict] | None = None, lang: str = "en", font_css: str | None = None) -> str:

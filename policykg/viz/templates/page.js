@@ -33,8 +33,15 @@
   var groups = {}, relStyle = {}, byId = {}, adj = {};
   data.groups.forEach(function (g) { groups[g.key] = g; });
   data.rels.forEach(function (r) { relStyle[r.key] = r; });
-  data.nodes.forEach(function (n) { byId[n.id] = n; adj[n.id] = []; });
-  data.edges.forEach(function (e, i) { e.id = "e" + i; adj[e.from].push(i); adj[e.to].push(i); });
+  data.nodes.forEach(function (n) {
+    byId[n.id] = n; adj[n.id] = [];
+    n.k = n.id.indexOf(data.base) === 0 ? n.id.slice(data.base.length) : n.id;
+    n.t = data.types[n.t]; n.alt = n.alt || []; n.src = n.src || [];
+  });
+  data.edges.forEach(function (e, i) {
+    e.id = "e" + i; e.from = data.nodes[e.a].id; e.to = data.nodes[e.b].id; e.src = e.src || []; e.w = e.w || 1;
+    adj[e.from].push(i); adj[e.to].push(i);
+  });
   var hiddenClass = {}, hiddenRel = {};
   var shown = {};            // id -> revealed (focus pages reveal by expanding, groups by opening)
   var open = {};             // group id -> opened
@@ -94,19 +101,26 @@
     }
     return vis;
   }
+  var inSet = {};            // edge id -> in the vis DataSet (edges join it once both ends are revealed)
   function refresh() {
     var vis = computeVisible(), pathEdge = {};
     state.pathEdges.forEach(function (id) { pathEdge[id] = true; });
-    var count = 0;
+    var count = 0, add = [], upd = [];
     nodes.update(data.nodes.map(function (n) {
       if (vis[n.id]) { count++; }
       return { id: n.id, hidden: !vis[n.id] };
     }));
-    edges.update(data.edges.map(function (e) {
+    data.edges.forEach(function (e) {
+      var want = (shown[e.from] && shown[e.to]) || pathEdge[e.id];
+      if (!want && !inSet[e.id]) { return; }
       var on = vis[e.from] && vis[e.to] && edgeOn(e);
       if (state.path.length) { on = !!pathEdge[e.id]; }
-      return { id: e.id, hidden: !on, label: state.path.length && on ? edgeText(e) : (data.edgeLabels ? edgeText(e) : undefined) };
-    }));
+      var item = { id: e.id, hidden: !on, label: state.path.length && on ? edgeText(e) : (data.edgeLabels ? edgeText(e) : undefined) };
+      if (state.path.length && on) { item.font = { face: FACE, size: 20, color: "#333", strokeWidth: 4, strokeColor: "#fff", align: "middle" }; }
+      if (inSet[e.id]) { upd.push(item); } else { inSet[e.id] = true; add.push(Object.assign(visEdge(e), item)); }
+    });
+    if (upd.length) { edges.update(upd); }
+    if (add.length) { edges.add(add); }
     state.visible = count;
   }
 
@@ -144,7 +158,7 @@
   }
   function visNode(n) {
     var g = groups[n.g];
-    var item = { id: n.id, label: short(n.l[lang]), title: nodeTip(n), shape: g.shape, size: n.s,
+    var item = { id: n.id, label: short(n.l[lang]), shape: g.shape, size: n.s,
                  color: nodeColor(n, false), font: fontFor(n, false), hidden: true };
     if (n.x !== undefined) { item.x = n.x; item.y = n.y; }
     if (n.m) { item.borderWidth = 3; item.shapeProperties = { borderDashes: [6, 3] }; }
@@ -156,7 +170,7 @@
   }
   function visEdge(e) {
     var st = relStyle[e.r[0]] || {};
-    return { id: e.id, from: e.from, to: e.to, width: e.w, title: edgeTip(e), hidden: true,
+    return { id: e.id, from: e.from, to: e.to, width: e.w, hidden: true,
              dashes: st.dash || false, arrows: data.directed ? { to: { enabled: true, scaleFactor: 0.5 } } : undefined,
              color: edgeColor(e, false), font: { face: FACE, size: 12, color: "#333", strokeWidth: 3, strokeColor: "#fff", align: "middle" } };
   }
@@ -164,7 +178,7 @@
   // ------------------------------------------------------------------ start (after the font is ready)
   function start() {
     nodes = new vis.DataSet(data.nodes.map(visNode));
-    edges = new vis.DataSet(data.edges.map(visEdge));
+    edges = new vis.DataSet([]);
     var big = data.nodes.length > 1500;
     network = new vis.Network(document.getElementById("net"), { nodes: nodes, edges: edges }, {
       physics: false,
@@ -182,7 +196,8 @@
     network.on("click", function (p) {
       if (p.nodes.length) { select(p.nodes[0]); } else if (!p.edges.length) { clearHighlight(); }
     });
-    network.on("hoverEdge", function (p) { showEdgeLabel(p.edge, true); });
+    network.on("hoverEdge", function (p) { showEdgeLabel(p.edge, true); tip(p.edge, false); });
+    network.on("hoverNode", function (p) { tip(p.node, true); });
     network.on("blurEdge", function (p) { showEdgeLabel(p.edge, false); });
     wire();
     setLang(lang);
@@ -194,6 +209,15 @@
                         filterRel: filterRel, highlight: highlight, clearHighlight: clearHighlight, setLang: setLang,
                         expand: expand, openGroup: openGroup, closeGroup: closeGroup, path: pathBetween,
                         exitPath: exitPath, setYears: setYears, select: select, find: find, data: data };
+  }
+
+  // tooltips are built when first hovered (and again after a language switch), not for every item up front
+  var tipped = {};
+  function tip(id, isNode) {
+    if (tipped[id] === lang) { return; }
+    tipped[id] = lang;
+    if (isNode) { nodes.update({ id: id, title: nodeTip(byId[id]) }); }
+    else { edges.update({ id: id, title: edgeTip(data.edges[+id.slice(1)]) }); }
   }
 
   // ------------------------------------------------------------------ labels of links on hover and selection
@@ -238,7 +262,7 @@
     if (n.agg && !open[n.agg]) { openGroup(n.agg); }
     if (!shown[id]) { shown[id] = true; place([id], null); refresh(); }
     state.selected = id;
-    highlight(id);
+    if (n.m) { clearHighlight(); } else { highlight(id); }
     network.selectNodes([id]);
     panel(id);
   }
@@ -559,8 +583,8 @@
     var names = document.getElementById("names");
     clear(names);
     data.nodes.slice(0, 3000).forEach(function (n) { if (!n.m) { var o = el("option"); o.value = n.l[lang]; names.appendChild(o); } });
-    nodes.update(data.nodes.map(function (n) { return { id: n.id, label: short(n.l[lang]), title: nodeTip(n) }; }));
-    edges.update(data.edges.map(function (e) { return { id: e.id, title: edgeTip(e) }; }));
+    nodes.update(data.nodes.map(function (n) { return { id: n.id, label: short(n.l[lang]) }; }));
+    tipped = {};
     refresh();
     var q = document.getElementById("search").value;
     if (q) { search(q); }
