@@ -304,8 +304,9 @@ def test_a_focus_page_expands_twice_from_the_panel(browser, store, tmp_path):
             page.page.click("#panel button.expand")
             shown |= new
             assert page.js("window.policykg.state.visible") == len(shown)
+        assert page.page.text_content("#counts").startswith(f"{len(shown)} / {full.number_of_nodes()} nodes")
         assert page.errors() == [] and page.requests == []
-        page.js("window.policykg.network.fit()")
+        page.js("window.policykg.clearHighlight(); window.policykg.network.fit()")
         page.shot("focus-expanded-twice.png")
     finally:
         page.close()

@@ -122,6 +122,14 @@
     if (upd.length) { edges.update(upd); }
     if (add.length) { edges.add(add); }
     state.visible = count;
+    state.visibleEdges = upd.concat(add).filter(function (x) { return !x.hidden; }).length;
+    counts();
+  }
+  function counts() {
+    var U = UI[lang], box = document.getElementById("counts");
+    var nodesText = state.visible === data.nodes.length ? String(data.nodes.length) : state.visible + " / " + data.nodes.length;
+    var edgesText = state.visibleEdges === data.edges.length ? String(data.edges.length) : state.visibleEdges + " / " + data.edges.length;
+    box.textContent = nodesText + " " + U.nodes + " · " + edgesText + " " + U.links;
   }
 
   // ------------------------------------------------------------------ tooltips and vis items
@@ -347,11 +355,11 @@
     var c = around ? network.getPositions([around])[around] : { x: 0, y: 0 };
     var away = Math.atan2(c.y, c.x);
     if (!around || (c.x === 0 && c.y === 0)) { away = 0; }
-    var spread = Math.min(2 * Math.PI, Math.max(Math.PI / 2, need.length * 0.35));
-    var r = 170 + 14 * Math.sqrt(need.length);
+    var spread = Math.min(2 * Math.PI, Math.max(Math.PI / 2, need.length * 0.3));
+    var r = 240 + 30 * Math.sqrt(need.length);
     var upd = need.map(function (m, k) {
       var a = away - spread / 2 + spread * (k + 0.5) / need.length;
-      var rr = r + (k % 2) * 60;
+      var rr = r + (k % 3) * 80;
       byId[m].placed = true;
       return { id: m, x: Math.round(c.x + rr * Math.cos(a)), y: Math.round(c.y + rr * Math.sin(a)) };
     });
@@ -554,7 +562,6 @@
     document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
     document.getElementById("title").textContent = data.title[lang];
     document.title = data.title[lang] + " — PolicyKG";
-    document.getElementById("counts").textContent = data.nodes.length + " " + U.nodes + " · " + data.edges.length + " " + U.links;
     document.getElementById("search").placeholder = U.search;
     document.getElementById("legend-title").textContent = U.legend;
     document.getElementById("rels-title").textContent = U.relations;
