@@ -184,9 +184,15 @@
   }
 
   // ------------------------------------------------------------------ start (after the font is ready)
+  var starting = true;
   function start() {
     nodes = new vis.DataSet(data.nodes.map(visNode));
     edges = new vis.DataSet([]);
+    // the page's controls and what is visible first, so that the network draws once
+    wire();
+    setLang(lang);
+    starting = false;
+    refresh();
     var big = data.nodes.length > 1500;
     network = new vis.Network(document.getElementById("net"), { nodes: nodes, edges: edges }, {
       physics: false,
@@ -195,7 +201,6 @@
       edges: { smooth: false, selectionWidth: 2, hoverWidth: 1.5 },
       interaction: { hover: true, tooltipDelay: 150, hideEdgesOnDrag: big, hideEdgesOnZoom: big }
     });
-    refresh();
     network.fit();
     network.once("afterDrawing", function () {
       state.drawnAt = performance.now();
@@ -207,8 +212,6 @@
     network.on("hoverEdge", function (p) { showEdgeLabel(p.edge, true); tip(p.edge, false); });
     network.on("hoverNode", function (p) { tip(p.node, true); });
     network.on("blurEdge", function (p) { showEdgeLabel(p.edge, false); });
-    wire();
-    setLang(lang);
     if (location.hash.indexOf("#path=") === 0) {
       var ends = decodeURIComponent(location.hash.slice(6)).split("|");
       if (ends.length === 2) { pathBetween(ends[0], ends[1]); }
@@ -515,7 +518,7 @@
     document.getElementById("year-from-out").textContent = String(state.years[0]);
     document.getElementById("year-to-out").textContent = String(state.years[1]);
     document.getElementById("undated").checked = years.undated;
-    refresh();
+    if (!starting) { refresh(); }
   }
   var GLYPH = { dot: "●", diamond: "◆", square: "■", triangle: "▲", triangleDown: "▼", star: "★", hexagon: "⬢" };
   function drawLegend() {
@@ -590,6 +593,7 @@
     var names = document.getElementById("names");
     clear(names);
     data.nodes.slice(0, 3000).forEach(function (n) { if (!n.m) { var o = el("option"); o.value = n.l[lang]; names.appendChild(o); } });
+    if (starting) { return; }       // the items were made in this language
     nodes.update(data.nodes.map(function (n) { return { id: n.id, label: short(n.l[lang]) }; }));
     tipped = {};
     refresh();
