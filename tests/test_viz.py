@@ -390,3 +390,19 @@ def test_a_big_overview_groups_documents_within_the_bounds():
     # lineage between documents is kept whole
     cites = {(s, t) for s, t, e in g.edges(data=True) if "implements" in e["rels"]}
     assert cites <= set(a.edges)
+
+
+def test_the_font_subset_is_cached_and_the_same_bytes_come_back(tmp_path, monkeypatch):
+    from policykg.viz import font
+    if font.find()[0] is None:
+        pytest.skip(font.find()[1])
+    monkeypatch.setenv(font.CACHE_ENV, str(tmp_path))
+    path, face = font.find()
+    made = font._make_subset(str(path), face, "汽车ab ")
+    font._subset.cache_clear()
+    first = font._subset(str(path), face, "汽车ab ")
+    assert first == made                                  # deterministic
+    files = list((tmp_path / "fonts").glob("*.woff2"))
+    assert len(files) == 1 and files[0].read_bytes() == made
+    font._subset.cache_clear()
+    assert font._subset(str(path), face, "汽车ab ") == made
