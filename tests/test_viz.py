@@ -399,6 +399,9 @@ def test_the_font_subset_is_cached_and_the_same_bytes_come_back(tmp_path, monkey
     monkeypatch.setenv(font.CACHE_ENV, str(tmp_path))
     path, face = font.find()
     made = font._make_subset(str(path), face, "汽车ab ")
+    import time
+    time.sleep(1.1)                                       # a font's "modified" time has seconds
+    assert font._make_subset(str(path), face, "汽车ab ") == made
     font._subset.cache_clear()
     first = font._subset(str(path), face, "汽车ab ")
     assert first == made                                  # deterministic

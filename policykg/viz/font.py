@@ -99,6 +99,7 @@ def _make_subset(path: str, face: str, chars: str) -> bytes:
     sub.populate(unicodes=[ord(c) for c in chars])
     sub.subset(font)
     buf = io.BytesIO()
+    font.recalcTimestamp = False      # keep the source's date: the same input gives the same bytes
     font.flavor = "woff2"
     font.save(buf)
     return buf.getvalue()
