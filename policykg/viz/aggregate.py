@@ -137,7 +137,14 @@ def aggregate(g: nx.DiGraph) -> nx.DiGraph:
     return out
 
 
-def member_positions(g: nx.DiGraph, pos: dict[str, tuple[float, float]], spacing: float = 70.0) -> dict:
+SPACING = 48.0         # pixels between neighbouring documents of an opened group
+
+
+def spiral_radius(members: int, spacing: float = SPACING) -> float:
+    return spacing * math.sqrt(members)
+
+
+def member_positions(g: nx.DiGraph, pos: dict[str, tuple[float, float]], spacing: float = SPACING) -> dict:
     """Each group's documents around the group node, on a sunflower spiral (deterministic)."""
     out = dict(pos)
     golden = math.pi * (3 - math.sqrt(5))

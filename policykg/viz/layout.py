@@ -101,7 +101,7 @@ CENTRE = ("document", "source", "part", "measure", "target")
 OUTER = ("sector", "instrument", "agency", "region", "enterprise", "program")
 
 
-def radial(g: nx.Graph, centre=CENTRE, outer=OUTER, step: float = 46.0) -> dict[str, tuple[float, float]]:
+def radial(g: nx.Graph, centre=CENTRE, outer=OUTER, step: float = 46.0, margin: float = 0.0) -> dict[str, tuple[float, float]]:
     """Documents, parts, measures and targets in the middle (force-directed among themselves), the
     vocabularies around them: one arc per class (sectors, instruments, agencies, regions, ...), each
     as wide as its share of the nodes, each node placed at the angle of the middle nodes it is linked
@@ -135,7 +135,7 @@ def radial(g: nx.Graph, centre=CENTRE, outer=OUTER, step: float = 46.0) -> dict[
         return pos
     gap = 0.04 * 2 * math.pi if len(groups) > 1 else 0.0
     span_all = 2 * math.pi - gap * len(groups)
-    radius = r_in + 420.0
+    radius = r_in + margin + 420.0       # margin: room for what opens around the middle nodes
     rows = max(1, math.ceil(total * step / (span_all * radius)))
     angle0 = -math.pi / 2
     for grp in groups:

@@ -163,7 +163,8 @@ def overview_view(g: nx.DiGraph, cat: P.Catalog | None, det: Details | None,
     if aggregate.needed(g):
         a = aggregate.aggregate(g)
         top = a.subgraph([n for n, d in a.nodes(data=True) if d.get("shown", True)])
-        pos = aggregate.member_positions(a, layout.radial(top))
+        biggest = max((len(d.get("members", ())) for _, d in a.nodes(data=True)), default=0)
+        pos = aggregate.member_positions(a, layout.radial(top, margin=aggregate.spiral_radius(biggest)))
         return View("overview", en, zh, a, pos, important=layout.important(top), details=det, cat=cat)
     return View("overview", en, zh, g, layout.radial(g), important=layout.important(g), details=det, cat=cat)
 

@@ -270,7 +270,7 @@
     var n = byId[id];
     if (!n) { return; }
     if (n.m && !open[id]) { openGroup(id); }
-    if (n.agg && !open[n.agg]) { openGroup(n.agg); }
+    if (n.agg && !open[n.agg]) { openGroup(n.agg, false); }
     if (!shown[id]) { shown[id] = true; place([id], null); refresh(); }
     state.selected = id;
     if (n.m) { clearHighlight(); } else { highlight(id); }
@@ -376,12 +376,13 @@
     if (state.highlighted === id) { highlight(id); }
     return hid;
   }
-  function openGroup(id) {
+  function openGroup(id, fit) {
     var n = byId[id];
     if (!n || !n.m) { return []; }
     open[id] = true;
     n.m.forEach(function (m) { shown[m] = true; });
     refresh();
+    if (fit !== false) { network.fit({ nodes: n.m, animation: false }); }
     return n.m;
   }
   function closeGroup(id) {
@@ -425,7 +426,7 @@
       if (why) { li.appendChild(el("span", "why", why)); }
       results.appendChild(li);
     });
-    ids.forEach(function (id) { var n = byId[id]; if (n.agg && !open[n.agg]) { openGroup(n.agg); } if (!shown[id]) { shown[id] = true; place([id], null); } });
+    ids.forEach(function (id) { var n = byId[id]; if (n.agg && !open[n.agg]) { openGroup(n.agg, false); } if (!shown[id]) { shown[id] = true; place([id], null); } });
     refresh();
     var vis = ids.filter(function (id) { return !nodes.get(id).hidden; });
     network.selectNodes(vis);
