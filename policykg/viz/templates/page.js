@@ -522,39 +522,31 @@
     if (!starting) { refresh(); }
   }
   var GLYPH = { dot: "●", diamond: "◆", square: "■", triangle: "▲", triangleDown: "▼", star: "★", hexagon: "⬢" };
+  function legendRow(list, attr, key, on, toggle, mark, text, count) {
+    var li = el("li"), box = el("input");
+    box.type = "checkbox";
+    box.checked = on;
+    box.setAttribute(attr, key);
+    box.addEventListener("change", function () { toggle(key, box.checked); });
+    var label = el("label", null, text);
+    label.addEventListener("click", function () { box.click(); });
+    li.appendChild(box); li.appendChild(mark); li.appendChild(label); li.appendChild(el("span", "count", String(count)));
+    list.appendChild(li);
+  }
   function drawLegend() {
-    var legend = document.getElementById("legend");
+    var legend = document.getElementById("legend"), rl = document.getElementById("rels");
     clear(legend);
+    clear(rl);
     data.groups.forEach(function (g) {
-      var li = el("li");
-      var box = el("input");
-      box.type = "checkbox";
-      box.checked = !hiddenClass[g.key];
-      box.setAttribute("data-group", g.key);
-      box.addEventListener("change", function () { filter(g.key, box.checked); });
       var glyph = el("span", "glyph", GLYPH[g.shape] || "●");
       glyph.style.color = g.color;
-      var label = el("label", null, g[lang]);
-      label.addEventListener("click", function () { box.click(); });
-      li.appendChild(box); li.appendChild(glyph); li.appendChild(label); li.appendChild(el("span", "count", String(g.count)));
-      legend.appendChild(li);
+      legendRow(legend, "data-group", g.key, !hiddenClass[g.key], filter, glyph, g[lang], g.count);
     });
-    var rl = document.getElementById("rels");
-    clear(rl);
     data.rels.forEach(function (r) {
-      var li = el("li");
-      var box = el("input");
-      box.type = "checkbox";
-      box.checked = !hiddenRel[r.key];
-      box.setAttribute("data-rel", r.key);
-      box.addEventListener("change", function () { filterRel(r.key, box.checked); });
       var sw = el("span", "swatch");
       sw.style.borderTopStyle = r.dash ? (r.dash[0] <= 2 ? "dotted" : "dashed") : "solid";
       sw.style.borderTopColor = r.color;
-      var label = el("label", null, r[lang]);
-      label.addEventListener("click", function () { box.click(); });
-      li.appendChild(box); li.appendChild(sw); li.appendChild(label); li.appendChild(el("span", "count", String(r.count)));
-      rl.appendChild(li);
+      legendRow(rl, "data-rel", r.key, !hiddenRel[r.key], filterRel, sw, r[lang], r.count);
     });
   }
 
