@@ -479,7 +479,10 @@
     state.pathEdges = p.edges.map(function (i) { return data.edges[i].id; });
     clearHighlight();
     refresh();
-    nodes.update(p.nodes.map(function (id, k) { return { id: id, x: k * 320, y: (k % 2) * 90, font: { face: FACE, size: 18, color: "#222" } }; }));
+    nodes.update(p.nodes.map(function (id, k) {
+      return { id: id, x: k * 320, y: (k % 2) * 90, label: byId[id].l[lang], widthConstraint: { maximum: 260 },
+               font: { face: FACE, size: 18, color: "#222" } };
+    }));
     status.textContent = byId[a].l[lang] + " → " + byId[b].l[lang] + ": " + p.edges.length + UI[lang].pathLen;
     p.nodes.forEach(function (id, k) {
       var li = el("li");
@@ -499,7 +502,11 @@
     if (!state.path.length) { return; }
     var ids = state.path;
     state.path = []; state.pathEdges = [];
-    nodes.update(ids.map(function (id) { var n = byId[id]; return { id: id, x: saved[id] ? saved[id].x : n.x, y: saved[id] ? saved[id].y : n.y, font: fontFor(n, false) }; }));
+    nodes.update(ids.map(function (id) {
+      var n = byId[id];
+      return { id: id, x: saved[id] ? saved[id].x : n.x, y: saved[id] ? saved[id].y : n.y, font: fontFor(n, false),
+               label: short(n.l[lang]), widthConstraint: false };
+    }));
     saved = null;
     refresh();
     clear(document.getElementById("path-steps"));
