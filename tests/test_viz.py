@@ -136,6 +136,8 @@ def test_a_label_cannot_close_the_data_script():
 
 def test_pages_load_nothing_from_the_network(fx):
     text = pages.render(pages.views(fx)[0])
+    assert "font-src data:" in text
+    text = re.sub(r"url\(data:font/woff2;base64,[A-Za-z0-9+/=]+\)", "", text)   # random letters could spell 'cdn'
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", text)
     assert "bootstrap" not in text.lower() and "cdn" not in text.lower()
     assert "@import" not in text and not re.search(r"url\(\s*['\"]?https?:", text)
@@ -285,3 +287,125 @@ def test_cli_viz_unknown_focus_exits_2_with_a_fix(build_dir, tmp_path, capsys):
 def test_cli_viz_without_a_build_says_to_build(tmp_path, capsys):
     assert cli.main(["viz", "--build", str(tmp_path / "nothing")]) == 2
     assert "run 'policykg build', or name a build with --build DIR or $POLICYKG_BUILD" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------- layout, font, details, scale
+
+NOTICE = PID + "doc/miit-2022-160"
+NOTICE_NUMBER = "工信部联运行〔2022〕160号"      # notice-160.md: issued 2022-11-21 by MIIT, NDRC and SASAC
+AUTO_PLAN = PID + "doc/plan-2023-automobiles"  # ten-industry-plans.md: published 2023-08, for 2023–2024
+
+
+def test_viz_writes_the_same_pages_as_the_build(build_dir, tmp_path):
+    from policykg.store import load
+    reloaded = load.load(build_dir)                        # the store `policykg viz` reads
+    written = pages.write_all(reloaded, tmp_path, matrix=False)
+    for name in ("overview", "instruments", "sectors", "lineage"):
+        assert written[name].read_bytes() == (build_dir / "viz" / f"{name}.html").read_bytes(), name
+
+
+def test_the_overview_puts_documents_in_the_middle_and_vocabularies_around(store):
+    from policykg.viz import layout
+    g = P.overview(store)
+    pos = layout.radial(g)
+    assert set(pos) == set(g.nodes)
+    radius = {n: (x * x + y * y) ** 0.5 for n, (x, y) in pos.items()}
+    inner = [radius[n] for n, d in g.nodes(data=True) if d["group"] in layout.CENTRE]
+    outer = [radius[n] for n, d in g.nodes(data=True) if d["group"] not in layout.CENTRE]
+    assert inner and outer and max(inner) < min(outer)
+    # each vocabulary has an arc of its own: the angles of two classes do not interleave
+    import math
+    arcs = {}
+    for n, d in g.nodes(data=True):
+        if d["group"] in layout.OUTER:
+            a = (math.atan2(pos[n][1], pos[n][0]) + math.pi / 2) % (2 * math.pi)
+            lo, hi = arcs.get(d["group"], (a, a))
+            arcs[d["group"]] = (min(lo, a), max(hi, a))
+    spans = sorted(arcs.values())
+    assert all(a[1] < b[0] for a, b in zip(spans, spans[1:]))
+
+
+def test_pages_embed_a_subset_of_a_cjk_font_with_the_characters_they_use(build_dir):
+    import base64
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    from policykg.viz import font
+    if font.find()[0] is None:
+        pytest.skip(font.find()[1])
+    text = (build_dir / "viz" / "overview.html").read_text(encoding="utf-8")
+    m = re.search(r"url\(data:font/woff2;base64,([A-Za-z0-9+/=]+)\)", text)
+    assert m, "no embedded font"
+    raw = base64.b64decode(m.group(1))
+    assert len(raw) < 400_000
+    cmap = TTFont(io.BytesIO(raw)).getBestCmap()
+    data = page_json(text)
+    used = {c for n in data["nodes"] for c in n["l"]["zh"] + n["l"]["en"] if not c.isspace()}
+    assert "汽" in used and "车" in used
+    assert {c for c in used if ord(c) not in cmap} == set()
+    assert ord("龘") not in cmap                         # a character no page uses
+    # every page of a build carries the same subset
+    other = (build_dir / "viz" / "lineage.html").read_text(encoding="utf-8")
+    assert m.group(1) in other
+
+
+def test_details_give_the_notices_number_date_and_the_plans_years(store):
+    from policykg.viz import details
+    det = details.details(store, P.catalog(store))
+    assert ("Document number", "文号", NOTICE_NUMBER) in det.codes[NOTICE]
+    assert det.dates[NOTICE] == "2022-11-21"
+    assert det.years[NOTICE] == (2022, 2022)
+    assert det.years[AUTO_PLAN] == (2023, 2024)
+    assert det.years[NOTICE + "/measure/2"] == (2022, 2022)          # a measure takes its document's years
+    gbt = [c for c in det.codes[AUTO] if c[0].startswith("GB/T 4754")]
+    assert gbt and gbt[0][2] == "36"                                 # GB/T 4754-2017 division 36: automobiles
+
+
+def test_every_relation_of_the_real_pages_has_a_style_of_its_own(store):
+    from policykg.viz import relations
+    rels = {r for v in pages.views(store) for _, _, e in v.graph.edges(data=True) for r in e["rels"]}
+    assert {"targetsSector", "usesInstrument", "issuedBy", "isPartOf", "continues"} <= rels
+    assert rels <= set(relations.STYLE), rels - set(relations.STYLE)
+
+
+def test_a_big_overview_groups_documents_within_the_bounds():
+    from policykg.viz import aggregate
+    g = synthetic.synthetic_overview(700)
+    assert aggregate.needed(g)
+    a = aggregate.aggregate(g)
+    docs = {n for n, d in g.nodes(data=True) if d["group"] == "document"}
+    clusters = [n for n, d in a.nodes(data=True) if d["group"] == "cluster"]
+    members = [m for c in clusters for m in a.nodes[c]["members"]]
+    assert sorted(members) == sorted(docs)                          # every document in exactly one group
+    assert max(len(a.nodes[c]["members"]) for c in clusters) <= aggregate.GROUP_MAX
+    assert len(clusters) >= len(docs) / aggregate.GROUP_MAX
+    for c in clusters:
+        assert a.out_degree(c) <= aggregate.GROUP_LINKS
+    vocab_groups = set(aggregate.DOCS) | {"cluster"}
+    for d in docs:
+        to_vocab = [b for b in a.successors(d) if a.nodes[b]["group"] not in vocab_groups]
+        assert len(to_vocab) <= aggregate.MEMBER_LINKS
+        assert not a.nodes[d]["shown"]
+    # lineage between documents is kept whole
+    cites = {(s, t) for s, t, e in g.edges(data=True) if "implements" in e["rels"]}
+    assert cites <= set(a.edges)
+
+
+def test_the_font_subset_is_cached_and_the_same_bytes_come_back(tmp_path, monkeypatch):
+    from policykg.viz import font
+    if font.find()[0] is None:
+        pytest.skip(font.find()[1])
+    monkeypatch.setenv(font.CACHE_ENV, str(tmp_path))
+    path, face = font.find()
+    made = font._make_subset(str(path), face, "汽车ab ")
+    import time
+    time.sleep(1.1)                                       # a font's "modified" time has seconds
+    assert font._make_subset(str(path), face, "汽车ab ") == made
+    font._subset.cache_clear()
+    first = font._subset(str(path), face, "汽车ab ")
+    assert first == made                                  # deterministic
+    files = list((tmp_path / "fonts").glob("*.woff2"))
+    assert len(files) == 1 and files[0].read_bytes() == made
+    font._subset.cache_clear()
+    assert font._subset(str(path), face, "汽车ab ") == made

@@ -95,3 +95,81 @@ def generations(g: nx.DiGraph) -> dict[str, tuple[float, float]]:
         for i, n in enumerate(layer):
             pos[n] = (col * 380.0, round(top + i * 90.0, 1))
     return pos
+
+
+CENTRE = ("document", "source", "part", "measure", "target")
+OUTER = ("sector", "instrument", "agency", "region", "enterprise", "program")
+
+
+def radial(g: nx.Graph, centre=CENTRE, outer=OUTER, step: float = 46.0, margin: float = 0.0) -> dict[str, tuple[float, float]]:
+    """Documents, parts, measures and targets in the middle (force-directed among themselves), the
+    vocabularies around them: one arc per class (sectors, instruments, agencies, regions, ...), each
+    as wide as its share of the nodes, each node placed at the angle of the middle nodes it is linked
+    to (barycentre), in as many rows as the arc needs for `step` pixels per node. Deterministic."""
+    if g.number_of_nodes() == 0:
+        return {}
+    u = nx.Graph(g.to_undirected(as_view=True)) if g.is_directed() else g
+    inner = sorted(n for n, d in g.nodes(data=True) if d.get("group") in centre)
+    inner_set = set(inner)
+    rest = sorted(n for n in g.nodes if n not in inner_set)
+    pos: dict[str, tuple[float, float]] = {}
+    if inner:
+        sub = u.subgraph(inner)
+        if len(inner) == 1:
+            pos[inner[0]] = (0.0, 0.0)
+        elif len(inner) <= SPRING_LIMIT:
+            k = 2.0 / math.sqrt(len(inner))
+            raw = nx.spring_layout(sub, k=k, iterations=80, seed=42)
+            scale = 95 * math.sqrt(len(inner))
+            pos.update({n: (round(float(x) * scale, 1), round(float(y) * scale, 1)) for n, (x, y) in raw.items()})
+        else:
+            pos.update(rings(g.subgraph(inner)))
+    r_in = max((math.hypot(x, y) for x, y in pos.values()), default=0.0)
+    by_group: dict[str, list[str]] = {}
+    order = {k: i for i, k in enumerate(outer)}
+    for n in rest:
+        by_group.setdefault(g.nodes[n].get("group"), []).append(n)
+    groups = sorted(by_group, key=lambda k: (order.get(k, len(order)), k))
+    total = sum(len(by_group[k]) for k in groups)
+    if not total:
+        return pos
+    gap = 0.04 * 2 * math.pi if len(groups) > 1 else 0.0
+    span_all = 2 * math.pi - gap * len(groups)
+    radius = r_in + margin + 420.0       # margin: room for what opens around the middle nodes
+    rows = max(1, math.ceil(total * step / (span_all * radius)))
+    angle0 = -math.pi / 2
+    for grp in groups:
+        members = by_group[grp]
+        span = span_all * len(members) / total
+
+        def bary(n, lo=angle0, span=span):
+            pts = [pos[m] for m in u[n] if m in pos and m in inner_set]
+            if not pts:
+                return (1, 0.0, n)
+            a = math.atan2(sum(p[1] for p in pts), sum(p[0] for p in pts))
+            return (0, (a - lo) % (2 * math.pi), n)
+        members = sorted(members, key=bary)
+        per_row = math.ceil(len(members) / rows)
+        for i, n in enumerate(members):
+            row, col = i % rows, i // rows
+            a = angle0 + span * (col + 0.5) / max(per_row, 1)
+            r = radius + row * 90.0
+            pos[n] = (round(r * math.cos(a), 1), round(r * math.sin(a), 1))
+        angle0 += span + gap
+    return pos
+
+
+def important(g: nx.Graph, share: dict[str, float] | None = None, floor: int = 3) -> set[str]:
+    """The nodes whose labels show at the default zoom: in each class, the best linked ones
+    (degree; ties by name), at least `floor` and about the given share of the class."""
+    share = share or {"document": 0.25, "source": 0.0, "measure": 0.0, "part": 0.0, "target": 0.0}
+    u = g.to_undirected(as_view=True) if g.is_directed() else g
+    by: dict[str, list[str]] = {}
+    for n, d in g.nodes(data=True):
+        by.setdefault(d.get("group"), []).append(n)
+    out: set[str] = set()
+    for grp, nodes in by.items():
+        k = max(floor if share.get(grp, 0.12) > 0 else 0, round(len(nodes) * share.get(grp, 0.12)))
+        ranked = sorted(nodes, key=lambda n: (-u.degree(n), n))
+        out.update(ranked[:k])
+    return out

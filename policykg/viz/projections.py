@@ -47,6 +47,8 @@ GROUPS = [
     Group("person", "Person", "人物", "#bab0ac", "dot", PKG + "Person"),
     Group("statistic", "Statistic", "统计数据", "#d4a6c8", "triangle", PKG + "Quantity"),
     Group("other", "Other", "其他", "#cccccc", "dot", None),
+    # only in overviews too big to draw document by document (see aggregate.py); never matched by class
+    Group("cluster", "Documents by main sector", "按主要行业分组的文件", "#4e79a7", "hexagon", None),
 ]
 GROUP = {g.key: g for g in GROUPS}
 OVERVIEW_GROUPS = ["document", "source", "part", "measure", "target", "sector", "instrument", "agency",
@@ -166,22 +168,35 @@ def catalog(store: ox.Store) -> Catalog:
 # ---------------------------------------------------------------------------- helpers
 
 def _add_edge(g: nx.DiGraph, cat: Catalog, s: str, o: str, prop: str, sources=()):
+    """An edge typed by its relation(s): `rels` holds the property names (local names in pkg:)."""
     labels = cat.prop(prop)
     if g.has_edge(s, o):
         e = g.edges[s, o]
         if labels["en"] not in e["label_en"].split(", "):
             e["label_en"] = ", ".join(sorted(e["label_en"].split(", ") + [labels["en"]]))
             e["label_zh"] = "，".join(sorted(e["label_zh"].split("，") + [labels["zh"]]))
+        e["rels"].add(prop)
         e["_src"] |= set(sources)
     else:
-        g.add_edge(s, o, label_en=labels["en"], label_zh=labels["zh"], _src=set(sources), weight=1)
+        g.add_edge(s, o, label_en=labels["en"], label_zh=labels["zh"], rels={prop}, _src=set(sources), weight=1)
 
 
 def _finish(g: nx.Graph, cat: Catalog) -> nx.Graph:
-    """Turn the working source sets on edges into label lists."""
+    """Turn the working source sets on edges into label lists, relation sets into sorted lists, and
+    give the graph its nodes and edges in sorted order, so that layouts do not depend on the order in
+    which the store returned rows (a fresh build and a reloaded one then draw the same pages)."""
     for _, _, e in g.edges(data=True):
         e["sources"] = cat.source_labels(e.pop("_src", ()))
-    return g
+        e["rels"] = sorted(e.get("rels", ()))
+    return sorted_graph(g)
+
+
+def sorted_graph(g: nx.Graph) -> nx.Graph:
+    out = g.__class__()
+    out.graph.update(g.graph)
+    out.add_nodes_from(sorted(g.nodes(data=True), key=lambda t: t[0]))
+    out.add_edges_from(sorted(g.edges(data=True), key=lambda t: (t[0], t[1])))
+    return out
 
 
 def _direct_parts(store: ox.Store) -> list[tuple[str, str]]:
@@ -261,6 +276,7 @@ def _drop_generic_lineage(g: nx.DiGraph, cat: Catalog) -> None:
         if generic["en"] in en and len(en) > 1:
             e["label_en"] = ", ".join(x for x in en if x != generic["en"])
             e["label_zh"] = "，".join(x for x in zh if x != generic["zh"])
+            e["rels"].discard("refersTo")
 
 
 def measure_sector_pairs(store: ox.Store, cat: Catalog | None = None) -> list[tuple[str, str]]:
@@ -337,8 +353,9 @@ def sector_cotargeting(store: ox.Store, cat: Catalog | None = None) -> nx.Graph:
         g.nodes[s].update(cat.node_attrs(s, "sector"), measures=n)
     for _, _, e in g.edges(data=True):
         n = e["weight"]
-        e.update(label_en=f"{n} measure{'s' if n != 1 else ''}", label_zh=f"{n} 项措施", sources=[])
-    return g
+        e.update(label_en=f"{n} measure{'s' if n != 1 else ''}", label_zh=f"{n} 项措施", sources=[],
+                 rels=["sharedMeasures"])
+    return sorted_graph(g)
 
 
 def lineage(store: ox.Store, cat: Catalog | None = None) -> nx.DiGraph:
@@ -397,7 +414,7 @@ def entity_graph(store: ox.Store, cat: Catalog | None = None) -> nx.DiGraph:
 
 def _add_edge_raw(g, s, o, labels, sources):
     if not g.has_edge(s, o):
-        g.add_edge(s, o, label_en=labels["en"], label_zh=labels["zh"], _src=set(sources), weight=1)
+        g.add_edge(s, o, label_en=labels["en"], label_zh=labels["zh"], rels={"broader"}, _src=set(sources), weight=1)
 
 
 def resolve(store: ox.Store, text: str, cat: Catalog | None = None) -> str:

@@ -141,3 +141,57 @@ def synthetic_store(n: int = 5000, seed: int = 1) -> ox.Store:
     store.load(_turtle("\n".join(lines)), format=ox.RdfFormat.TURTLE,
                to_graph=ox.NamedNode(GRAPH + "source/synthetic"))
     return store
+
+
+def synthetic_overview(policies: int, seed: int = 13) -> "nx.DiGraph":
+    """An overview graph (the shape `projections.overview` returns) of `policies` synthetic policies,
+    made directly in networkx, for the page benchmark at sizes the store-based build cannot reach
+    quickly: each policy has a year (2010–2024), a document number, 2 parts of 4 measures, and each
+    measure targets 1–3 sectors, uses 1–2 instruments and names an agency (skewed: a few concepts are
+    common, most rare); half the policies implement an earlier one. Vocabulary sizes are those of the
+    real vocabularies' order of magnitude (100 sectors, 60 instruments, 80 agencies, 34 regions)."""
+    import networkx as nx
+
+    from policykg.viz.projections import GROUP
+    rnd = random.Random(seed)
+    g = nx.DiGraph()
+    sizes = {"sector": 100, "instrument": 60, "agency": 80, "region": 34, "enterprise": 20}
+    zh = {"sector": "行业", "instrument": "政策工具", "agency": "机构", "region": "地区", "enterprise": "企业类别"}
+    vocab = {k: [f"{PID}{k}/syn-{i}" for i in range(n)] for k, n in sizes.items()}
+
+    def node(iri, group, en, zh_label, alt=(), **extra):
+        gr = GROUP[group]
+        g.add_node(iri, iri=iri, group=group, label_en=en, label_zh=zh_label, type_en=gr.en, type_zh=gr.zh,
+                   alt=list(alt), sources=[], **extra)
+
+    def edge(a, b, rel):
+        g.add_edge(a, b, rels=[rel], label_en=rel, label_zh=rel, sources=[], weight=1)
+
+    for k, iris in vocab.items():
+        for i, iri in enumerate(iris):
+            node(iri, k, f"{GROUP[k].en} {i}", f"{zh[k]} {i}")
+
+    def pick(k):        # skewed: concept i drawn with weight 1/(i+1)
+        return vocab[k][min(int(rnd.paretovariate(1.2)) - 1, len(vocab[k]) - 1)]
+    for d in range(policies):
+        doc = f"{PID}doc/syn-{d}"
+        year = 2010 + d * 15 // max(policies, 1)
+        node(doc, "document", f"Synthetic policy {d}", f"合成政策 {d}", alt=[f"合成〔{year}〕{d}号"], year=year)
+        edge(doc, pick("agency"), "issuedBy")
+        if d and rnd.random() < 0.5:
+            edge(doc, f"{PID}doc/syn-{rnd.randrange(d)}", "implements")
+        for p in range(2):
+            part = f"{doc}/part/{p + 1}"
+            node(part, "part", f"Policy {d} part {p + 1}", f"政策 {d} 第{p + 1}部分")
+            edge(part, doc, "isPartOf")
+            for m in range(4):
+                meas = f"{doc}/measure/{p * 4 + m + 1}"
+                node(meas, "measure", f"Policy {d} measure {p * 4 + m + 1}", f"政策 {d} 措施{p * 4 + m + 1}")
+                edge(meas, part, "isPartOf")
+                for k, rel, many in (("sector", "targetsSector", 3), ("instrument", "usesInstrument", 2),
+                                     ("agency", "responsibleAgency", 1), ("region", "appliesToRegion", 1)):
+                    for _ in range(rnd.randint(1, many)):
+                        edge(meas, pick(k), rel)
+                if rnd.random() < 0.2:
+                    edge(meas, pick("enterprise"), "addressesEnterpriseCategory")
+    return g
