@@ -14,7 +14,7 @@
           expand: "Expand neighbours", expanded: "all neighbours shown", pathFromHere: "Path from here",
           pathToHere: "Path to here", openGroup: "Open group", closeGroup: "Close group",
           def: "Definition", codes: "Codes", date: "Issued", years: "Years", passages: "Passages (characters)",
-          links2: "Links", more: " more", member: "In group",
+          links2: "Links", more: " more", member: "In group", alt: "Also called",
           help: "Click a node for its details and neighbours; the panel expands it. Click a group to open it. " +
                 "Labels of the less linked nodes appear as you zoom in. Hover a link for its relation." },
     zh: { search: "搜索：中英文名称、键或文号", nodes: "个节点", links: "条连线", found: " 个结果", none: "未找到",
@@ -25,7 +25,7 @@
           pathUnknown: "未找到：", pathLen: " 步", expand: "展开相邻节点", expanded: "相邻节点已全部显示",
           pathFromHere: "从此处出发的路径", pathToHere: "到此处的路径", openGroup: "展开分组", closeGroup: "收起分组",
           def: "定义", codes: "编码", date: "发布日期", years: "年份", passages: "出处（字符位置）",
-          links2: "连线", more: " 项未列出", member: "所属分组",
+          links2: "连线", more: " 项未列出", member: "所属分组", alt: "别名",
           help: "点击节点查看详情及相邻节点；在面板中可展开。点击分组以展开。放大后显示次要节点的名称。悬停连线查看关系。" }
   };
   var lang = data.lang === "zh" ? "zh" : "en";
@@ -313,7 +313,7 @@
     if (p.codes) { row(U.codes); p.codes.forEach(function (c) { dl.appendChild(el("dd", null, c[lang] + ": " + c.v)); }); }
     if (p.date) { row(U.date, p.date); }
     if (n.yr) { row(U.years, n.yr[0] === n.yr[1] ? String(n.yr[0]) : n.yr[0] + "–" + n.yr[1]); }
-    if (n.alt.length) { row(lang === "zh" ? "别名" : "Also called", n.alt.join(" · ")); }
+    if (n.alt.length) { row(U.alt, n.alt.join(" · ")); }
     if (n.agg) { row(U.member, byId[n.agg].l[lang]); }
     if (p.loc) {
       row(U.passages);
