@@ -361,7 +361,7 @@ def _shape_errors(path: Path, node, facts: bool = False) -> list[InputError]:
             if not facts and key in SCALAR_FIELDS and kind != "a value":
                 out.append(InputError(f"'{key}' must be a single value, not {kind}", path=path,
                                       line=node.key_lines[key], fix=f"write {key}: VALUE (see docs/encoding.md)"))
-            elif not facts and key in MAPPING_FIELDS and kind != "a mapping":
+            elif not facts and key in MAPPING_FIELDS and kind != "a mapping" and value != "":
                 out.append(InputError(f"'{key}' must be a mapping, not {kind}", path=path, line=node.key_lines[key],
                                       fix="write it as indented 'name: value' lines (see docs/encoding.md)"))
             else:
