@@ -7,7 +7,8 @@ so nothing is loaded twice), and in the worker, before the work starts:
 - the address space is capped at what the process already maps plus `memory_mb` (RLIMIT_AS): a
   query that grows past it fails to allocate and dies, and only the worker dies;
 - the worker gets its own empty network namespace unless `network=True`: no SERVICE clause and no
-  URL in a query can reach any address, whatever the query text looks like;
+  URL in a query can reach any address, whatever the query text looks like (where the system
+  does not allow it, `can_isolate()` is False and policykg.query.service refuses what it cannot read);
 - the kernel kills the worker if its parent dies (PR_SET_DEATHSIG), and CPU time is capped a
   little past the time limit as a backstop.
 The parent waits at most `timeout_s` for the answer, then kills the worker (SIGKILL): no core is
@@ -130,6 +131,21 @@ def _no_network() -> bool:
         return False
 
 
+_isolation: bool | None = None
+
+
+def can_isolate() -> bool:
+    """Whether a worker can be cut off the network here (unprivileged user namespaces); tried once."""
+    global _isolation
+    if _isolation is None:
+        pid = os.fork()
+        if pid == 0:
+            os._exit(0 if _no_network() else 1)
+        _, status = os.waitpid(pid, 0)
+        _isolation = os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+    return _isolation
+
+
 def _mapped_bytes() -> int:
     with open("/proc/self/statm") as f:
         return int(f.read().split()[0]) * resource.getpagesize()
@@ -140,8 +156,8 @@ def _enter_limits(limits: Limits, parent: int) -> None:
     devnull = os.open(os.devnull, os.O_WRONLY)     # the engine's own abort messages are not for the user
     os.dup2(devnull, 2)
     faulthandler.disable()
-    if not limits.network and not _no_network():
-        os._exit(3)                            # no isolation: the parent reports it, nothing runs
+    if not limits.network:
+        _no_network()                          # where the system refuses, service.refuse() has already decided
     if limits.memory_mb is not None:
         cap = _mapped_bytes() + int(limits.memory_mb) * 2**20
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
@@ -216,9 +232,6 @@ def run(work: Callable[[], T], limits: Limits | None = DEFAULT) -> T:
 
 
 def _answer(data: bytes, status: int, limits: Limits):
-    if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 3:
-        raise InputError("this system cannot isolate a query from the network",
-                         fix="allow unprivileged user namespaces, or pass --allow-service if you trust the query")
     if not data:
         if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGXCPU:
             raise time_error(limits)

@@ -5,6 +5,7 @@ grammar and walks the parse tree for SERVICE patterns, so no spacing, case, comm
 hides one (`?a ?b ?c .SERVICE <...>` is found; `"SERVICE"` in a string is not a clause). This is the
 check that explains the refusal; the query worker also runs without any network
 (policykg.query.bounds), so a query that this parser cannot read still cannot reach an address.
+Where the system cannot cut a worker off the network, a query this parser cannot read is refused.
 """
 
 from __future__ import annotations
@@ -45,9 +46,17 @@ def find(text: str) -> list[str] | None:
     return found
 
 
+UNCHECKABLE = ("the query cannot be checked for SERVICE: rdflib's SPARQL 1.1 parser cannot read it, and this system "
+               "cannot cut a query off the network")
+
+
 def refuse(text: str, path: Path | str | None = None) -> None:
-    """Raise InputError when the parsed query has a SERVICE clause."""
+    """Raise InputError when the parsed query has a SERVICE clause, or cannot be parsed on a system
+    where the worker cannot be cut off the network."""
+    from policykg.query import bounds
     found = find(text)
+    if found is None and not bounds.can_isolate():
+        raise InputError(UNCHECKABLE, path=path, fix="write it in plain SPARQL 1.1, or pass --allow-service if you trust it")
     if found:
         raise InputError(f"the query has a SERVICE clause ({found[0]}), which would make this machine fetch a URL",
                          path=path, fix="remove it, or pass --allow-service if you mean it (allow_service=True)")

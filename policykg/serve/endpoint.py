@@ -71,9 +71,12 @@ def negotiate(accept: str, graph_result: bool) -> str:
 
 def answer(store: ox.Store, text: str, accept: str, limits: Limits) -> Answer:
     """Run one query under `limits` and serialize it whole; Refused for anything that is not a result."""
-    if service.find(text):
+    found = service.find(text)
+    if found:
         raise Refused(400, "the query has a SERVICE clause, which would make this machine fetch a URL; "
                            "this endpoint does not follow SERVICE")
+    if found is None and not bounds.can_isolate():
+        raise Refused(400, service.UNCHECKABLE + "; write it in plain SPARQL 1.1")
 
     def work() -> Answer:
         try:
