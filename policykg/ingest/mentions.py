@@ -1,0 +1,175 @@
+"""Entity mentions: dictionary matches kept only where they are whole names, longest first.
+
+A match is dropped when it is only part of a longer word or name: in English when a letter or digit
+touches it, or an institution word follows (`Hubei University`); in Chinese when the segmenter
+(jieba, with our labels added to its dictionary) puts its first character inside a longer word
+(`上海交通大学`), when its last character is inside a word that ends as an institution's name, when
+a name suffix follows (`钢铁侠`, `汽车集团`), or when a surname comes before and a speech verb or a
+title after (`李江苏说`). Of overlapping matches the longest wins, so a name that contains another
+links as a whole.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from policykg.ingest import documents
+from policykg.ingest.dictionary import Dictionary, Entry, fold, fold_width, is_cjk
+from policykg.ingest.model import Mention
+
+NAME_SUFFIXES = ("大学", "学院", "研究院", "研究所", "集团", "公司", "银行", "医院", "中学", "小学", "大道", "路",
+                 "街", "侠", "队", "俱乐部", "出版社", "报社", "酒店", "饭店", "宾馆", "博物馆", "广场", "大厦")
+SURNAMES = set("李王张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯董萧程曹袁邓许傅沈曾彭吕卢蒋蔡贾丁魏薛叶阎"
+               "余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦史顾侯邵孟龙万段钱汤尹黎易常武乔贺赖龚文")
+PERSON_AFTER = re.compile(r"(说|表示|指出|介绍|认为|称|强调|教授|先生|女士|同志|研究员|主任|部长|局长|院士|博士|记者|董事长|总经理)")
+EN_INSTITUTION_AFTER = re.compile(r"\s+(University|College|Institute|Academy|Bank|Airlines?|Road|Street|Avenue|"
+                                  r"Group|Co\.|Company|Corporation|Daily|Times|Hospital|School)\b")
+EN_INSTITUTION_BEFORE = re.compile(r"\b(University|Bank|Institute|Academy|College) of\s+$")
+
+_LOCAL = r"(?:各省|省级|市级|县级|各级|省|市|县|区|自治区|地方|{regions}(?:省|市|自治区|壮族自治区|回族自治区|维吾尔自治区)?)"
+_BODIES = [
+    (r"(?:工业和信息化厅|工业和信息化局|工业和信息化委员会|工业和信息化主管部门|工信厅|工信局|经济和信息化厅|经济和信息化局|"
+     r"经济和信息化委员会|经信厅|经信局|经信委)", "agency/local-industry-it-authorities"),
+    (r"(?:发展和改革委员会|发展改革委|发改委)", "agency/local-development-reform-commissions"),
+    (r"(?:国有资产监督管理委员会|国资委)", "agency/local-sasacs"),
+]
+_REGIONS = ("北京|天津|河北|山西|内蒙古|辽宁|吉林|黑龙江|上海|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|广西|海南|重庆|"
+            "四川|贵州|云南|西藏|陕西|甘肃|青海|宁夏|新疆")
+LOCAL_BODY_NAMES = [(re.compile(body), key) for body, key in _BODIES]
+LOCAL_BODY = [(re.compile(_LOCAL.format(regions=_REGIONS) + body), key) for body, key in _BODIES]
+
+
+@lru_cache(maxsize=1)
+def _segmenter():
+    import logging
+
+    import jieba
+    jieba.setLogLevel(logging.WARNING)
+    tok = jieba.Tokenizer()
+    tok.initialize()
+    from policykg.ingest.dictionary import default
+    for key in default().automaton.keys():
+        if sum(1 for c in key if is_cjk(c)) >= 2 and all(is_cjk(c) for c in key) and len(key) <= 12:
+            tok.add_word(key, freq=2000)
+    return tok
+
+
+@lru_cache(maxsize=1)
+def tagger():
+    """jieba's part-of-speech tagger over the same dictionary (for candidate names)."""
+    import jieba.posseg
+    return jieba.posseg.POSTokenizer(_segmenter())
+
+
+def _tokens(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """jieba token spans over the merged windows around the given spans (not the whole text: speed)."""
+    if not spans:
+        return []
+    tok = _segmenter()
+    windows, out = [], []
+    for s, e in sorted(spans):
+        s, e = max(0, s - 8), min(len(text), e + 8)
+        if windows and s <= windows[-1][1]:
+            windows[-1][1] = max(windows[-1][1], e)
+        else:
+            windows.append([s, e])
+    for s, e in windows:
+        out.extend((s + a, s + b) for _, a, b in tok.tokenize(text[s:e], HMM=False))
+    return out
+
+
+def _covering(tokens: list[tuple[int, int]], starts: list[int], pos: int) -> tuple[int, int] | None:
+    """The token that has `pos` strictly inside it, if any."""
+    import bisect
+    i = bisect.bisect_right(starts, pos) - 1
+    if i >= 0 and tokens[i][0] < pos < tokens[i][1]:
+        return tokens[i]
+    return None
+
+
+def _en_ok(text: str, start: int, end: int) -> bool:
+    before = text[start - 1] if start else " "
+    after = text[end] if end < len(text) else " "
+    if before.isascii() and before.isalnum() or after.isascii() and after.isalnum():
+        return False
+    if after == "-" and end + 1 < len(text) and text[end + 1].isalpha():
+        return False
+    if before == "-" and start >= 2 and text[start - 2].isalpha():
+        return False
+    return not (EN_INSTITUTION_AFTER.match(text, end) or EN_INSTITUTION_BEFORE.search(text[max(0, start - 20):start]))
+
+
+def _zh_ok(text: str, start: int, end: int, tokens, starts) -> bool:
+    if _covering(tokens, starts, start):
+        return False
+    inner = _covering(tokens, starts, end)
+    if inner and text[inner[0]:inner[1]].endswith(NAME_SUFFIXES):
+        return False
+    if text.startswith(NAME_SUFFIXES, end):
+        return False
+    if start and text[start - 1] in SURNAMES and (start < 2 or not is_cjk(text[start - 2]) or
+                                                  (start - 1, start) in tokens):
+        if PERSON_AFTER.match(text, end):
+            return False
+    return True
+
+
+def _entry_for(entries: tuple[Entry, ...], surface: str) -> Entry | None:
+    for e in entries:
+        if not e.case_sensitive or fold_width(surface) == fold_width(e.label):
+            return e
+    return None
+
+
+def candidates(text: str, folded: str, d: Dictionary) -> list[Mention]:
+    """Every dictionary match whose boundaries hold (before choosing among overlaps)."""
+    raw = []
+    for last, (key, entries) in d.automaton.iter(folded):
+        start, end = last - len(key) + 1, last + 1
+        e = _entry_for(entries, text[start:end])
+        if e is not None:
+            raw.append((start, end, e))
+    zh = [(s, e) for s, e, ent in raw if is_cjk(text[s]) or is_cjk(text[e - 1])]
+    tokens = sorted(set(_tokens(text, zh)))
+    starts = [t[0] for t in tokens]
+    out = []
+    for start, end, e in raw:
+        cjk_start, cjk_end = is_cjk(text[start]), is_cjk(text[end - 1])
+        if not cjk_start and not _en_ok(text, start, end) and not _plural(text, start, end):
+            continue
+        if not cjk_start and _plural(text, start, end):
+            end += 1
+        if (cjk_start or cjk_end) and not _zh_ok(text, start, end, tokens, starts):
+            continue
+        out.append(Mention(e.type, e.concept, text[start:end], start, end, e.confidence, e.method))
+    for rx, key in LOCAL_BODY:
+        for m in rx.finditer(text):
+            out.append(Mention("agency", key, m.group(0), m.start(), m.end(), 0.8, "localBody"))
+    return out
+
+
+def _plural(text: str, start: int, end: int) -> bool:
+    return (end < len(text) and text[end] == "s" and text[start:end].lower() == text[start:end]
+            and end - start >= 3 and _en_ok(text, start, end + 1))
+
+
+def longest(mentions: list[Mention]) -> list[Mention]:
+    """Non-overlapping mentions, longest first (then the more confident, then the earlier)."""
+    taken: list[Mention] = []
+    used = bytearray()
+    for m in sorted(mentions, key=lambda m: (-(m.end - m.start), -m.confidence, m.start)):
+        if len(used) < m.end:
+            used.extend(b"\0" * (m.end - len(used)))
+        if any(used[m.start:m.end]):
+            continue
+        used[m.start:m.end] = b"\1" * (m.end - m.start)
+        taken.append(m)
+    return sorted(taken, key=lambda m: (m.start, m.end))
+
+
+def link(text: str, d: Dictionary) -> list[Mention]:
+    """The mentions of vocabulary concepts and known documents in `text`."""
+    folded = fold(text)
+    found = candidates(text, folded, d)
+    return longest(found + documents.mentions(text, folded, d, found))
