@@ -22,7 +22,8 @@ VERSION = "1"          # bumped when ingest's output for the same input changes
 def ingest_text(text: str, *, path: str = "<text>", kind: str = "text", file_sha256: str | None = None,
                 d: dictionary.Dictionary | None = None) -> Extraction:
     d = d or dictionary.default()
-    found = mentions.link(text, d)
+    titles = metadata.titles(text)
+    found = mentions.link(text, d, [(t.start, t.end) for t in titles])
     meta = metadata.read(text, found, d)
     found = mentions.longest(meta.addressees + found)
     own = meta.known.concept if meta.known else None

@@ -31,6 +31,7 @@ CONFIDENCE = {"prefLabel": 0.95, "altLabel": 0.9, "abbreviation": 0.85, "title":
 # Same-length folding: every character maps to one character, so offsets carry over.
 _FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
 _FOLD.update({ord(a): ord(b) for a, b in zip("〔〕【】［］（）“”‘’「」『』　—–", "[][][]()\"\"''\"\"\"\" --")})
+_FOLD[ord("、")] = ord(" ")            # 工业和信息化部、国家发展改革委 = 工业和信息化部 国家发展改革委
 _FOLD.update({c: c + 32 for c in range(0x41, 0x5B)})
 _WIDTH = {k: v for k, v in _FOLD.items() if not 0x41 <= k <= 0x5A}
 
@@ -128,6 +129,8 @@ def build(vocab_dir: Path | None = None, documents_dir: Path | None = None) -> D
     vocab = vocabulary_entries(vocab_dir or paths.VOCAB_DIR)
     docs, numbers, en_titles, labels = document_entries(documents_dir or paths.DOCUMENTS_DIR)
     grouped: dict[str, list[Entry]] = {}
+    docs = docs + [Entry("document", key, short, "title", CONFIDENCE["title"] - 0.03, False)
+                   for short, key in _short_titles(docs).items()]
     for e in vocab + docs:
         grouped.setdefault(fold(e.label), []).append(e)
     auto = ahocorasick.Automaton()
@@ -135,7 +138,18 @@ def build(vocab_dir: Path | None = None, documents_dir: Path | None = None) -> D
         auto.add_word(key, (key, tuple(_rank(entries))))
     auto.make_automaton()
     titles = {fold(e.label): e.concept for e in docs if e.method == "title"}
+    titles.update({fold(short): key for short, key in _short_titles(docs).items()})
     return Dictionary(auto, len(grouped), titles, numbers, en_titles, labels)
+
+
+def _short_titles(docs: list[Entry]) -> dict[str, str]:
+    """A Chinese title without its issuers: 《关于……的通知》 as news reports cite it."""
+    out = {}
+    for e in docs:
+        i = e.label.find("关于")
+        if e.method == "title" and i > 0 and len(e.label) - i >= 8:
+            out[e.label[i:]] = e.concept
+    return out
 
 
 def _rank(entries: list[Entry]) -> list[Entry]:

@@ -17,7 +17,7 @@ ALIAS = re.compile(r"以下简称\s*[《“\"]([^》”\"\n]{1,20})[》”\"]|he
 EN_QUOTED = re.compile(r"[“\"]((?:[A-Z][\w'’-]*|on|of|the|and|for|to|in|a|an|by)(?:[ ,]+[\w'’-]+){3,40})[”\"]")
 STOP = {"on", "of", "the", "and", "for", "to", "in", "a", "an", "by", "notice", "circular", "state", "council",
         "ministry", "commission", "national"}
-FUZZY_MIN = 0.5
+FUZZY_MIN = 0.6
 
 
 def numbers(text: str) -> list[tuple[str, int, int, str, str]]:
@@ -44,12 +44,17 @@ def _stems(title: str) -> set[str]:
 
 
 def fuzzy_title(d: Dictionary, title: str) -> tuple[str, float] | None:
-    """The known English title closest to `title` (Jaccard over word stems), if close enough."""
+    """The known English title that holds most of the words of `title` (an English rendering of it).
+
+    Score: the share of the rendering's word stems found in the known title (which may also name
+    the issuers), at least FUZZY_MIN, over at least 4 stems."""
     mine = _stems(title)
+    if len(mine) < 4:
+        return None
     best = None
     for known, key in d.en_titles.items():
         theirs = _stems(known)
-        score = len(mine & theirs) / len(mine | theirs) if mine | theirs else 0
+        score = len(mine & theirs) / len(mine)
         if score >= FUZZY_MIN and (best is None or score > best[1]):
             best = (key, score)
     return best
@@ -90,7 +95,9 @@ def _aliases(text: str, found: list[Mention]) -> list[Mention]:
         if a.group(1):
             rx = re.compile(r"《(" + re.escape(alias) + r")》|“(" + re.escape(alias) + r")”")
         else:
-            rx = re.compile(r"\b[Tt]he (" + re.escape(alias) + r")\b|[“\"](" + re.escape(alias) + r")[”\"]")
+            rx = re.compile(r"\b[Tt]he (" + re.escape(alias) + r")\b(?! [A-Z])|[“\"](" + re.escape(alias) + r")[”\"]")
+        g = 1 if a.group(1) else 2
+        out.append(Mention("document", key, a.group(g), a.start(g), a.end(g), 0.85, "shortTitle"))
         for m in rx.finditer(text, a.end()):
             g = 1 if m.group(1) else 2
             out.append(Mention("document", key, m.group(g), m.start(g), m.end(g), 0.8, "shortTitle"))

@@ -22,17 +22,34 @@ NAME_SUFFIXES = ("大学", "学院", "研究院", "研究所", "集团", "公司
                  "街", "侠", "队", "俱乐部", "出版社", "报社", "酒店", "饭店", "宾馆", "博物馆", "广场", "大厦")
 SURNAMES = set("李王张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯董萧程曹袁邓许傅沈曾彭吕卢蒋蔡贾丁魏薛叶阎"
                "余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦史顾侯邵孟龙万段钱汤尹黎易常武乔贺赖龚文")
+# What may follow a name inside one word: 钢铁行业, 汽车消费, 工业企业 (heads), not 工业化 or 汽车城.
+HEADS = {"行业", "产业", "企业", "经济", "产品", "消费", "领域", "项目", "工业", "出口", "投资", "生产", "市场", "产量",
+         "供应", "需求", "装备", "制造", "制造业", "园区", "集群", "板块", "业", "类", "等", "省", "市"}
+PERSON_BEFORE = re.compile(r"(记者|通讯员|教授|研究员|主任|部长|局长|院士|博士|董事长|总经理|专家|学者)$")
 PERSON_AFTER = re.compile(r"(说|表示|指出|介绍|认为|称|强调|教授|先生|女士|同志|研究员|主任|部长|局长|院士|博士|记者|董事长|总经理)")
-EN_INSTITUTION_AFTER = re.compile(r"\s+(University|College|Institute|Academy|Bank|Airlines?|Road|Street|Avenue|"
+EN_NEXT_NAME = re.compile(r" ([A-Z][a-z]+)\b")
+EN_NAME_OK = {"Province", "Municipality", "Autonomous", "Region", "China", "And"}
+EN_INSTITUTION_AFTER = re.compile(r"(?:\s+[A-Z][a-z]+){0,3}\s+(University|College|Institute|Academy|Bank|Airlines?|Road|Street|Avenue|"
                                   r"Group|Co\.|Company|Corporation|Daily|Times|Hospital|School)\b")
 EN_INSTITUTION_BEFORE = re.compile(r"\b(University|Bank|Institute|Academy|College) of\s+$")
 
-_LOCAL = r"(?:各省|省级|市级|县级|各级|省|市|县|区|自治区|地方|{regions}(?:省|市|自治区|壮族自治区|回族自治区|维吾尔自治区)?)"
+_LOCAL = r"(?:各省|省级|市级|县级|各级|直管市|地级市|省|市|州|盟|县|区|自治区|地方|(?:{regions})(?:省|市|自治区|壮族自治区|回族自治区|维吾尔自治区)?)"
 _BODIES = [
     (r"(?:工业和信息化厅|工业和信息化局|工业和信息化委员会|工业和信息化主管部门|工信厅|工信局|经济和信息化厅|经济和信息化局|"
      r"经济和信息化委员会|经信厅|经信局|经信委)", "agency/local-industry-it-authorities"),
     (r"(?:发展和改革委员会|发展改革委|发改委)", "agency/local-development-reform-commissions"),
     (r"(?:国有资产监督管理委员会|国资委)", "agency/local-sasacs"),
+    (r"(?:人民政府办公厅|人民政府办公室|人民政府)", "agency/local-governments"),
+]
+# English: bodies in the plural, or called local or provincial, are the local ones.
+EN_LOCAL_BODY = [
+    (re.compile(r"\b(?:(?:[Ll]ocal|[Pp]rovincial|[Mm]unicipal) )?(?:departments|bureaus|authorities|commissions) of "
+                r"(?:industry and information technology|economy and information technology)"),
+     "agency/local-industry-it-authorities"),
+    (re.compile(r"\b(?:[Ll]ocal |[Pp]rovincial )?development and reform commissions\b"),
+     "agency/local-development-reform-commissions"),
+    (re.compile(r"\b(?:[Ll]ocal |[Pp]rovincial )?state-owned assets supervision and administration commissions\b", re.I),
+     "agency/local-sasacs"),
 ]
 _REGIONS = ("北京|天津|河北|山西|内蒙古|辽宁|吉林|黑龙江|上海|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|广西|海南|重庆|"
             "四川|贵州|云南|西藏|陕西|甘肃|青海|宁夏|新疆")
@@ -88,29 +105,40 @@ def _covering(tokens: list[tuple[int, int]], starts: list[int], pos: int) -> tup
     return None
 
 
-def _en_ok(text: str, start: int, end: int) -> bool:
+def _word(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
+def _en_ok(text: str, start: int, end: int, kind: str = "") -> bool:
+    """Boundaries of a match that begins or ends with a Latin letter or digit (checked on that side only)."""
     before = text[start - 1] if start else " "
     after = text[end] if end < len(text) else " "
-    if before.isascii() and before.isalnum() or after.isascii() and after.isalnum():
+    if _word(text[start]) and (_word(before) or before == "-" and start >= 2 and text[start - 2].isalpha()):
         return False
-    if after == "-" and end + 1 < len(text) and text[end + 1].isalpha():
+    if _word(text[end - 1]) and (_word(after) or after == "-" and end + 1 < len(text) and text[end + 1].isalpha()):
         return False
-    if before == "-" and start >= 2 and text[start - 2].isalpha():
+    if EN_INSTITUTION_AFTER.match(text, end) or EN_INSTITUTION_BEFORE.search(text[max(0, start - 20):start]):
         return False
-    return not (EN_INSTITUTION_AFTER.match(text, end) or EN_INSTITUTION_BEFORE.search(text[max(0, start - 20):start]))
+    if kind in ("region", "sector") and text[start].isupper():
+        nxt = EN_NEXT_NAME.match(text, end)          # 'Steel Panther', 'Hubei Jiao Tong ...': part of a name
+        if nxt and nxt.group(1) not in EN_NAME_OK:
+            return False
+    return True
 
 
 def _zh_ok(text: str, start: int, end: int, tokens, starts) -> bool:
-    if _covering(tokens, starts, start):
+    """Boundaries of a match that begins or ends with a Chinese character (checked on that side only)."""
+    if is_cjk(text[start]) and _covering(tokens, starts, start):
         return False
-    inner = _covering(tokens, starts, end)
-    if inner and text[inner[0]:inner[1]].endswith(NAME_SUFFIXES):
+    inner = _covering(tokens, starts, end) if is_cjk(text[end - 1]) else None
+    if inner and text[end:inner[1]] not in HEADS:
         return False
     if text.startswith(NAME_SUFFIXES, end):
         return False
-    if start and text[start - 1] in SURNAMES and (start < 2 or not is_cjk(text[start - 2]) or
-                                                  (start - 1, start) in tokens):
-        if PERSON_AFTER.match(text, end):
+    if start and text[start - 1] in SURNAMES:
+        titled = PERSON_BEFORE.search(text[max(0, start - 6):start - 1])
+        alone = start < 2 or not is_cjk(text[start - 2]) or (start - 1, start) in tokens
+        if titled or (alone and PERSON_AFTER.match(text, end)):
             return False
     return True
 
@@ -135,15 +163,14 @@ def candidates(text: str, folded: str, d: Dictionary) -> list[Mention]:
     starts = [t[0] for t in tokens]
     out = []
     for start, end, e in raw:
-        cjk_start, cjk_end = is_cjk(text[start]), is_cjk(text[end - 1])
-        if not cjk_start and not _en_ok(text, start, end) and not _plural(text, start, end):
-            continue
-        if not cjk_start and _plural(text, start, end):
+        if not _en_ok(text, start, end, e.type):
+            if not _plural(text, start, end):
+                continue
             end += 1
-        if (cjk_start or cjk_end) and not _zh_ok(text, start, end, tokens, starts):
+        if (is_cjk(text[start]) or is_cjk(text[end - 1])) and not _zh_ok(text, start, end, tokens, starts):
             continue
         out.append(Mention(e.type, e.concept, text[start:end], start, end, e.confidence, e.method))
-    for rx, key in LOCAL_BODY:
+    for rx, key in LOCAL_BODY + EN_LOCAL_BODY:
         for m in rx.finditer(text):
             out.append(Mention("agency", key, m.group(0), m.start(), m.end(), 0.8, "localBody"))
     return out
@@ -168,8 +195,16 @@ def longest(mentions: list[Mention]) -> list[Mention]:
     return sorted(taken, key=lambda m: (m.start, m.end))
 
 
-def link(text: str, d: Dictionary) -> list[Mention]:
-    """The mentions of vocabulary concepts and known documents in `text`."""
+def link(text: str, d: Dictionary, titles: list[tuple[int, int]] = ()) -> list[Mention]:
+    """The mentions of vocabulary concepts and known documents in `text`.
+
+    Inside a title (《……》, or the spans given in `titles`) only the document itself is a mention:
+    the names in a title are part of a name.
+    """
     folded = fold(text)
     found = candidates(text, folded, d)
-    return longest(found + documents.mentions(text, folded, d, found))
+    chosen = longest(found + documents.mentions(text, folded, d, found))
+    blocked = list(titles) + [(m.start(1), m.end(1)) for m in documents.BOOK_TITLE.finditer(text)]
+    if not blocked:
+        return chosen
+    return [m for m in chosen if m.type == "document" or not any(s <= m.start and m.end <= e for s, e in blocked)]

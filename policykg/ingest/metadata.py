@@ -10,11 +10,16 @@ from policykg.ingest.dictionary import Dictionary
 from policykg.ingest.model import Mention, Metadata, Span
 
 HEADER = 1500          # characters at the start where a document's own title, number and addressees stand
-KINDS_ZH = r"(?:通知|意见|方案|办法|规定|决定|公告|通告|规划|计划|指南|批复|函|纲要|细则|措施|指导意见|实施意见|工作方案)"
-TITLE_ZH = re.compile(r"^[^\n。：:]{4,120}?" + KINDS_ZH + r"(?=\s*(?:\[[^\]\n]{2,8}\]|【[^】\n]{2,8}】)?\s*$)", re.M)
+KINDS_ZH = r"(?:通知|意见|方案|办法|规定|决定|公告|通告|规划|计划|指南|批复|函|纲要|细则|措施|要点)"
+_YEARS = r"(?:\s*[（(](?:19|20)\d\d(?:[—–-](?:19|20)\d\d)?年?[)）])?"
+_STATUS = r"(?:\s*(?:\[[^\]\n]{2,20}\]|【[^】\n]{2,8}】))?"
+_END = r"(?=\s*$|[ \t\u3000\u00a0]{2,})"           # end of line, or a run of spaces (bilingual title lines)
+TITLE_ZH = re.compile(r"(?:^|(?<=[ \t\u3000\u00a0]{2}))(?![一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、])"
+                      r"[\u4e00-\u9fff][^\n。：:,，;；]{3,120}?" + KINDS_ZH + _YEARS + r"(?=" + _STATUS + _END + ")", re.M)
 TITLE_EN = re.compile(r"^(?:Notice|Circular|Opinions?|Guiding Opinions|Plan|Work Plan|Measures|Guidelines|Decision|"
                       r"Announcement|Provisions|Regulations|Implementation Plan)\b[^\n]{15,400}?"
-                      r"(?=\s*(?:\[[A-Za-z ]{2,20}\])?\s*$)", re.M)
+                      r"(?=" + _STATUS + _END + ")", re.M)
+TITLE_LINES = 6          # a document's own title stands in its first lines
 STATUS = re.compile(r"[\[【](现行有效|有效|已失效|失效|已废止|废止|Effective|In force|Invalid|Repealed|Expired)[\]】]")
 IN_FORCE = {"现行有效": "InForce", "有效": "InForce", "Effective": "InForce", "In force": "InForce"}
 LOCAL_OPENING = re.compile(r"(?:各省|各地|各市|各县|各区|省|市|县|有关省)")
@@ -22,13 +27,19 @@ DATE_ZH = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*�
 DATE_LABEL = re.compile(r"(?:成文日期|发布日期|印发日期|发文日期|Date of (?:issue|issuance)|Issued on)\s*[:：]?\s*")
 
 
+def _head_end(text: str) -> int:
+    """Where the first TITLE_LINES non-empty lines end (at most HEADER characters)."""
+    lines = [m for m in re.finditer(r"[^\n]*\S[^\n]*", text[:HEADER])][:TITLE_LINES]
+    return lines[-1].end() if lines else 0
+
+
 def _zh_title(text: str) -> Span | None:
-    m = TITLE_ZH.search(text, 0, HEADER)
-    return Span(m.group(0).strip(), m.start() + len(m.group(0)) - len(m.group(0).lstrip()), m.end(), "zh") if m else None
+    m = TITLE_ZH.search(text, 0, _head_end(text))
+    return Span(m.group(0), m.start(), m.end(), "zh") if m else None
 
 
 def _en_title(text: str) -> Span | None:
-    m = TITLE_EN.search(text, 0, HEADER)
+    m = TITLE_EN.search(text, 0, _head_end(text))
     return Span(m.group(0).rstrip(), m.start(), m.start() + len(m.group(0).rstrip()), "en") if m else None
 
 
@@ -107,10 +118,14 @@ def _span_of_date(m: re.Match) -> Span:
     return Span(f"{y:04d}-{mo:02d}-{d:02d}", m.start(), m.end())
 
 
+def titles(text: str) -> list[Span]:
+    """The document's own title lines (Chinese, English), in text order."""
+    return sorted((t for t in (_zh_title(text), _en_title(text)) if t), key=lambda t: t.start)
+
+
 def read(text: str, found: list[Mention], d: Dictionary) -> Metadata:
     meta = Metadata()
-    titles = [t for t in (_zh_title(text), _en_title(text)) if t]
-    meta.titles = sorted(titles, key=lambda t: t.start)
+    meta.titles = titles(text)
     meta.numbers = [Span(w, s, e) for w, s, e, _, _ in documents.numbers(text[:HEADER])]
     for t in meta.titles:
         meta.issuers.extend(x for x in _issuers(text, t, d) if x.concept not in {i.concept for i in meta.issuers})
