@@ -198,13 +198,14 @@ def longest(mentions: list[Mention]) -> list[Mention]:
 def link(text: str, d: Dictionary, titles: list[tuple[int, int]] = ()) -> list[Mention]:
     """The mentions of vocabulary concepts and known documents in `text`.
 
-    Inside a title (《……》, or the spans given in `titles`) only the document itself is a mention:
-    the names in a title are part of a name.
+    Inside a title (《……》, or the spans given in `titles`) or a document number only the document
+    itself is a mention: the names in a title or a number (工信部联运行……) are part of it.
     """
     folded = fold(text)
     found = candidates(text, folded, d)
     chosen = longest(found + documents.mentions(text, folded, d, found))
     blocked = list(titles) + [(m.start(1), m.end(1)) for m in documents.BOOK_TITLE.finditer(text)]
+    blocked += [(s, e) for _, s, e, _, _ in documents.numbers(text)]
     if not blocked:
         return chosen
     return [m for m in chosen if m.type == "document" or not any(s <= m.start and m.end <= e for s, e in blocked)]

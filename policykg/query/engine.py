@@ -52,7 +52,8 @@ def _graphs(st: ox.Store, graph: str | None, tier: str = "curated"):
         names = [g for g in st.named_graphs()]
         if tier == "all" or not any(g.value.startswith(EXTRACTED) for g in names):
             return {"use_default_graph_as_union": True}
-        return {"default_graph": sorted((g for g in names if not g.value.startswith(EXTRACTED)), key=str)}
+        curated = sorted((g for g in names if not g.value.startswith(EXTRACTED)), key=str)
+        return {"default_graph": curated, "named_graphs": curated}     # GRAPH ?g sees the curated tier only
     names = {g.value for g in st.named_graphs()}
     iri = graph if graph.startswith(("http://", "https://")) else GRAPH + graph.split("/", 1)[-1]
     if iri not in names:
