@@ -4,12 +4,14 @@ of a title we know (linked with low confidence, since renderings differ)."""
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from policykg.ingest.dictionary import Dictionary, fold, number_key
 from policykg.ingest.model import Mention
 
 NUMBER = re.compile(r"([\u4e00-\u9fff]{1,14})\s*[〔\[［【(（]\s*((?:19|20)\d{2})\s*[〕\]］】)）]\s*第?\s*(\d{1,5})\s*号")
+YEAR_SERIAL = re.compile(r"[〔\[［【(（]\s*(?:19|20)\d{2}\s*[〕\]］】)）]\s*第?\s*\d{1,5}\s*号")
 EN_NUMBER = re.compile(r"\bNo\.\s*(\d{1,5})\s*[\[(]((?:19|20)\d{2})[\])]|\[((?:19|20)\d{2})\]\s*No\.\s*(\d{1,5})")
 BOOK_TITLE = re.compile(r"《([^《》\n]{2,80})》")
 ALIAS = re.compile(r"以下简称\s*[《“\"]([^》”\"\n]{1,20})[》”\"]|hereinafter (?:referred to as |called )?(?:the )?"
@@ -22,7 +24,11 @@ FUZZY_MIN = 0.6
 
 def numbers(text: str) -> list[tuple[str, int, int, str, str]]:
     """(number as written, start, end, year, serial) for every document number in the text."""
-    out = [(m.group(0), m.start(), m.end(), m.group(2), m.group(3)) for m in NUMBER.finditer(text)]
+    out = []
+    for y in YEAR_SERIAL.finditer(text):          # find 〔2022〕160号 first, then the issuer's code before it
+        m = NUMBER.search(text, max(0, y.start() - 15), y.end())
+        if m and m.end() == y.end():
+            out.append((m.group(0), m.start(), m.end(), m.group(2), m.group(3)))
     for m in EN_NUMBER.finditer(text):
         serial, year = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
         out.append((m.group(0), m.start(), m.end(), year, serial))
@@ -60,9 +66,9 @@ def fuzzy_title(d: Dictionary, title: str) -> tuple[str, float] | None:
     return best
 
 
-def mentions(text: str, folded: str, d: Dictionary, found: list[Mention]) -> list[Mention]:
+def mentions(text: str, folded: str, d: Dictionary, found: list[Mention], numbered=None) -> list[Mention]:
     out = []
-    for written, start, end, year, serial in numbers(text):
+    for written, start, end, year, serial in numbers(text) if numbered is None else numbered:
         key = d.numbers.get(number_key(written))
         if key:
             out.append(Mention("document", key, written, start, end, 0.99, "documentNumber"))
@@ -79,26 +85,39 @@ def mentions(text: str, folded: str, d: Dictionary, found: list[Mention]) -> lis
         if hit and fold(m.group(1)) not in d.titles:
             out.append(Mention("document", hit[0], m.group(1), m.start(1), m.end(1), round(0.4 + hit[1] / 2, 2),
                                "fuzzyTitle"))
-    out.extend(_aliases(text, found + out))
+    out.extend(_aliases(text, folded, found + out))
     return out
 
 
-def _aliases(text: str, found: list[Mention]) -> list[Mention]:
+def find_all(text: str, word: str):
+    """Every position of `word` in `text`."""
+    i = text.find(word)
+    while i >= 0:
+        yield i
+        i = text.find(word, i + 1)
+
+
+def _aliases(text: str, folded: str, found: list[Mention]) -> list[Mention]:
     """Uses of a short title the text defines, linked to the document named just before the definition."""
-    docs = sorted((m for m in found if m.type == "document"), key=lambda m: m.start)
+    docs = sorted((m for m in found if m.type == "document"), key=lambda m: m.end)
+    ends = [m.end for m in docs]
+    defined: dict[str, list[tuple[int, str]]] = {}          # alias -> [(where defined, document key)]
     out = []
-    for a in ALIAS.finditer(text):
-        before = [m for m in docs if m.end <= a.start() and a.start() - m.end <= 300]
-        if not before:
+    for pos in sorted(i for word in ("以下简称", "hereinafter") for i in find_all(folded, word)):
+        a = ALIAS.match(text, pos)
+        i = bisect.bisect_right(ends, pos) - 1
+        if not a or i < 0 or pos - docs[i].end > 300:
             continue
-        key, alias = before[-1].concept, a.group(1) or a.group(2)
-        if a.group(1):
-            rx = re.compile(r"《(" + re.escape(alias) + r")》|“(" + re.escape(alias) + r")”")
-        else:
-            rx = re.compile(r"\b[Tt]he (" + re.escape(alias) + r")\b(?! [A-Z])|[“\"](" + re.escape(alias) + r")[”\"]")
         g = 1 if a.group(1) else 2
-        out.append(Mention("document", key, a.group(g), a.start(g), a.end(g), 0.85, "shortTitle"))
-        for m in rx.finditer(text, a.end()):
-            g = 1 if m.group(1) else 2
-            out.append(Mention("document", key, m.group(g), m.start(g), m.end(g), 0.8, "shortTitle"))
+        defined.setdefault(a.group(g), []).append((a.end(), docs[i].concept))
+        out.append(Mention("document", docs[i].concept, a.group(g), a.start(g), a.end(g), 0.85, "shortTitle"))
+    for alias, defs in defined.items():
+        zh = any("\u4e00" <= c <= "\u9fff" for c in alias)
+        for at in find_all(text, alias):
+            before, after = text[max(0, at - 4):at], text[at + len(alias):at + len(alias) + 2]
+            quoted = before[-1:] in ("《", "“", '"') and after[:1] in ("》", "”", '"')
+            named = not zh and re.search(r"\b[Tt]he $", before) and not re.match(r" [A-Z]|\w", after)
+            prior = [key for end, key in defs if end <= at]
+            if prior and (quoted or named):
+                out.append(Mention("document", prior[-1], alias, at, at + len(alias), 0.8, "shortTitle"))
     return out

@@ -54,7 +54,7 @@ EN_LOCAL_BODY = [
 _REGIONS = ("北京|天津|河北|山西|内蒙古|辽宁|吉林|黑龙江|上海|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|广西|海南|重庆|"
             "四川|贵州|云南|西藏|陕西|甘肃|青海|宁夏|新疆")
 LOCAL_BODY_NAMES = [(re.compile(body), key) for body, key in _BODIES]
-LOCAL_BODY = [(re.compile(_LOCAL.format(regions=_REGIONS) + body), key) for body, key in _BODIES]
+LOCAL_PREFIX = re.compile(_LOCAL.format(regions=_REGIONS) + "$")
 
 
 @lru_cache(maxsize=1)
@@ -79,30 +79,43 @@ def tagger():
     return jieba.posseg.POSTokenizer(_segmenter())
 
 
-def _tokens(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """jieba token spans over the merged windows around the given spans (not the whole text: speed)."""
-    if not spans:
-        return []
+MARGIN = 4          # characters of context each side of a Chinese match that the segmenter sees
+
+
+def _tokens(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """jieba's tokens over a small window around one match (segmenting only there keeps linking fast)."""
+    ws, we = max(0, start - MARGIN), min(len(text), end + MARGIN)
+    window = text[ws:we]
     tok = _segmenter()
-    windows, out = [], []
-    for s, e in sorted(spans):
-        s, e = max(0, s - 8), min(len(text), e + 8)
-        if windows and s <= windows[-1][1]:
-            windows[-1][1] = max(windows[-1][1], e)
-        else:
-            windows.append([s, e])
-    for s, e in windows:
-        out.extend((s + a, s + b) for _, a, b in tok.tokenize(text[s:e], HMM=False))
+    route: dict = {}
+    tok.calc(window, tok.get_DAG(window), route)         # jieba's best path (its cut without HMM), directly
+    out, x = [], 0
+    while x < len(window):
+        y = route[x][1] + 1
+        out.append((ws + x, ws + y))
+        x = y
     return out
 
 
-def _covering(tokens: list[tuple[int, int]], starts: list[int], pos: int) -> tuple[int, int] | None:
+def _crossable(text: str, pos: int) -> bool:
+    """Whether some word of the segmenter's dictionary spans position `pos` (starts before it, ends after).
+
+    The segmenter only ever cuts out dictionary words (or single characters), so where no word spans
+    a position no token can: the boundary holds without segmenting."""
+    freq = _segmenter().FREQ            # holds every word and, with count 0, every prefix of a word
+    for i in range(max(0, pos - 6), pos):
+        for j in range(i + 1, min(len(text), i + 8) + 1):
+            count = freq.get(text[i:j])
+            if count is None:
+                break                   # no word goes on from here
+            if count and j > pos:
+                return True
+    return False
+
+
+def _covering(tokens: list[tuple[int, int]], pos: int) -> tuple[int, int] | None:
     """The token that has `pos` strictly inside it, if any."""
-    import bisect
-    i = bisect.bisect_right(starts, pos) - 1
-    if i >= 0 and tokens[i][0] < pos < tokens[i][1]:
-        return tokens[i]
-    return None
+    return next((t for t in tokens if t[0] < pos < t[1]), None)
 
 
 def _word(ch: str) -> bool:
@@ -126,11 +139,15 @@ def _en_ok(text: str, start: int, end: int, kind: str = "") -> bool:
     return True
 
 
-def _zh_ok(text: str, start: int, end: int, tokens, starts) -> bool:
+def _zh_ok(text: str, start: int, end: int) -> bool:
     """Boundaries of a match that begins or ends with a Chinese character (checked on that side only)."""
-    if is_cjk(text[start]) and _covering(tokens, starts, start):
+    left = is_cjk(text[start]) and start > 0 and is_cjk(text[start - 1]) and _crossable(text, start)
+    right = is_cjk(text[end - 1]) and end < len(text) and is_cjk(text[end]) and _crossable(text, end)
+    surname = start > 0 and text[start - 1] in SURNAMES
+    tokens = _tokens(text, start, end) if left or right or surname else []
+    if left and _covering(tokens, start):
         return False
-    inner = _covering(tokens, starts, end) if is_cjk(text[end - 1]) else None
+    inner = _covering(tokens, end) if right else None
     if inner and text[end:inner[1]] not in HEADS:
         return False
     if text.startswith(NAME_SUFFIXES, end):
@@ -145,34 +162,56 @@ def _zh_ok(text: str, start: int, end: int, tokens, starts) -> bool:
 
 def _entry_for(entries: tuple[Entry, ...], surface: str) -> Entry | None:
     for e in entries:
-        if not e.case_sensitive or fold_width(surface) == fold_width(e.label):
+        if not e.case_sensitive or surface == e.label or (not surface.isascii() and fold_width(surface) == e.label):
             return e
     return None
 
 
 def candidates(text: str, folded: str, d: Dictionary) -> list[Mention]:
-    """Every dictionary match whose boundaries hold (before choosing among overlaps)."""
+    """Dictionary matches whose boundaries hold, longest first, none overlapping a longer one.
+
+    The boundary checks run longest first and only on matches no longer match has taken, so the
+    segmenter sees a few characters around the matches that count, not the whole text."""
     raw = []
     for last, (key, entries) in d.automaton.iter(folded):
-        start, end = last - len(key) + 1, last + 1
-        e = _entry_for(entries, text[start:end])
+        start = last - len(key) + 1
+        e = _entry_for(entries, text[start:last + 1])
         if e is not None:
-            raw.append((start, end, e))
-    zh = [(s, e) for s, e, ent in raw if is_cjk(text[s]) or is_cjk(text[e - 1])]
-    tokens = sorted(set(_tokens(text, zh)))
-    starts = [t[0] for t in tokens]
+            raw.append((start, last + 1, e))
+    raw.sort(key=lambda r: (r[0] - r[1], -r[2].confidence, r[0]))
+    used = bytearray(len(text) + 1)
     out = []
     for start, end, e in raw:
+        if any(used[start:end]):
+            continue
         if not _en_ok(text, start, end, e.type):
-            if not _plural(text, start, end):
+            if not _plural(text, start, end) or used[end]:
                 continue
             end += 1
-        if (is_cjk(text[start]) or is_cjk(text[end - 1])) and not _zh_ok(text, start, end, tokens, starts):
+        if (is_cjk(text[start]) or is_cjk(text[end - 1])) and not _zh_ok(text, start, end):
             continue
+        used[start:end] = b"\1" * (end - start)
         out.append(Mention(e.type, e.concept, text[start:end], start, end, e.confidence, e.method))
-    for rx, key in LOCAL_BODY + EN_LOCAL_BODY:
+    out.extend(local_bodies(text, folded))
+    return out
+
+
+def local_bodies(text: str, folded: str) -> list[Mention]:
+    """Local bodies: a body's name with a local place or level before it (湖北省经济和信息化厅, 市发展改革委)."""
+    out = []
+    for rx, key in LOCAL_BODY_NAMES:
         for m in rx.finditer(text):
-            out.append(Mention("agency", key, m.group(0), m.start(), m.end(), 0.8, "localBody"))
+            pre = LOCAL_PREFIX.search(text, max(0, m.start() - 12), m.start())
+            if pre:
+                out.append(Mention("agency", key, text[pre.start():m.end()], pre.start(), m.end(), 0.8, "localBody"))
+    lines = {folded.rfind("\n", 0, i) + 1 for word in ("commissions", " of industry and ", " of economy and ")
+             for i in documents.find_all(folded, word)}
+    for start in sorted(lines):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        for rx, key in EN_LOCAL_BODY:
+            out.extend(Mention("agency", key, m.group(0), m.start(), m.end(), 0.8, "localBody")
+                       for m in rx.finditer(text, start, end))
     return out
 
 
@@ -203,9 +242,10 @@ def link(text: str, d: Dictionary, titles: list[tuple[int, int]] = ()) -> list[M
     """
     folded = fold(text)
     found = candidates(text, folded, d)
-    chosen = longest(found + documents.mentions(text, folded, d, found))
-    blocked = list(titles) + [(m.start(1), m.end(1)) for m in documents.BOOK_TITLE.finditer(text)]
-    blocked += [(s, e) for _, s, e, _, _ in documents.numbers(text)]
-    if not blocked:
-        return chosen
-    return [m for m in chosen if m.type == "document" or not any(s <= m.start and m.end <= e for s, e in blocked)]
+    numbers = documents.numbers(text)
+    chosen = longest(found + documents.mentions(text, folded, d, found, numbers))
+    blocked = bytearray(len(text) + 1)
+    spans = list(titles) + [(m.start(1), m.end(1)) for m in documents.BOOK_TITLE.finditer(text)]
+    for s, e in spans + [(s, e) for _, s, e, _, _ in numbers]:
+        blocked[s:e] = b"\1" * (e - s)
+    return [m for m in chosen if m.type == "document" or not (blocked[m.start] and blocked[m.end - 1])]
