@@ -28,6 +28,7 @@ class Gold:
     titles: set = field(default_factory=set)
     candidates: set = field(default_factory=set)    # (type, start, end)
     distractors: list = field(default_factory=list)  # (start, end, surface)
+    set: str = "development"                         # development (seen while building ingest) or held-out
 
 
 def parse(marked: str, id: str = "", lang: str = "") -> Gold:
@@ -63,8 +64,12 @@ def parse(marked: str, id: str = "", lang: str = "") -> Gold:
 
 def load_gold(folder: Path) -> list[Gold]:
     index = json.loads((folder / "index.json").read_text(encoding="utf-8"))
-    return [parse((folder / "passages" / f"{e['id']}.txt").read_text(encoding="utf-8"), e["id"], e["lang"])
-            for e in index]
+    out = []
+    for e in index:
+        g = parse((folder / "passages" / f"{e['id']}.txt").read_text(encoding="utf-8"), e["id"], e["lang"])
+        g.set = e.get("set", "development")
+        out.append(g)
+    return out
 
 
 def system(ex: Extraction) -> dict[str, set]:

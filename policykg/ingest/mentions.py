@@ -19,7 +19,7 @@ from policykg.ingest.dictionary import Dictionary, Entry, fold, fold_width, is_c
 from policykg.ingest.model import Mention
 
 NAME_SUFFIXES = ("大学", "学院", "研究院", "研究所", "集团", "公司", "银行", "医院", "中学", "小学", "大道", "路",
-                 "街", "侠", "队", "俱乐部", "出版社", "报社", "酒店", "饭店", "宾馆", "博物馆", "广场", "大厦")
+                 "街", "侠", "队", "俱乐部", "研究总院", "总院", "协会", "学会", "研究会", "出版社", "报社", "酒店", "饭店", "宾馆", "博物馆", "广场", "大厦")
 SURNAMES = set("李王张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯董萧程曹袁邓许傅沈曾彭吕卢蒋蔡贾丁魏薛叶阎"
                "余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦史顾侯邵孟龙万段钱汤尹黎易常武乔贺赖龚文")
 # What may follow a name inside one word: 钢铁行业, 汽车消费, 工业企业 (heads), not 工业化 or 汽车城.
@@ -46,13 +46,15 @@ EN_LOCAL_BODY = [
     (re.compile(r"\b(?:(?:[Ll]ocal|[Pp]rovincial|[Mm]unicipal) )?(?:departments|bureaus|authorities|commissions) of "
                 r"(?:industry and information technology|economy and information technology)"),
      "agency/local-industry-it-authorities"),
-    (re.compile(r"\b(?:[Ll]ocal |[Pp]rovincial )?development and reform commissions\b"),
+    (re.compile(r"\b(?:(?:[Ll]ocal |[Pp]rovincial )?development and reform commissions|"
+                r"(?:[Ll]ocal|[Pp]rovincial|[Mm]unicipal|[Cc]ity|[Cc]ounty) development and reform commission)\b"),
      "agency/local-development-reform-commissions"),
     (re.compile(r"\b(?:[Ll]ocal |[Pp]rovincial )?state-owned assets supervision and administration commissions\b", re.I),
      "agency/local-sasacs"),
 ]
 _REGIONS = ("北京|天津|河北|山西|内蒙古|辽宁|吉林|黑龙江|上海|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|广西|海南|重庆|"
             "四川|贵州|云南|西藏|陕西|甘肃|青海|宁夏|新疆")
+LISTED_PLACE = re.compile(r"(?:直辖市|自治区|自治州|单列市|兵团)$")
 LOCAL_BODY_NAMES = [(re.compile(body), key) for body, key in _BODIES]
 LOCAL_PREFIX = re.compile(_LOCAL.format(regions=_REGIONS) + "$")
 
@@ -202,9 +204,13 @@ def local_bodies(text: str, folded: str) -> list[Mention]:
     for rx, key in LOCAL_BODY_NAMES:
         for m in rx.finditer(text):
             pre = LOCAL_PREFIX.search(text, max(0, m.start() - 12), m.start())
-            if pre:
-                out.append(Mention("agency", key, text[pre.start():m.end()], pre.start(), m.end(), 0.8, "localBody"))
-    lines = {folded.rfind("\n", 0, i) + 1 for word in ("commissions", " of industry and ", " of economy and ")
+            if not pre:
+                continue
+            start = pre.start()
+            if LISTED_PLACE.search(text, max(0, m.start() - 5), m.start()):
+                start = m.start()        # 直辖市|工业和信息化主管部门: the 市 ends a kind of place listed before the body
+            out.append(Mention("agency", key, text[start:m.end()], start, m.end(), 0.8, "localBody"))
+    lines = {folded.rfind("\n", 0, i) + 1 for word in ("commission", " of industry and ", " of economy and ")
              for i in documents.find_all(folded, word)}
     for start in sorted(lines):
         end = text.find("\n", start)
