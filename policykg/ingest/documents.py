@@ -19,7 +19,7 @@ ALIAS = re.compile(r"以下简称\s*[《“\"]([^》”\"\n]{1,20})[》”\"]|he
 EN_QUOTED = re.compile(r"[“\"]((?:[A-Z][\w'’-]*|on|of|the|and|for|to|in|a|an|by)(?:[ ,]+[\w'’-]+){3,40})[”\"]")
 STOP = {"on", "of", "the", "and", "for", "to", "in", "a", "an", "by", "notice", "circular", "state", "council",
         "ministry", "commission", "national"}
-FUZZY_MIN = 0.6
+FUZZY_MIN = 0.5
 
 
 def numbers(text: str) -> list[tuple[str, int, int, str, str]]:
@@ -53,13 +53,15 @@ def fuzzy_title(d: Dictionary, title: str) -> tuple[str, float] | None:
     """The known English title that holds most of the words of `title` (an English rendering of it).
 
     Score: the share of the rendering's word stems found in the known title (which may also name
-    the issuers), at least FUZZY_MIN, over at least 4 stems."""
+    the issuers): at least FUZZY_MIN, with at least 4 stems shared. Such links are marked low."""
     mine = _stems(title)
     if len(mine) < 4:
         return None
     best = None
     for known, key in d.en_titles.items():
         theirs = _stems(known)
+        if len(mine & theirs) < 4:
+            continue
         score = len(mine & theirs) / len(mine)
         if score >= FUZZY_MIN and (best is None or score > best[1]):
             best = (key, score)
