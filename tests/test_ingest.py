@@ -163,6 +163,33 @@ def test_draft_of_a_new_document_declares_it_and_passes_the_checks(tianjin, tmp_
     assert declared["doc/tianjin-2023-4/measure/1"] == "Measure"
 
 
+def test_news_statistic_is_read_as_a_quantity_where_the_curated_encoding_locates_it(seeds):
+    # kg/documents/chinanews-2022-11-22.yaml: stat/2022-10-industrial-value-added, value 5.0, unit/percent, at 1406-1521
+    ex = ingest.ingest(seeds / "001_4a181f7e3e0a443d.txt")
+    found = [(q.value, q.unit, q.kind) for q in ex.quantities if 1406 <= q.start and q.end <= 1521]
+    assert found == [("5.0", "unit/percent", "statistic")]
+
+
+def test_html_draft_comes_with_the_text_its_locators_count_in(tmp_path):
+    page = tmp_path / "n.html"
+    page.write_text("<html><body><h1>关于推动钢铁行业稳增长的通知</h1><p>支持<b>新能源汽车</b>发展。</p></body></html>",
+                    encoding="utf-8")
+    ex = ingest.ingest(page)
+    draft_path, text_path = outputs.write_draft(ex, tmp_path / "drafts")
+    assert text_path.read_text(encoding="utf-8") == ex.text
+    data = yaml.safe_load(draft_path.read_text(encoding="utf-8"))
+    assert data["source"]["sha256"] == read.sha256_text(text_path.read_text(encoding="utf-8"))
+    assert data["source"]["chars"] == len(ex.text)
+
+
+def test_into_graph_needs_a_build(tianjin, tmp_path):
+    from policykg.errors import InputError
+    from policykg.ingest import tier
+    with pytest.raises(InputError, match="no built knowledge graph.*run 'policykg build' first"):
+        tier.write(tianjin, tmp_path / "nobuild")
+    assert not (tmp_path / "nobuild").exists()
+
+
 def test_html_text_skips_scripts_and_keeps_blocks(tmp_path):
     page = tmp_path / "n.html"
     page.write_text("<html><head><title>x</title><script>var a='钢铁'</script></head><body>"
