@@ -232,6 +232,9 @@ def test_cli_folder_goes_on_past_a_bad_file_with_one_error_line(tmp_path):
     errors = [ln for ln in r.stderr.splitlines() if ln.startswith("error:")]
     assert len(errors) == 2 and "b.pdf" in errors[0] and errors[1].endswith("c.txt:1: not UTF-8 text; convert the file to UTF-8")
     assert "Traceback" not in r.stderr
+    progress = [ln for ln in r.stderr.splitlines() if ln.startswith("… [")]
+    assert len(progress) == 1 and progress[0].startswith("… [1/3]") and "a.yaml" in progress[0]
+    assert r.stdout.strip() == "ingested 1 of 3 documents (2 failed)"
     assert sorted(p.name for p in (tmp_path / "drafts").iterdir()) == ["a.yaml"]
     assert (tmp_path / "m" / "a.json").is_file()
     again = _cli(str(src / "a.txt"), "--out", "drafts", cwd=tmp_path)
