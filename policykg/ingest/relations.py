@@ -62,7 +62,7 @@ EN_UNITS = {"%": "unit/percent", "percent": "unit/percent", "per cent": "unit/pe
             "percentage point": "unit/percentage-point", "percentage points": "unit/percentage-point",
             "vehicles": "unit/vehicles", "gw": "unit/gigawatt", "gigawatt": "unit/gigawatt",
             "gigawatts": "unit/gigawatt", "times": "unit/fold", "enterprises": "unit/enterprises"}
-TARGET = re.compile(r"目标|力争|达到|确保|争取|到20\d\d年|以上|左右|target|aim|strive|goal|by 20\d\d|reach", re.I)
+TARGET = re.compile(r"目标|力争|达到|确保|争取|到20\d\d年|左右|target|aim|strive|goal|by 20\d\d|reach", re.I)
 STATISTIC = re.compile(r"同比|环比|增长|增速|下降|完成|实现|grew|rose|fell|year-on-year|increase|decrease|growth", re.I)
 PERIOD = re.compile(r"(20\d\d)年(?:(\d{1,2})月|第?([一二三四1-4])季度|(前三季度|上半年|全年))?|"
                     r"(?:(January|February|March|April|May|June|July|August|September|October|November|December) )?"
