@@ -202,6 +202,16 @@ def test_html_text_skips_scripts_and_keeps_blocks(tmp_path):
     assert [(s.kind, s.heading) for s in ex.sections] == [("part", "一、总体要求")]
 
 
+def test_html_in_gb2312_is_read_by_its_declared_charset(tmp_path):
+    # Chinese government pages are often GB2312/GBK-encoded and say so in a meta tag.
+    page = tmp_path / "g.html"
+    page.write_bytes('<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312"></head>'
+                     '<body><p>工信部联原〔2023〕1号</p><p>支持新能源汽车发展。</p></body></html>'.encode("gb18030"))
+    ex = ingest.ingest(page)
+    assert ex.text == "工信部联原〔2023〕1号\n支持新能源汽车发展。\n"
+    assert [m.concept for m in ex.mentions] == ["sector/new-energy-vehicles"]
+
+
 def test_pdf_text_is_read_with_its_text_layer(tmp_path):
     fpdf = pytest.importorskip("fpdf")
     pdf = fpdf.FPDF()

@@ -41,7 +41,8 @@ def ingest_text(text: str, *, path: str = "<text>", kind: str = "text", file_sha
         metadata=meta, sections=sections, mentions=found,
         relations=relations.relations(sections, found, own, zh_only=lang == "mixed" and zh_scheme),
         quantities=relations.quantities(text, found, excluded),
-        candidates=relations.candidates(text, found, lambda s: ((w.word, w.flag) for w in tagger.cut(s, HMM=False))))
+        candidates=relations.candidates(text, found, lambda s: ((w.word, w.flag) for w in tagger.cut(s, HMM=False)),
+                                        [(t.start, t.end) for t in titles]))
 
 
 def ingest(path: Path | str, d: dictionary.Dictionary | None = None) -> Extraction:

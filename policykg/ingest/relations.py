@@ -117,14 +117,20 @@ def quantities(text: str, mentions: list[Mention], excluded: list[tuple[int, int
 
 ZH_CANDIDATE = re.compile(r"([\u4e00-\u9fff]{2,8}?)(产业|行业|工程|计划|行动)(?![\u4e00-\u9fff]{0,1}[业程划动])")
 EN_CANDIDATE = re.compile(r"\b((?:[A-Z][a-z]+[ -]){1,5}(?:Industry|Program|Programme|Project|Initiative|Campaign))\b")
+EN_HEADED = re.compile(r"\b([a-z][a-z-]{2,}(?: [a-z][a-z-]{2,})?) (?:industry|sector|makers|producers|manufacturers)\b")
+EN_NOT_NAMES = {"the", "this", "that", "key", "other", "related", "whole", "entire", "private", "state", "local",
+                "domestic", "foreign", "traditional", "emerging", "relevant", "major", "leading", "some", "many",
+                "industrial", "its", "their", "our", "and", "of", "for", "in", "by", "with", "large", "small",
+                "among", "between", "from", "into", "about", "across", "all", "both", "such", "as", "to", "on",
+                "at", "more", "most", "these", "those", "every", "each", "any", "were", "are", "was", "is"}
 UNKNOWN_TITLE = re.compile(r"《([^《》\n]{2,80})》")
 
 
-def candidates(text: str, mentions: list[Mention], segment) -> list[Candidate]:
-    """Names that look like entities but link to nothing we know."""
+def candidates(text: str, mentions: list[Mention], segment, titles: list[tuple[int, int]] = ()) -> list[Candidate]:
+    """Names that look like entities but link to nothing we know (not inside a mention or a title line)."""
     covered = bytearray(len(text) + 1)
-    for m in mentions:
-        covered[m.start:m.end] = b"\1" * (m.end - m.start)
+    for s, e in [(m.start, m.end) for m in mentions] + list(titles):
+        covered[s:e] = b"\1" * (e - s)
     out = []
     for m in UNKNOWN_TITLE.finditer(text):
         if not any(covered[m.start(1):m.end(1)]):
@@ -135,6 +141,15 @@ def candidates(text: str, mentions: list[Mention], segment) -> list[Candidate]:
             continue
         kind = "sector" if m.group(2) in ("产业", "行业") else "program"
         out.append(Candidate(kind, text[start:m.end()], start, m.end()))
+    for m in EN_HEADED.finditer(text):          # 'cement makers', 'the glass industry': the name before the head
+        words = m.group(1).split()
+        while words and words[0] in EN_NOT_NAMES:
+            words.pop(0)
+        if not words or words[-1] in EN_NOT_NAMES:
+            continue
+        start = m.end(1) - len(" ".join(words))
+        if not any(covered[start:m.end(1)]):
+            out.append(Candidate("sector", " ".join(words), start, m.end(1)))
     for m in EN_CANDIDATE.finditer(text):
         if not any(covered[m.start():m.end()]):
             kind = "sector" if m.group(1).endswith("Industry") else "program"
