@@ -106,6 +106,13 @@ def test_official_tianjin_text_header(tianjin):
     assert [(s.kind, s.marker) for s in tianjin.sections] == [("part", "一、"), ("measure", "(一)"), ("item", "1.")]
 
 
+def test_a_news_report_citing_a_number_is_not_taken_for_the_document():
+    ex = ingest.ingest_text("三部门联合印发钢铁行业稳增长工作方案\n新华社北京8月24日电 七部门近日印发《钢铁行业稳增长工作方案》"
+                            "（工信部联原〔2023〕132号），提出稳增长举措。\n")
+    assert ex.metadata.titles == [] and ex.metadata.numbers == [] and ex.metadata.known is None
+    assert [n[0] for n in ingest.documents.numbers(ex.text)] == ["工信部联原〔2023〕132号"]   # still a cited number
+
+
 @pytest.mark.parametrize("text", ["他在上海交通大学任教", "李江苏说", "钢铁侠电影", "加快推进新型工业化", "武汉汽车城",
                                   "a professor at Hubei University", "steelworkers went home", "the band Steel Panther",
                                   "记者王四川报道"])

@@ -19,6 +19,7 @@ TITLE_ZH = re.compile(r"(?:^|(?<=[ \t\u3000\u00a0]{2}))(?![一二三四五六七
 TITLE_EN = re.compile(r"^(?:Notice|Circular|Opinions?|Guiding Opinions|Plan|Work Plan|Measures|Guidelines|Decision|"
                       r"Announcement|Provisions|Regulations|Implementation Plan)\b[^\n]{15,400}?"
                       r"(?=" + _STATUS + _END + ")", re.M)
+NEWS_VERB = re.compile(r"印发|发布|出台|推出|解读|答记者问|召开|部署|联合|公布")
 TITLE_LINES = 6          # a document's own title stands in its first lines
 STATUS = re.compile(r"[\[【](现行有效|有效|已失效|失效|已废止|废止|Effective|In force|Invalid|Repealed|Expired)[\]】]")
 IN_FORCE = {"现行有效": "InForce", "有效": "InForce", "Effective": "InForce", "In force": "InForce"}
@@ -34,13 +35,24 @@ def _head_end(text: str) -> int:
 
 
 def _zh_title(text: str) -> Span | None:
-    m = TITLE_ZH.search(text, 0, _head_end(text))
-    return Span(m.group(0), m.start(), m.end(), "zh") if m else None
+    """The first line that reads as a document's title; a news headline (X印发Y方案) does not."""
+    for m in TITLE_ZH.finditer(text, 0, _head_end(text)):
+        line = m.group(0)
+        if not NEWS_VERB.search(line[:line.find("关于")] if "关于" in line else line):
+            return Span(line, m.start(), m.end(), "zh")
+    return None
 
 
 def _en_title(text: str) -> Span | None:
     m = TITLE_EN.search(text, 0, _head_end(text))
     return Span(m.group(0).rstrip(), m.start(), m.start() + len(m.group(0).rstrip()), "en") if m else None
+
+
+def _own_number(text: str, start: int) -> bool:
+    """A document's own number stands at the start of its line (工信部联运行〔2022〕160号, (No. 160 [2022] ...));
+    one inside a sentence is a citation."""
+    prefix = text[text.rfind("\n", 0, start) + 1:start]
+    return prefix.strip(" \t\u3000(（") == "" or re.match(r"[ \t]*\(No\.", prefix) is not None
 
 
 def _issuers(text: str, title: Span, d: Dictionary) -> list[Mention]:
@@ -126,7 +138,7 @@ def titles(text: str) -> list[Span]:
 def read(text: str, found: list[Mention], d: Dictionary) -> Metadata:
     meta = Metadata()
     meta.titles = titles(text)
-    meta.numbers = [Span(w, s, e) for w, s, e, _, _ in documents.numbers(text[:HEADER])]
+    meta.numbers = [Span(w, s, e) for w, s, e, _, _ in documents.numbers(text[:HEADER]) if _own_number(text, s)]
     for t in meta.titles:
         meta.issuers.extend(x for x in _issuers(text, t, d) if x.concept not in {i.concept for i in meta.issuers})
     after = max([t.end for t in meta.titles] + [n.end for n in meta.numbers] + [0])
