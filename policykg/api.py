@@ -48,12 +48,14 @@ class KnowledgeGraph:
     def __repr__(self) -> str:
         return f"<policykg.KnowledgeGraph {self.build_dir}/ ({len(self.store)} quads)>"
 
-    def query(self, name: str, *, graph: str | None = None, limits: Limits | None = DEFAULT_LIMITS, **params) -> Result:
+    def query(self, name: str, *, graph: str | None = None, limits: Limits | None = DEFAULT_LIMITS,
+              tier: str = "curated", **params) -> Result:
         """Run a named query of `queries/` (`policykg query NAME --param k=v`).
 
         Parameters are keyword arguments; entities may be given by IRI, key or zh/en label. The query
         runs in a worker bounded by `limits` (`Limits(timeout_s=30, memory_mb=2048, max_rows=100_000)`
         by default; docs/reliability.md); a limit hit raises `LimitError`, an InputError.
+        `tier="all"` adds the facts `policykg ingest --into-graph` extracted (`--tier all`).
 
         >>> kg = policykg.open()
         >>> kg.query("measures-per-part", doc="doc/miit-2022-160").column("measures")
@@ -61,18 +63,20 @@ class KnowledgeGraph:
         >>> [iri.rsplit("/", 1)[1] for iri in kg.query("measures-by-sector", sector="汽车").column("measure")]
         ['2', '3', '4']
         """
-        return engine.run(name, graph=graph, store=self.store, limits=limits, **params)
+        return engine.run(name, graph=graph, store=self.store, limits=limits, tier=tier, **params)
 
     def sparql(self, text: str, *, graph: str | None = None, allow_service: bool = False,
-               limits: Limits | None = DEFAULT_LIMITS) -> Result:
+               limits: Limits | None = DEFAULT_LIMITS, tier: str = "curated") -> Result:
         """Run your own SPARQL (`policykg sparql`); the PolicyKG prefixes are declared for you.
         Bounded by `limits` as `query()` is; SERVICE is refused unless `allow_service=True`.
+        `tier="all"` adds the extracted tier (`--tier all`).
 
         >>> kg = policykg.open()
         >>> kg.sparql("SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE { ?m a pkg:Measure ; pkg:isPartOf <https://w3id.org/policykg/id/doc/miit-2022-160> }").values()
         [{'n': 17}]
         """
-        return engine.sparql(text, graph=graph, store=self.store, allow_service=allow_service, limits=limits)
+        return engine.sparql(text, graph=graph, store=self.store, allow_service=allow_service, limits=limits,
+                             tier=tier)
 
     def entity(self, key_or_label: str) -> EntityView:
         """What the sources say about one entity, source by source (`policykg show`), as data.

@@ -128,6 +128,19 @@ def test_a_file_added_to_a_build_is_not_deleted(tmp_path):
     assert (out / "mine.txt").read_text() == "keep me\n"
 
 
+def test_a_rebuild_carries_over_the_extracted_tier_ingest_wrote(tmp_path):
+    out = tmp_path / "build"
+    with output.staging(out) as tmp:
+        (tmp / "kg.nq").write_text("one\n")
+    (out / "extracted").mkdir()                     # as 'policykg ingest --into-graph' writes it
+    (out / "extracted" / "doc.nq").write_text("extracted\n")
+    with output.staging(out) as tmp:
+        (tmp / "kg.nq").write_text("two\n")
+    assert (out / "kg.nq").read_text() == "two\n"
+    assert (out / "extracted" / "doc.nq").read_text() == "extracted\n"
+    assert json.loads((out / output.MARKER).read_text())["entries"] == ["extracted", "kg.nq"]
+
+
 def test_force_sets_the_folder_aside_and_deletes_nothing(project):
     with output.staging(project / "thesis", force=True) as tmp:
         (tmp / "kg.nq").write_text("x\n")

@@ -34,6 +34,9 @@ from typing import Iterator
 from policykg.errors import InputError, display_path
 
 MARKER = ".policykg-build"
+# Folders other commands write into a build, which a rebuild carries over: the extracted tier that
+# 'policykg ingest --into-graph' adds (docs/ingest.md).
+KEPT = ("extracted",)
 FORMAT = "policykg-build/1"
 FIX = "give --out a new or empty folder, or --force to set this one aside as {kept} and build anew"
 
@@ -102,7 +105,7 @@ def _foreign_entries(folder: Path) -> list[str] | None:
     m = read_marker(folder)
     if not m or not m.get("complete"):
         return None
-    ours = set(m.get("entries", [])) | {MARKER}
+    ours = set(m.get("entries", [])) | {MARKER} | set(KEPT)
     return [n for n in names if n not in ours]
 
 
@@ -169,6 +172,8 @@ def staging(out, force: bool = False) -> Iterator[Path]:
             _remove_ours(tmp)
             raise
         try:
+            if mode is None:
+                _carry_over(path, tmp)
             _write_marker(tmp, complete=True)
             _swap(tmp, path, keep_old=mode == "replace")
         except OSError as e:
@@ -176,6 +181,14 @@ def staging(out, force: bool = False) -> Iterator[Path]:
             raise _os_error(e, parent) from None
     finally:
         os.close(lock)                    # closing releases the lock
+
+
+def _carry_over(old: Path, new: Path) -> None:
+    """Copy the KEPT folders of the build being replaced into the new one."""
+    for name in KEPT:
+        src = old / name
+        if src.is_dir() and not src.is_symlink() and not (new / name).exists():
+            shutil.copytree(src, new / name, symlinks=True)
 
 
 def _write_marker(folder: Path, complete: bool) -> None:

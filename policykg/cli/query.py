@@ -42,7 +42,8 @@ def cmd_query(args) -> int:
     if not args.name:
         from policykg.errors import InputError
         raise InputError("no query name given", fix="run 'policykg query --list' to see the named queries")
-    result = query.run(args.name, graph=args.graph, build=args.build, limits=limits(args), **_params(args.param))
+    result = query.run(args.name, graph=args.graph, build=args.build, limits=limits(args), tier=args.tier,
+                       **_params(args.param))
     _write(result.format(args.format), args.format)
     return 0
 
@@ -79,9 +80,15 @@ def cmd_sparql(args) -> int:
     else:
         text = src
     result = query.sparql(text, graph=args.graph, build=args.build, allow_service=args.allow_service, path=path,
-                          limits=limits(args))
+                          limits=limits(args), tier=args.tier)
     _write(result.format(args.format), args.format)
     return 0
+
+
+def _tier_option(p) -> None:
+    p.add_argument("--tier", choices=("curated", "all"), default="curated",
+                   help="curated: the reviewed encodings only (default); all: with the facts 'policykg ingest "
+                        "--into-graph' extracted (graphs named graph/extracted/...)")
 
 
 def add(sub) -> None:
@@ -96,6 +103,7 @@ def add(sub) -> None:
                    help="output: table (terminal), csv, tsv, json (SPARQL 1.1 results JSON), md (default: table)")
     q.add_argument("--graph", "-g", metavar="SOURCE",
                    help="only what one source states (a source key such as source/chinanews-2022-11-22)")
+    _tier_option(q)
     add_build_option(q)
     add_limit_options(q, DEFAULT_TIMEOUT_S, DEFAULT_MEMORY_MB, DEFAULT_MAX_ROWS)
     q.set_defaults(func=cmd_query)
@@ -108,6 +116,7 @@ def add(sub) -> None:
     s.add_argument("--format", "-f", choices=FORMAT_CHOICES + ("nt", "ttl"), default="table",
                    help="output: table, csv, tsv, json, md; nt or ttl for CONSTRUCT/DESCRIBE (default: table)")
     s.add_argument("--graph", "-g", metavar="SOURCE", help="only what one source states")
+    _tier_option(s)
     add_build_option(s)
     add_limit_options(s, DEFAULT_TIMEOUT_S, DEFAULT_MEMORY_MB, DEFAULT_MAX_ROWS)
     s.add_argument("--allow-service", action="store_true",

@@ -36,10 +36,24 @@ def store(build_dir: Path | str | None = None) -> ox.Store:
     return dataset.load(build_dir)
 
 
-def _graphs(st: ox.Store, graph: str | None):
-    """Query options for the union of all graphs, or one source's graph with ontology and vocabularies."""
+TIERS = ("curated", "all")
+EXTRACTED = GRAPH + "extracted/"
+
+
+def _graphs(st: ox.Store, graph: str | None, tier: str = "curated"):
+    """Query options for the union of the tier's graphs, or one source's graph with ontology and vocabularies.
+
+    The curated tier is every graph but the extracted ones (`graph/extracted/...`, written by
+    `policykg ingest --into-graph`); `all` adds them.
+    """
+    if tier not in TIERS:
+        raise InputError(f"unknown tier '{tier}'{did_you_mean(tier, TIERS)}", fix="use --tier curated or --tier all")
     if not graph:
-        return {"use_default_graph_as_union": True}
+        names = [g for g in st.named_graphs()]
+        if tier == "all" or not any(g.value.startswith(EXTRACTED) for g in names):
+            return {"use_default_graph_as_union": True}
+        curated = sorted((g for g in names if not g.value.startswith(EXTRACTED)), key=str)
+        return {"default_graph": curated, "named_graphs": curated}     # GRAPH ?g sees the curated tier only
     names = {g.value for g in st.named_graphs()}
     iri = graph if graph.startswith(("http://", "https://")) else GRAPH + graph.split("/", 1)[-1]
     if iri not in names:
@@ -53,13 +67,17 @@ def _graphs(st: ox.Store, graph: str | None):
 
 def execute(text: str, st: ox.Store, *, substitutions: dict | None = None, graph: str | None = None,
             allow_service: bool = False, path: Path | str | None = None, default_prefixes: bool = False,
-            hide_params: bool = False, limits: Limits | None = DEFAULT_LIMITS, check_service: bool = True) -> Result:
+            hide_params: bool = False, limits: Limits | None = DEFAULT_LIMITS, check_service: bool = True,
+            tier: str = "curated") -> Result:
     """Run SPARQL text on a store in a bounded worker (policykg.query.bounds; `limits=None` runs it
-    here, unbounded). Syntax errors, SERVICE and limits become InputError with line and column."""
+    here, unbounded). Syntax errors, SERVICE and limits become InputError with line and column.
+
+    `tier`: curated (default: the graphs of the reviewed encodings, ontology and vocabularies) or all
+    (adding the extracted tier)."""
     if not allow_service and check_service:
         service.refuse(text, path=path)
     prefixes = dict(PREFIXES) if default_prefixes else None
-    opts = _graphs(st, graph)
+    opts = _graphs(st, graph, tier)
     if limits is not None and allow_service:
         limits = limits.but(network=True)
 
@@ -146,27 +164,28 @@ def to_term(p: Param, raw, st: ox.Store):
 
 
 def run(name: str, graph: str | None = None, store: ox.Store | None = None, build: Path | str | None = None,
-        limits: Limits | None = DEFAULT_LIMITS, **params) -> Result:
+        limits: Limits | None = DEFAULT_LIMITS, tier: str = "curated", **params) -> Result:
     """Run a named query with its parameters; rows as a Result (iterable of dicts, `.values()`).
 
     `graph` restricts the query to one source's graph (with ontology and vocabularies);
     `store` is a pyoxigraph Store (default: the build in `build`, default build/);
-    `limits` bound the time, memory and rows of the query (policykg.query.bounds.Limits).
+    `limits` bound the time, memory and rows of the query (policykg.query.bounds.Limits);
+    `tier` is curated (default) or all (with the extracted tier).
     """
     q = get(name)
     st = store if store is not None else _store(build)
     return execute(q.text, st, substitutions=bind(q, params, st), graph=graph, path=q.path, hide_params=True,
-                   limits=limits, check_service=False)       # catalogue queries are ours; the worker has no network
+                   limits=limits, check_service=False, tier=tier)   # catalogue queries are ours; the worker has no network
 
 
 def sparql(text: str, graph: str | None = None, store: ox.Store | None = None, build: Path | str | None = None,
            allow_service: bool = False, path: Path | str | None = None,
-           limits: Limits | None = DEFAULT_LIMITS) -> Result:
+           limits: Limits | None = DEFAULT_LIMITS, tier: str = "curated") -> Result:
     """Run any SPARQL query (the PolicyKG prefixes are predeclared) under `limits`; refuses SERVICE
-    (found in the parsed query) unless allowed."""
+    (found in the parsed query) unless allowed. `tier`: curated (default) or all."""
     st = store if store is not None else _store(build)
     return execute(text, st, graph=graph, allow_service=allow_service, path=path, default_prefixes=True,
-                   limits=limits)
+                   limits=limits, tier=tier)
 
 
 _store = store    # run() and sparql() take a `store` argument, which hides the function of that name

@@ -12,16 +12,22 @@ from policykg.errors import InputError
 
 
 @lru_cache(maxsize=4)
-def _load(path: str, mtime: float) -> ox.Store:
+def _load(path: str, mtime: float, extracted: tuple = ()) -> ox.Store:
     store = ox.Store()
     store.bulk_load(path=path, format=ox.RdfFormat.N_QUADS)
+    for name, _ in extracted:
+        store.bulk_load(path=name, format=ox.RdfFormat.N_QUADS)
     return store
 
 
 def load(build_dir: Path | str | None = None) -> ox.Store:
-    """The store of a build directory (see `paths.build_dir`); raises InputError when there is no build."""
+    """The store of a build directory (see `paths.build_dir`); raises InputError when there is no build.
+
+    It holds kg.nq and the extracted tier that `policykg ingest --into-graph` wrote to extracted/*.nq.
+    """
     path = nquads(build_dir)
-    return _load(str(path.resolve()), path.stat().st_mtime)
+    extracted = tuple((str(f.resolve()), f.stat().st_mtime) for f in sorted((path.parent / "extracted").glob("*.nq")))
+    return _load(str(path.resolve()), path.stat().st_mtime, extracted)
 
 
 def nquads(build_dir: Path | str | None = None) -> Path:
