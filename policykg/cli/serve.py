@@ -13,7 +13,7 @@ def cmd_serve(args) -> int:
     from policykg.serve import endpoint
     lim = limits(args)
     ep = endpoint.open_endpoint(paths.build_dir(args.build), args.port, lim, args.workers)
-    print(f"SPARQL endpoint: http://{endpoint.HOST}:{args.port}/query  (read-only, union default graph; per query "
+    print(f"SPARQL endpoint: http://{endpoint.HOST}:{args.port}/query  (read-only, default graph: the union of all graphs, each triple once; per query "
           f"{lim.timeout_s:g} s, {lim.memory_mb} MB, {lim.max_rows} rows, {args.workers} at once; SERVICE refused; "
           "serves its own copy of the build and reloads it after a rebuild; Ctrl-C stops)", flush=True)
     return endpoint.serve_forever(ep)
@@ -22,7 +22,7 @@ def cmd_serve(args) -> int:
 def add(sub) -> None:
     s = sub.add_parser("serve", help="serve the build as a read-only SPARQL 1.1 endpoint on 127.0.0.1",
                        description="Serve the build as a read-only SPARQL 1.1 Protocol endpoint on 127.0.0.1 "
-                                   "(GET or POST /query), with the union of all graphs as the default graph. Each "
+                                   "(GET or POST /query), with the union of all graphs (each triple once) as the default graph. Each "
                                    "query runs in a worker with a time limit, a memory limit, a row cap and no "
                                    "network; a query that hits a limit gets an error status and a one-line message. "
                                    "SERVICE is refused. See docs/reliability.md.")

@@ -33,6 +33,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from policykg.model.namespaces import GRAPH, LINKS_GRAPH, PID, PKG, RDF, RDFS, SKOS, XSD, sparql_prefixes
+from policykg.store import union
 
 FACETS = ("sector", "instrument", "program", "region", "agency", "enterprise")
 FACET_PROPERTIES = {
@@ -93,7 +94,7 @@ class Link:
 # ------------------------------------------------------------------------------------ reading the graph
 
 def _rows(store: ox.Store, query: str):
-    return store.query(sparql_prefixes() + query, use_default_graph_as_union=True)
+    return store.query(sparql_prefixes() + query, **union.options(store))
 
 
 _PARTS = "(pkg:hasPart|^pkg:isPartOf)*"

@@ -30,6 +30,8 @@ from policykg.query.bounds import DEFAULT as DEFAULT_LIMITS, Limits
 from policykg.query.catalogue import NamedQuery, Param, get, _undeclared_prefix
 from policykg.query.resolve import resolve_entity
 from policykg.query.results import Result, from_pyoxigraph
+from policykg.store import union
+
 
 def store(build_dir: Path | str | None = None) -> ox.Store:
     from policykg.store import load as dataset
@@ -40,20 +42,30 @@ TIERS = ("curated", "all")
 EXTRACTED = GRAPH + "extracted/"
 
 
-def _graphs(st: ox.Store, graph: str | None, tier: str = "curated"):
-    """Query options for the union of the tier's graphs, or one source's graph with ontology and vocabularies.
+def _graphs(st: ox.Store, graph: str | None, tier: str = "curated") -> tuple[ox.Store, dict]:
+    """The store and query options: the union of the tier's graphs (each triple once where the store
+    holds the union, see `policykg.store.union`), or one source's view (its graph, the ontology, the
+    vocabularies and what follows from them, see `query.view`).
 
     The curated tier is every graph but the extracted ones (`graph/extracted/...`, written by
-    `policykg ingest --into-graph`); `all` adds them.
+    `policykg ingest --into-graph`); `all` adds them. The store's default graph holds the curated
+    union; under `all`, an extracted triple that a curated graph also states comes back twice.
     """
     if tier not in TIERS:
         raise InputError(f"unknown tier '{tier}'{did_you_mean(tier, TIERS)}", fix="use --tier curated or --tier all")
     if not graph:
-        names = [g for g in st.named_graphs()]
-        if tier == "all" or not any(g.value.startswith(EXTRACTED) for g in names):
-            return {"use_default_graph_as_union": True}
+        names = list(st.named_graphs())
+        extracted = sorted((g for g in names if g.value.startswith(EXTRACTED)), key=str)
+        if not extracted:
+            return st, union.options(st)
         curated = sorted((g for g in names if not g.value.startswith(EXTRACTED)), key=str)
-        return {"default_graph": curated, "named_graphs": curated}     # GRAPH ?g sees the curated tier only
+        if union.has_union(st):
+            if tier == "all":
+                return st, {"default_graph": [union.DEFAULT] + extracted}
+            return st, {"default_graph": [union.DEFAULT], "named_graphs": curated}   # GRAPH ?g: curated only
+        if tier == "all":
+            return st, {"use_default_graph_as_union": True}
+        return st, {"default_graph": curated, "named_graphs": curated}
     names = {g.value for g in st.named_graphs()}
     iri = graph if graph.startswith(("http://", "https://")) else GRAPH + graph.split("/", 1)[-1]
     if iri not in names:
@@ -62,7 +74,8 @@ def _graphs(st: ox.Store, graph: str | None, tier: str = "curated"):
         raise InputError(f"no graph for source '{graph}'{did_you_mean(graph, sources)}",
                          fix="give a source key such as " + (sources[0] if sources else "source/...")
                          + " (sources: " + ", ".join(sources) + ")")
-    return {"default_graph": [ox.NamedNode(iri), ox.NamedNode(ONTOLOGY_GRAPH), ox.NamedNode(VOCABULARY_GRAPH)]}
+    from policykg.query import view
+    return view.source_view(st, iri), {}
 
 
 def execute(text: str, st: ox.Store, *, substitutions: dict | None = None, graph: str | None = None,
@@ -77,7 +90,7 @@ def execute(text: str, st: ox.Store, *, substitutions: dict | None = None, graph
     if not allow_service and check_service:
         service.refuse(text, path=path)
     prefixes = dict(PREFIXES) if default_prefixes else None
-    opts = _graphs(st, graph, tier)
+    st, opts = _graphs(st, graph, tier)
     if limits is not None and allow_service:
         limits = limits.but(network=True)
 

@@ -10,6 +10,7 @@ import pyoxigraph as ox
 
 from policykg.errors import InputError, did_you_mean
 from policykg.model.namespaces import PID, PKG, PREFIXES
+from policykg.store import union
 
 LABEL_PROPERTIES = ("http://www.w3.org/2000/01/rdf-schema#label",
                     "http://www.w3.org/2004/02/skos/core#prefLabel",
@@ -31,7 +32,7 @@ def _labels(st: ox.Store) -> dict[str, set[str]]:
     index: dict[str, set[str]] = {}
     props = " ".join(f"<{p}>" for p in LABEL_PROPERTIES)
     for sol in st.query(f"SELECT DISTINCT ?e ?l WHERE {{ VALUES ?p {{ {props} }} ?e ?p ?l FILTER(isIRI(?e)) }}",
-                        use_default_graph_as_union=True):
+                        **union.options(st)):
         index.setdefault(_norm(sol[1].value), set()).add(sol[0].value)
     try:
         _label_index[st] = index

@@ -35,6 +35,7 @@ from policykg.query import bounds, service
 from policykg.query.bounds import Limits, LimitError
 from policykg.query.results import format_result, from_pyoxigraph
 from policykg.serve import DEFAULT_WORKERS, HOST
+from policykg.store import union
 
 MAX_BODY = 1 << 20              # bytes of a POSTed query
 REQUEST_TIMEOUT_S = 30          # a client that sends nothing for this long is dropped
@@ -80,7 +81,7 @@ def answer(store: ox.Store, text: str, accept: str, limits: Limits) -> Answer:
 
     def work() -> Answer:
         try:
-            res = from_pyoxigraph(store.query(text, use_default_graph_as_union=True), limits=limits)
+            res = from_pyoxigraph(store.query(text, **union.options(store)), limits=limits)
         except SyntaxError as e:
             raise InputError(f"SPARQL syntax error: {' '.join(str(e).split())[:300]}", fix="fix the query") from None
         except (RuntimeError, OSError, ValueError) as e:

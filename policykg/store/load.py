@@ -1,4 +1,7 @@
-"""The built dataset (build/kg.nq) loaded into a pyoxigraph store, once per process."""
+"""The built dataset (build/kg.nq) loaded into a pyoxigraph store, once per process.
+
+The store's default graph holds the union of the named graphs as a set (each distinct triple
+once, see `policykg.store.union`), loaded from the build's union dump kg.ttl."""
 
 from __future__ import annotations
 
@@ -9,13 +12,19 @@ import pyoxigraph as ox
 
 from policykg import paths
 from policykg.errors import InputError
+from policykg.store import union
 
 
 @lru_cache(maxsize=4)
 def _load(path: str, mtime: float, extracted: tuple = ()) -> ox.Store:
     store = ox.Store()
     store.bulk_load(path=path, format=ox.RdfFormat.N_QUADS)
-    for name, _ in extracted:
+    turtle = Path(path).with_name("kg.ttl")           # the union of the build's graphs, written with kg.nq
+    if turtle.is_file() and turtle.stat().st_mtime >= mtime:
+        store.bulk_load(path=str(turtle), format=ox.RdfFormat.TURTLE, to_graph=union.DEFAULT)
+    else:
+        union.fill(store)
+    for name, _ in extracted:                         # the extracted tier: named graphs only, not in the union
         store.bulk_load(path=name, format=ox.RdfFormat.N_QUADS)
     return store
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from policykg.model.namespaces import sparql_prefixes
+from policykg.store import union
 from policykg.viz import projections as P
 
 CJK_NAMES = ("Noto Sans CJK SC", "Noto Sans SC", "Noto Serif CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei",
@@ -51,7 +52,7 @@ def table(store: ox.Store, cat: P.Catalog | None = None):
     order = {}
     for r in store.query(sparql_prefixes() + """SELECT ?m ?doc ?n WHERE { ?m a pkg:Measure .
             OPTIONAL { ?m pkg:isPartOf ?doc . ?doc a pkg:PolicyDocument } OPTIONAL { ?m pkg:ordinal ?n } }""",
-                         use_default_graph_as_union=True):
+                         **union.options(store)):
         m = r["m"].value
         n = int(r["n"].value) if r["n"] is not None else 10**6
         order[m] = (r["doc"].value if r["doc"] is not None else "", n, m)

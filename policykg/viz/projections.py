@@ -16,6 +16,7 @@ import pyoxigraph as ox
 
 from policykg.errors import InputError, did_you_mean
 from policykg.model.namespaces import INFERRED_GRAPH, PID, PKG, RDFS, SKOS, sparql_prefixes
+from policykg.store import union
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ EXCLUDED_TYPES = {PKG + "Claim", PKG + "Evidence", PKG + "SourceText"}
 
 
 def _q(store: ox.Store, query: str):
-    return store.query(sparql_prefixes() + query, use_default_graph_as_union=True)
+    return store.query(sparql_prefixes() + query, **union.options(store))
 
 
 def key_of(iri: str) -> str:
