@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import pytest
 
-from policykg.query import engine as query
+from policykg.query import catalogue, engine as query
 
-CATALOGUE = query.catalogue()
+CATALOGUE = catalogue.catalogue()
 PID = "https://w3id.org/policykg/id/"
 
 
