@@ -103,6 +103,11 @@ AUDIT = {
                           "parts of the asked document"),
     "measures": ({"doc": "doc/miit-2022-160"}, {"doc": "doc/plan-2023-automobiles"},
                  starts("measure"), "measures of the asked document"),
+    "plan-profile": ({"plan": "doc/plan-2023-automobiles"}, {"plan": "doc/plan-2023-steel"},
+                     lambda rows, asked: {r["entity"] for r in rows if r["relation"] == "forIndustry"}
+                     == {PID + {"doc/plan-2023-automobiles": "sector/automobiles",
+                                "doc/plan-2023-steel": "sector/steel"}[asked]},
+                     "relations of the asked plan, whose own industry is the plan's"),
     "policy-lineage": ({"doc": "doc/miit-2022-160"}, {"doc": "doc/plan-2023-automobiles"}, None,
                        "ancestors of the asked document"),
     "quantities-in-period": ({"from": "2023-01-01", "to": "2023-12-31"}, {"from": "2022-10-01", "to": "2022-12-31"},
