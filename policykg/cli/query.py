@@ -42,8 +42,10 @@ def cmd_query(args) -> int:
     if not args.name:
         from policykg.errors import InputError
         raise InputError("no query name given", fix="run 'policykg query --list' to see the named queries")
-    result = query.run(args.name, graph=args.graph, build=args.build, limits=limits(args), tier=args.tier,
-                       **_params(args.param))
+    params = _params(args.param)
+    if args.as_of:
+        params = as_of(catalogue.get(args.name), params, args.as_of)
+    result = query.run(args.name, graph=args.graph, build=args.build, limits=limits(args), tier=args.tier, **params)
     _write(result.format(args.format), args.format)
     return 0
 
@@ -65,6 +67,19 @@ def _is_file(src: str) -> bool:
         return Path(src).is_file()
     except (OSError, ValueError):
         return False
+
+
+def as_of(q, params: dict, date: str) -> dict:
+    """--as-of DATE sets the query's `as_of` parameter; a query without one is an error naming those that have it."""
+    from policykg.errors import InputError
+    from policykg.query import catalogue
+    if q.param("as_of") is None:
+        having = sorted(n for n, other in catalogue.catalogue().items() if other.param("as_of") is not None)
+        raise InputError(f"query '{q.name}' does not answer as of a date",
+                         fix="use a query with an as_of parameter: " + ", ".join(having))
+    if "as_of" in params and params["as_of"] != date:
+        raise InputError("--as-of and --param as_of disagree", fix="give the date once")
+    return {**params, "as_of": date}
 
 
 def cmd_sparql(args) -> int:
@@ -104,6 +119,8 @@ def add(sub) -> None:
     q.add_argument("--graph", "-g", metavar="SOURCE",
                    help="only what one source states (a source key such as source/chinanews-2022-11-22)")
     _tier_option(q)
+    q.add_argument("--as-of", metavar="DATE",
+                   help="answer as of a day (YYYY-MM-DD) for queries with an as_of parameter, e.g. in-force")
     add_build_option(q)
     add_limit_options(q, DEFAULT_TIMEOUT_S, DEFAULT_MEMORY_MB, DEFAULT_MAX_ROWS)
     q.set_defaults(func=cmd_query)
