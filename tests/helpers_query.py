@@ -1,7 +1,9 @@
 """Helpers for the query tests: the parameters each catalogue query runs with, result normalisation,
 and the expected-answer files in queries/expected/.
 
-Regenerate the expected answers after a change to the data or the queries, then review the diff:
+Regenerate the expected answers after a change to the data or the queries, then check the diff
+row by row against the sources and say in queries/expected/README.md where each file was checked
+(an answer recorded from the program's own output and not checked is no test):
 
     .venv/bin/policykg build && .venv/bin/python tests/helpers_query.py
 """

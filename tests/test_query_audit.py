@@ -264,3 +264,11 @@ def test_the_scope_check_finds_a_parameter_bound_inside_a_union_branch():
 @pytest.mark.parametrize("name", PARAMETERIZED)
 def test_parameters_are_in_scope_where_expressions_use_them(name):
     assert out_of_scope_parameters(CATALOGUE[name].text) == []
+
+
+def test_every_expected_answer_says_where_it_was_checked():
+    from helpers_query import EXPECTED
+    readme = (EXPECTED / "README.md").read_text(encoding="utf-8")
+    listed = {line.split("|")[1].strip() for line in readme.splitlines()
+              if line.startswith("| ") and not line.startswith(("| File", "|---"))}
+    assert listed == set(CATALOGUE), "queries/expected/README.md lists each query with where it was checked"
