@@ -59,3 +59,17 @@ def test_the_database_stamp_of_seed_004_is_not_an_issue_date(st):
     assert "2010-05-31" not in {str(r["date"]) for r in dates}
     conflicts = query.run("conflicting-claims", store=st).values()
     assert all("2010" not in str(r.get("value", "")) for r in conflicts)
+
+
+def test_every_cited_page_says_what_kind_of_site_it_is_on(st):
+    rows = query.sparql("""SELECT DISTINCT ?page WHERE {
+        { ?page a pkg:WebPage } UNION { ?x dcterms:source ?page FILTER(isIRI(?page) && !STRSTARTS(STR(?page), STR(pid:))) }
+        FILTER NOT EXISTS { ?page pkg:pageKind ?kind } }""", store=st).values()
+    assert rows == [], "classify these pages in ontology/vocab/web-pages.ttl"
+
+
+def test_aggregator_only_facts_are_listed_and_facts_with_a_better_source_are_not(st):
+    rows = {(r["subject"], r["property"], r["value"]) for r in query.run("aggregator-only-facts", store=st).values()}
+    assert ("doc/miit-2023-144", "documentNumber", "工信部联通装〔2023〕144号") in rows      # only a mirror of the plan text
+    assert ("doc/plan-2023-automobiles", "supportsTechnology", "sector/automotive-chips") not in rows   # seed 002 too
+    assert not any(s == "doc/miit-2022-160" and p == "issuedBy" for s, p, _ in rows)
