@@ -117,7 +117,8 @@ def add(sub) -> None:
     q.add_argument("--format", "-f", choices=FORMAT_CHOICES, default="table",
                    help="output: table (terminal), csv, tsv, json (SPARQL 1.1 results JSON), md (default: table)")
     q.add_argument("--graph", "-g", metavar="SOURCE",
-                   help="only what one source states (a source key such as source/chinanews-2022-11-22)")
+                   help="one source's view: what it states and what follows from it, e.g. facts lifted "
+                        "from its actions to measures (a source key such as source/chinanews-2022-11-22)")
     _tier_option(q)
     q.add_argument("--as-of", metavar="DATE",
                    help="answer as of a day (YYYY-MM-DD) for queries with an as_of parameter, e.g. in-force")
@@ -132,7 +133,8 @@ def add(sub) -> None:
     s.add_argument("query", metavar="QUERY_OR_FILE", help="the query text, a file, or - to read stdin")
     s.add_argument("--format", "-f", choices=FORMAT_CHOICES + ("nt", "ttl"), default="table",
                    help="output: table, csv, tsv, json, md; nt or ttl for CONSTRUCT/DESCRIBE (default: table)")
-    s.add_argument("--graph", "-g", metavar="SOURCE", help="only what one source states")
+    s.add_argument("--graph", "-g", metavar="SOURCE",
+                   help="one source's view: what it states and what follows from it")
     _tier_option(s)
     add_build_option(s)
     add_limit_options(s, DEFAULT_TIMEOUT_S, DEFAULT_MEMORY_MB, DEFAULT_MAX_ROWS)
