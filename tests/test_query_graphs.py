@@ -62,13 +62,12 @@ def test_rdflib_gives_the_same_rows(st, build_dir):
 
 
 @pytest.mark.server
-def test_the_endpoint_gives_the_same_rows(st, build_dir, tmp_path_factory):
+def test_the_endpoint_gives_the_same_rows(st, build_dir):
     import json
     import urllib.parse
     import urllib.request
     from policykg.serve import server as serve
-    with serve.start(build_dir, port=serve.free_port(), timeout_s=5,
-                     location=tmp_path_factory.mktemp("oxunion") / "store", ready_within_s=20) as s:
+    with serve.start(build_dir, port=serve.free_port(), ready_within_s=30) as s:
         for q in (ISSUERS, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"):
             req = urllib.request.Request(s.url + "?" + urllib.parse.urlencode({"query": q}),
                                          headers={"Accept": "application/sparql-results+json"})
