@@ -83,7 +83,8 @@ CASES = {
     "unclosed quote at the end": (BASE + 'extra: "never closed\n',
                                   f"{len(lines_of(BASE))}: a quoted value is not closed; add the closing quote on that line"),
     "2 MB label": (BASE.replace('en: "Li Jinlei"', 'en: "' + "L" * 2_000_000 + '"'),
-                   ": the file has 2014271 bytes (at most 1000000); split it: an encoding file is read whole into memory"),
+                   f": the file has {len(BASE.encode()) + 2_000_000 - len('Li Jinlei')} bytes (at most 1000000); "
+                   "split it: an encoding file is read whole into memory"),
     "20,000-character label": (BASE.replace('en: "Li Jinlei"', 'en: "' + "L" * 20_000 + '"'),
                                "24: a value of 20000 characters (at most 10000); shorten it: encodings hold labels, keys "
                                "and locators, not texts"),
