@@ -208,7 +208,8 @@ def test_cited_file_errors_name_line_and_fix(onto, tmp_path, body, message):
 
 def test_cited_file_rejects_a_reserved_graph_name(onto, tmp_path):
     f = tmp_path / "web.yaml"
-    f.write_text(HEADER.replace("example-web", "links"), encoding="utf-8")
+    f.write_text(HEADER.replace("example-web", "links") + "  doc/example-2023-plan:\n    type: WorkPlan\n"
+                 "    label: {en: Example plan, zh: 示例方案}\n    cite: P1\n", encoding="utf-8")
     with pytest.raises(InputError) as err:
         encoding.read_all(onto, [f])
     assert "web.yaml:2: bad graph name 'links'" in err.value.message
