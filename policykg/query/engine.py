@@ -12,8 +12,10 @@ in a triple pattern it then matches anything; in a FILTER use `COALESCE(?x = ?_n
     >>> rows = query.run("measures-by-sector", sector="汽车")
     >>> rows.values()[0]["measure"]
 
-Entity parameters (type `iri`) accept a full IRI, a key (`sector/automobiles`, `pid:...`) or a
-zh/en label; an ambiguous label is an error that lists the candidates.
+Entity parameters (type `iri`) accept whatever `policykg.query.resolve` does: an IRI, a key
+(`sector/automobiles`, `pid:...`, `<doc/...>`), a zh/en label, a document number in any of its
+variants, or a measure reference (`措施二`, `measure 2`); an ambiguous name is an error that lists
+the candidates, an unknown one an error with ranked suggestions.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from policykg.model.namespaces import GRAPH, ONTOLOGY_GRAPH, PREFIXES, VOCABULAR
 from policykg.query import bounds, service
 from policykg.query.bounds import DEFAULT as DEFAULT_LIMITS, Limits
 from policykg.query.catalogue import NamedQuery, Param, get, _undeclared_prefix
+from policykg.query import paste
 from policykg.query.resolve import resolve_entity
 from policykg.query.results import Result, from_pyoxigraph
 from policykg.store import union
@@ -96,7 +99,8 @@ def execute(text: str, st: ox.Store, *, substitutions: dict | None = None, graph
 
     def work() -> Result:
         try:
-            answer = st.query(text, prefixes=prefixes, substitutions=substitutions or None, **opts)
+            answer = st.query(text, prefixes=prefixes, base_iri=paste.BASE if default_prefixes else None,
+                              substitutions=substitutions or None, **opts)
             return from_pyoxigraph(answer, hide=(lambda n: n.startswith("_")) if hide_params else (lambda n: False),
                                    limits=limits)
         except SyntaxError as e:
@@ -194,11 +198,15 @@ def run(name: str, graph: str | None = None, store: ox.Store | None = None, buil
 def sparql(text: str, graph: str | None = None, store: ox.Store | None = None, build: Path | str | None = None,
            allow_service: bool = False, path: Path | str | None = None,
            limits: Limits | None = DEFAULT_LIMITS, tier: str = "curated") -> Result:
-    """Run any SPARQL query (the PolicyKG prefixes are predeclared) under `limits`; refuses SERVICE
-    (found in the parsed query) unless allowed. `tier`: curated (default) or all."""
+    """Run any SPARQL query under `limits`; refuses SERVICE (found in the parsed query) unless allowed.
+    `tier`: curated (default) or all.
+
+    The PolicyKG prefixes are predeclared, the BASE is `pid:` (so `<doc/miit-2022-160>` works) and
+    keys as the commands print them (`pid:sector/automobiles`) are accepted (see query.paste).
+    """
     st = store if store is not None else _store(build)
-    return execute(text, st, graph=graph, allow_service=allow_service, path=path, default_prefixes=True,
-                   limits=limits, tier=tier)
+    return execute(paste.escape_keys(text), st, graph=graph, allow_service=allow_service, path=path,
+                   default_prefixes=True, limits=limits, tier=tier)
 
 
 _store = store    # run() and sparql() take a `store` argument, which hides the function of that name

@@ -1,0 +1,154 @@
+"""The names of the graph's entities, gathered once per store: labels, titles, numbers, classes.
+
+An `Index` holds, for every IRI that has a label, its zh/en labels, alternative labels, titles,
+document numbers, definitions and codes (skos:notation, GB/T 2260, ISO 3166-2), its most specific
+PolicyKG classes, the document it belongs to (for parts, measures and actions, by key) and the
+number of sources that state something about it. The resolver (`resolve.py`) and `search`
+(`search.py`) read it; it is built with three SPARQL queries on the union of the graphs and
+cached per store (a few milliseconds per thousand entities).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import weakref
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from policykg.model.namespaces import PID, PKG, RDFS, SKOS
+
+# field name → the properties it is read from
+FIELDS = {
+    "label": (RDFS + "label", SKOS + "prefLabel"),
+    "alt": (SKOS + "altLabel", PKG + "abbreviation", PKG + "alternativeTitle"),
+    "title": (PKG + "title",),
+    "number": (PKG + "documentNumber",),
+    "definition": (SKOS + "definition", RDFS + "comment"),
+    "code": (SKOS + "notation", PKG + "gbt2260Code", PKG + "iso3166Code"),
+}
+_FIELD_OF = {p: f for f, ps in FIELDS.items() for p in ps}
+_DOC_KEY = re.compile(r"^(doc/[^/]+)/")
+
+
+def norm(text: str) -> str:
+    """Case-, width- and space-insensitive form of a name (NFKC, casefold, one space)."""
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def key_of(iri: str) -> str:
+    """`doc/miit-2022-160` for `https://w3id.org/policykg/id/doc/miit-2022-160`; other IRIs unchanged."""
+    return iri[len(PID):] if iri.startswith(PID) else iri
+
+
+def printed(iri: str) -> str:
+    """How commands print an identifier: `pid:KEY` or `pkg:Name` (which `sparql` accepts as written), else the IRI."""
+    if iri.startswith(PID):
+        return "pid:" + iri[len(PID):]
+    return "pkg:" + iri[len(PKG):] if iri.startswith(PKG) else iri
+
+
+@dataclass
+class Entry:
+    iri: str
+    names: dict[str, list[tuple[str, str]]] = field(default_factory=dict)   # field → [(text, lang)]
+    classes: list[str] = field(default_factory=list)                       # most specific pkg: classes
+    sources: int = 0                                                       # sources stating claims about it
+
+    @property
+    def key(self) -> str:
+        return key_of(self.iri)
+
+    @property
+    def document(self) -> str | None:
+        """The IRI of the document a part, measure, action, goal ... belongs to (by its key)."""
+        m = _DOC_KEY.match(self.key)
+        return PID + m.group(1) if m else None
+
+    def text(self, fld: str, lang: str | None = None) -> str:
+        """The first value of a field, in `lang` when there is one."""
+        vals = self.names.get(fld, [])
+        if lang:
+            for t, lg in vals:
+                if lg == lang:
+                    return t
+        return vals[0][0] if vals else ""
+
+    def label(self, lang: str = "en") -> str:
+        return self.text("label", lang) or self.text("title", lang) or self.key
+
+    @property
+    def cls(self) -> str:
+        """The short name of its most specific class (`Measure`), or ''."""
+        return self.classes[0].rsplit("#", 1)[-1] if self.classes else ""
+
+
+class Index:
+    def __init__(self, entries: dict[str, Entry]):
+        self.entries = entries
+        self.by_name: dict[str, set[str]] = {}            # normalized label/alt/title/number → IRIs
+        for e in entries.values():
+            for fld in ("label", "alt", "title", "number"):
+                for text, _ in e.names.get(fld, ()):
+                    self.by_name.setdefault(norm(text), set()).add(e.iri)
+
+    def get(self, iri: str) -> Entry | None:
+        return self.entries.get(iri)
+
+    def has_class(self, iri: str, cls: str, store: ox.Store) -> bool:
+        return any(True for _ in store.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(RDF_TYPE), ox.NamedNode(cls)))
+
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+_NAMES = """SELECT DISTINCT ?e ?p ?l WHERE { VALUES ?p { %s } ?e ?p ?l FILTER(isIRI(?e) && isLiteral(?l)) }"""
+_TYPES = f"""SELECT DISTINCT ?e ?t WHERE {{ ?e a ?t FILTER(isIRI(?e) && STRSTARTS(STR(?t), "{PKG}")) }}"""
+_SUPER = f"""SELECT DISTINCT ?c ?s WHERE {{ ?c <{RDFS}subClassOf>+ ?s FILTER(isIRI(?c) && isIRI(?s)) }}"""
+_SOURCES = f"""PREFIX pkg: <{PKG}> PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+SELECT ?e (COUNT(DISTINCT ?src) AS ?n) WHERE {{
+  {{ ?c rdf:subject ?e }} UNION {{ ?c rdf:object ?e FILTER(isIRI(?e)) }}
+  ?c a pkg:Claim ; pkg:statedIn ?src }} GROUP BY ?e"""
+
+_cache: "weakref.WeakKeyDictionary[ox.Store, Index]" = weakref.WeakKeyDictionary()
+_NOT_ENTITIES = (PKG + "Claim", PKG + "Evidence")
+
+
+def index(store: ox.Store) -> Index:
+    """The name index of a store (built on first use, then cached for the store's lifetime)."""
+    try:
+        return _cache[store]
+    except (KeyError, TypeError):
+        pass
+    entries: dict[str, Entry] = {}
+    props = " ".join(f"<{p}>" for p in _FIELD_OF)
+    for e, p, lit in store.query(_NAMES % props, use_default_graph_as_union=True):
+        entry = entries.get(e.value) or entries.setdefault(e.value, Entry(e.value))
+        entry.names.setdefault(_FIELD_OF[p.value], []).append((lit.value, lit.language or ""))
+    supers: dict[str, set[str]] = {}
+    for c, s in store.query(_SUPER, use_default_graph_as_union=True):
+        supers.setdefault(c.value, set()).add(s.value)
+    types: dict[str, set[str]] = {}
+    for e, t in store.query(_TYPES, use_default_graph_as_union=True):
+        types.setdefault(e.value, set()).add(t.value)
+    for iri, ts in types.items():
+        entry = entries.get(iri)
+        if entry is None:
+            continue
+        if ts & set(_NOT_ENTITIES):
+            del entries[iri]
+            continue
+        implied = set().union(*(supers.get(t, set()) for t in ts))
+        entry.classes = sorted(ts - implied) + sorted(ts & implied)
+    for e, n in store.query(_SOURCES, use_default_graph_as_union=True):
+        if e.value in entries:
+            entries[e.value].sources = int(n.value)
+    for entry in entries.values():
+        for vals in entry.names.values():
+            vals.sort(key=lambda v: (v[1] not in ("en", "zh"), v[1], v[0]))
+    idx = Index(dict(sorted(entries.items())))
+    try:
+        _cache[store] = idx
+    except TypeError:
+        pass
+    return idx
