@@ -37,6 +37,11 @@ def norm(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
+def loose(text: str) -> str:
+    """`norm` without spaces and punctuation: 工业和信息化部、国家发展改革委 = 工业和信息化部 国家发展改革委."""
+    return "".join(c for c in norm(text) if not unicodedata.category(c)[0] in "PZ")
+
+
 def key_of(iri: str) -> str:
     """`doc/miit-2022-160` for `https://w3id.org/policykg/id/doc/miit-2022-160`; other IRIs unchanged."""
     return iri[len(PID):] if iri.startswith(PID) else iri
@@ -88,10 +93,12 @@ class Index:
     def __init__(self, entries: dict[str, Entry]):
         self.entries = entries
         self.by_name: dict[str, set[str]] = {}            # normalized label/alt/title/number → IRIs
+        self.by_loose: dict[str, set[str]] = {}           # the same without spaces and punctuation
         for e in entries.values():
             for fld in ("label", "alt", "title", "number"):
                 for text, _ in e.names.get(fld, ()):
                     self.by_name.setdefault(norm(text), set()).add(e.iri)
+                    self.by_loose.setdefault(loose(text), set()).add(e.iri)
 
     def get(self, iri: str) -> Entry | None:
         return self.entries.get(iri)
