@@ -23,9 +23,9 @@ import pyoxigraph as ox
 from rapidfuzz import fuzz, process
 
 from policykg.errors import InputError, did_you_mean
-from policykg.model.namespaces import PKG, XSD
+from policykg.model.namespaces import PID, PKG, XSD
 from policykg.query.index import index, norm, printed
-from policykg.query.resolve import candidates
+from policykg.query.resolve import candidates, parse_number
 from policykg.query.results import Result
 
 MAX_TEXT = 200
@@ -107,6 +107,8 @@ def _which(e, q: str) -> tuple[str, str]:
         for name, _ in e.names.get(fld, ()):
             if norm(name) == q:
                 return fld, name
+    if e.names.get("number") and parse_number(q):
+        return "number", e.text("number")
     return "reference", printed(e.iri)
 
 
@@ -123,9 +125,11 @@ def class_iri(idx, cls: str) -> str:
 
 def as_result(hits: list[Hit]) -> Result:
     """The hits as a query Result, to format as table, CSV, TSV, JSON or Markdown."""
-    def lit(v):
+    def lit(v, col):
+        if col in ("key", "document") and v:
+            return ox.NamedNode(v.replace("pid:", PID, 1).replace("pkg:", PKG, 1))
         if isinstance(v, (int, float)) and not isinstance(v, bool):
             return ox.Literal(str(v), datatype=ox.NamedNode(XSD + ("integer" if isinstance(v, int) else "decimal")))
         return ox.Literal(v) if v != "" else None
-    return Result(variables=list(COLUMNS), rows=[tuple(lit(getattr(h, "cls" if c == "class" else c)) for c in COLUMNS)
+    return Result(variables=list(COLUMNS), rows=[tuple(lit(getattr(h, "cls" if c == "class" else c), c) for c in COLUMNS)
                                                  for h in hits])
