@@ -58,7 +58,7 @@ def test_other_document_numbers(store):
 def test_no_measure_18_says_so_with_suggestions(store):
     with pytest.raises(InputError) as e:
         resolve(store, "measure 18")
-    assert "no entity named 'measure 18'" in e.value.message
+    assert "no entity labelled 'measure 18'" in e.value.message
     assert "pid:doc/miit-2022-160/measure/1 (Measure," in e.value.message
 
 

@@ -4,6 +4,11 @@ Claims are `pkg:Claim`/`rdf:Statement` nodes with `pkg:statedIn` (the source), `
 and `pkg:evidence` → `oa:hasSelector` (`oa:start`, `oa:end`) on `oa:hasSource` (the source text,
 identified by `pkg:sha256`). The graph holds offsets, not text: given a folder of the user's copies
 of the sources, `texts()` finds each source's text by its SHA-256 and `passage()` quotes it.
+
+Besides the claims, a view holds the entity's own description: its classes, zh/en labels and
+alternative labels, definitions, codes (its own notations and those of the classification codes
+it matches), literal values, and its neighbours in either direction with their labels (at most
+`MAX_NEIGHBOURS`). `policykg.query.entity_format` writes a view as text, Markdown or JSON.
 """
 
 from __future__ import annotations
@@ -15,12 +20,14 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from policykg.errors import InputError
-from policykg.model.namespaces import PID, PKG, PREFIXES
+from policykg.model.namespaces import INFERRED_GRAPH, PKG, PREFIXES, RDF, RDFS, SKOS
 from policykg.query.engine import execute
+from policykg.query.index import Entry, index
 from policykg.query.resolve import label_of, resolve_entity
 from policykg.query.results import short_iri
 
 QUOTE_MAX = 240           # characters of a quoted passage
+MAX_NEIGHBOURS = 500      # neighbours listed in a view (the rest are counted)
 
 _CLAIMS = """
 PREFIX pkg: <https://w3id.org/policykg/ontology#>
@@ -62,6 +69,15 @@ class SourceView:
 
 
 @dataclass
+class Neighbour:
+    incoming: bool                   # the neighbour points to the entity
+    predicate: str
+    iri: str
+    labels: dict[str, str]           # lang → label
+    cls: str                         # short class name of the neighbour
+
+
+@dataclass
 class EntityView:
     iri: str
     label_en: str
@@ -69,6 +85,17 @@ class EntityView:
     types: list[str]
     sources: list[SourceView]
     derived: list[tuple[str, str]]   # (predicate, object) in the inferred graph only
+    classes: list[str] = field(default_factory=list)          # most specific first
+    alt_labels: dict[str, list[str]] = field(default_factory=dict)
+    definitions: dict[str, str] = field(default_factory=dict)
+    codes: list[tuple[str, str, str]] = field(default_factory=list)     # (scheme or property, code, IRI or '')
+    values: list[tuple[str, str, str]] = field(default_factory=list)    # (predicate, literal, language)
+    neighbours: list[Neighbour] = field(default_factory=list)
+    more_neighbours: int = 0                                             # left out beyond MAX_NEIGHBOURS
+    document: str | None = None
+
+    def label(self, lang: str = "en") -> str:
+        return (self.label_zh if lang == "zh" else self.label_en) or self.label_en or self.label_zh
 
 
 def about(store: ox.Store, entity: str) -> EntityView:
@@ -107,7 +134,55 @@ def about(store: ox.Store, entity: str) -> EntityView:
     stated = {(c.predicate, str(c.obj)) for c in claims.values() if not c.incoming}
     derived = sorted({(q.predicate.value, q.object.value) for q in store.quads_for_pattern(node, None, None, inferred_graph)
                       if q.predicate.value != PREFIXES["rdf"] + "type" and (q.predicate.value, str(q.object)) not in stated})
-    return EntityView(node.value, label_of(store, node.value, "en"), label_of(store, node.value, "zh"), types, sources, derived)
+    view = EntityView(node.value, label_of(store, node.value, "en"), label_of(store, node.value, "zh"), types,
+                      sources, derived)
+    describe(store, view)
+    return view
+
+
+_CODE_PROPS = {PKG + "gbt2260Code": "GB/T 2260", PKG + "iso3166Code": "ISO 3166-2", SKOS + "notation": "notation"}
+_MATCH_PROPS = tuple(SKOS + p for p in ("exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch"))
+_SKIP_VALUES = {RDFS + "label", SKOS + "prefLabel", SKOS + "altLabel", SKOS + "definition", RDFS + "comment",
+                *_CODE_PROPS}
+_SKIP_LINKS = {RDF + "subject", RDF + "object", PKG + "statedIn", RDF + "type"}
+_NEIGHBOURS = f"""SELECT DISTINCT ?_e ?dir ?p ?x WHERE {{
+  {{ ?_e ?p ?x BIND("out" AS ?dir) }} UNION {{ ?x ?p ?_e FILTER(isIRI(?x)) BIND("in" AS ?dir) }}
+  FILTER(?p NOT IN ({", ".join(f"<{p}>" for p in sorted(_SKIP_LINKS))}))
+  FILTER NOT EXISTS {{ ?x a <{PKG}Claim> }} FILTER NOT EXISTS {{ ?x a <{PKG}Evidence> }}
+}} ORDER BY ?dir ?p ?x"""
+
+
+def describe(store: ox.Store, view: EntityView) -> None:
+    """Fill in the entity's own description: classes, labels, definitions, codes, values, neighbours."""
+    idx = index(store)
+    me = idx.get(view.iri) or Entry(view.iri)
+    view.classes = list(me.classes)
+    view.document = me.document
+    for text, lang in me.names.get("alt", ()):
+        view.alt_labels.setdefault(lang, []).append(text)
+    for text, lang in me.names.get("definition", ()):
+        view.definitions.setdefault(lang, text)
+    stated = [g for g in store.named_graphs() if g.value != INFERRED_GRAPH]     # what the reasoner adds is `derived`
+    rows = store.query(_NEIGHBOURS, substitutions={ox.Variable("_e"): ox.NamedNode(view.iri)}, default_graph=stated)
+    for _, direction, p, x in rows:
+        incoming = direction.value == "in"
+        if isinstance(x, ox.Literal):
+            if p.value in _CODE_PROPS:
+                view.codes.append((_CODE_PROPS[p.value], x.value, ""))
+            elif p.value not in _SKIP_VALUES:
+                view.values.append((p.value, x.value, x.language or ""))
+            continue
+        if not isinstance(x, ox.NamedNode):
+            continue
+        other = idx.get(x.value) or Entry(x.value)
+        if not incoming and p.value in _MATCH_PROPS and other.names.get("code"):
+            scheme = other.key.split("/")[1] if other.key.startswith("code/") else short_iri(p.value)
+            view.codes.append((scheme, other.text("code"), x.value))
+        if len(view.neighbours) >= MAX_NEIGHBOURS:
+            view.more_neighbours += 1
+            continue
+        view.neighbours.append(Neighbour(incoming, p.value, x.value,
+                                         {lg: other.label(lg) for lg in ("en", "zh")}, other.cls))
 
 
 def texts(sources_dir: Path | str) -> dict[str, Path]:
@@ -127,53 +202,3 @@ def passage(path: Path, start: int, end: int, limit: int = QUOTE_MAX) -> str:
     text = path.read_text(encoding="utf-8")[start:end]
     text = " ".join(text.split())
     return text if len(text) <= limit else text[:limit - 1] + "…"
-
-
-def _term(t) -> str:
-    if isinstance(t, ox.NamedNode):
-        return t.value[len(PID):] if t.value.startswith(PID) else short_iri(t.value)
-    return t.value if isinstance(t, ox.Literal) else str(t)
-
-
-def render(view: EntityView, store: ox.Store, sources_dir: Path | str | None = None) -> str:
-    """The view as text lines, quoting passages when the source texts are given."""
-    files = texts(sources_dir) if sources_dir else {}
-    key = view.iri[len(PID):] if view.iri.startswith(PID) else view.iri
-    out = [f"{key}  {view.label_en}" + (f" / {view.label_zh}" if view.label_zh else ""),
-           "  types: " + (", ".join(short_iri(t) for t in view.types) or "(none)")]
-    if not view.sources:
-        out.append("  no source states anything about it (it comes from the vocabularies or the ontology)")
-    for sv in view.sources:
-        src_key = sv.source[len(PID):] if sv.source.startswith(PID) else sv.source
-        sha = next((c.sha256 for c in sv.claims if c.sha256), None)
-        have = files.get(sha) if sha else None
-        where = f"; text: {have.name}" if have else ("; text not found in the folder" if files else "")
-        text_note = f"sha256 {sha[:12]}…{where}" if sha else "no text: the claims carry no passages"
-        out += ["", f"{src_key} — {sv.label} ({text_note})"]
-        for c in sv.claims:
-            pred = short_iri(c.predicate)
-            if c.incoming:
-                line = f"  ← {_term(ox.NamedNode(c.subject))} {pred}"
-            else:
-                val = _term(c.obj)
-                lab = label_of(store, c.obj.value, "en") if isinstance(c.obj, ox.NamedNode) else ""
-                line = f"  {pred} {val}" + (f" ({lab})" if lab else "")
-            if c.spans:
-                line += "  [" + ", ".join(f"{a}-{b}" for a, b in c.spans) + "]"
-            if c.status != "Accepted":
-                by = ", ".join(_term(ox.NamedNode(x)) for x in c.contradicted_by)
-                line += f"  CONTRADICTED by {by}"
-            if c.inferred:
-                line += "  INFERRED"
-            out.append(line)
-            if c.note:
-                out.append(f"      note: {c.note}")
-            if c.inferred and c.inferred != "yes":
-                out.append(f"      reason: {c.inferred}")
-            if have:
-                for a, b in c.spans:
-                    out.append(f"      “{passage(have, a, b)}”")
-    if view.derived:
-        out += ["", "derived by the reasoner (no source states these directly):"]
-        out += [f"  {short_iri(p)} {_term(ox.NamedNode(o)) if o.startswith('http') else o}" for p, o in view.derived]
-    return "\n".join(out) + "\n"

@@ -173,11 +173,11 @@ def resolve(store: ox.Store, text: str, cls: str | None = None, what: str = "ent
                          fix=f"give a {cname}; 'policykg search TEXT --class {cname}' lists them")
     if not found:
         hint = suggestions(idx, store, text, cls)
-        raise InputError(f"no {what}{kind} named '{text}'" + (f" (did you mean {hint}?)" if hint else ""),
+        raise InputError(f"no {what}{kind} labelled '{text}'" + (f" (did you mean {hint}?)" if hint else ""),
                          fix="give a key such as sector/automobiles, a zh/en label or a document number; "
                              "'policykg search TEXT' lists matches")
     shown = "; ".join(describe(idx.get(i) or Entry(i)) for i in found[:8])
-    raise InputError(f"'{text}' is ambiguous: {len(found)} entities{kind} match: {shown}",
+    raise InputError(f"label '{text}' is ambiguous: {len(found)} entities{kind} have it: {shown}",
                      fix="give the key of the one you mean")
 
 
