@@ -18,7 +18,7 @@ from policykg.errors import InputError
 
 # One module per command (or pair of related commands), each defining `add(subparsers)`. Command
 # modules import heavy libraries inside their command functions only, so that parsing stays fast.
-MODULES = ["build", "validate", "locate", "query", "search", "show", "serve", "viz", "link", "ingest"]
+MODULES = ["build", "validate", "locate", "query", "search", "show", "export", "serve", "viz", "link", "ingest"]
 
 
 # ---------------------------------------------------------------------------- parser

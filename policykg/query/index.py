@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from policykg.model.namespaces import PID, PKG, RDFS, SKOS
+from policykg.model.namespaces import PID, PKG, PREFIXES, RDFS, SKOS
 
 # field name → the properties it is read from
 FIELDS = {
@@ -51,7 +51,10 @@ def printed(iri: str) -> str:
     """How commands print an identifier: `pid:KEY` or `pkg:Name` (which `sparql` accepts as written), else the IRI."""
     if iri.startswith(PID):
         return "pid:" + iri[len(PID):]
-    return "pkg:" + iri[len(PKG):] if iri.startswith(PKG) else iri
+    for prefix, ns in PREFIXES.items():
+        if iri.startswith(ns) and re.fullmatch(r"[A-Za-z_][\w-]*", iri[len(ns):]):
+            return f"{prefix}:{iri[len(ns):]}"
+    return iri
 
 
 @dataclass
