@@ -87,6 +87,33 @@ class KnowledgeGraph:
         """
         return about(self.store, key_or_label)
 
+    def resolve(self, name: str, cls: str | None = None) -> str:
+        """The IRI of the entity a name means: IRI, key, zh/en label, document number or measure reference.
+
+        >>> kg = policykg.open()
+        >>> kg.resolve("工信部联运行〔2022〕160号") == kg.resolve("Notice No. 160") == kg.resolve("第160号通知")
+        True
+        >>> kg.resolve("Notice No. 160 measure 2").rsplit("/id/", 1)[1]
+        'doc/miit-2022-160/measure/2'
+        """
+        from policykg.query.resolve import resolve
+        from policykg.model.namespaces import PKG
+        return resolve(self.store, name, PKG + cls.removeprefix("pkg:") if cls else None).value
+
+    def search(self, text: str, *, cls: str | None = None, limit: int = 20) -> list:
+        """Entities whose names match `text`, best first (`policykg search`): a list of Hits.
+
+        >>> [h.key for h in policykg.open().search("钢铁", cls="Sector", limit=1)]
+        ['pid:sector/steel']
+        """
+        from policykg.query.search import search
+        return search(self.store, text, cls=cls, limit=limit)
+
+    def export(self, out: Path | str, formats=("csv",), tables=None) -> list[Path]:
+        """Write the flat tables and their codebook (`policykg export`); returns the files written."""
+        from policykg.export.write import export
+        return export(self.store, out, formats, tables)
+
     def network(self, view: str = "overview", *, entity: str | None = None, depth: int = 1):
         """A networkx graph of one view of the pages (`policykg viz`): overview, instruments
         (measure → instrument → agency), sectors (co-targeting), lineage, entities (every entity

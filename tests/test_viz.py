@@ -111,7 +111,7 @@ def test_focus_takes_the_neighbourhood_to_the_given_depth(fx, fx_cat):
 def test_focus_on_an_unknown_entity_suggests_a_close_name(fx, fx_cat):
     with pytest.raises(InputError) as e:
         P.resolve(fx, "Automobilez", fx_cat)
-    assert "no entity with IRI, key or label 'Automobilez' (did you mean 'Automobiles'?)" in e.value.message
+    assert "no entity labelled 'Automobilez' (did you mean pid:sector/automobiles (Sector, Automobiles)" in e.value.message
 
 
 # ---------------------------------------------------------------------------- fixture: pages
@@ -280,8 +280,8 @@ def test_cli_viz_focus_writes_one_page(build_dir, tmp_path, capsys):
 def test_cli_viz_unknown_focus_exits_2_with_a_fix(build_dir, tmp_path, capsys):
     assert cli.main(["viz", "--build", str(build_dir), "--out", str(tmp_path), "--focus", "no such thing"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("error: no entity with IRI, key or label 'no such thing'")
-    assert "give an IRI, a key such as sector/automobiles, or an exact zh or en label" in err
+    assert err.startswith("error: no entity labelled 'no such thing'")
+    assert "give a key such as sector/automobiles, a zh/en label or a document number" in err
 
 
 def test_cli_viz_without_a_build_says_to_build(tmp_path, capsys):

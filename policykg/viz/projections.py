@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 import networkx as nx
 import pyoxigraph as ox
 
-from policykg.errors import InputError, did_you_mean
-from policykg.model.namespaces import INFERRED_GRAPH, PID, PKG, RDFS, SKOS, sparql_prefixes
+from policykg.errors import InputError
+from policykg.model.namespaces import INFERRED_GRAPH, PID, PKG, SKOS, sparql_prefixes
 from policykg.store import union
 
 
@@ -419,25 +419,9 @@ def _add_edge_raw(g, s, o, labels, sources):
 
 
 def resolve(store: ox.Store, text: str, cat: Catalog | None = None) -> str:
-    """The IRI of an entity given by IRI, by key (`sector/automobiles`) or by a zh or en label."""
-    cat = cat or catalog(store)
-    text = text.strip()
-    known = {iri for iri in cat.types if iri.startswith(PID)}
-    for cand in (text, PID + text, text.strip("<>")):
-        if cand in known:
-            return cand
-    folded = text.casefold()
-    hits = sorted(iri for iri in known if not cat.types[iri] & EXCLUDED_TYPES and (
-        any(v.casefold() == folded for v in cat.labels.get(iri, {}).values())
-        or any(v.casefold() == folded for v in cat.alt.get(iri, ()))))
-    if len(hits) == 1:
-        return hits[0]
-    if len(hits) > 1:
-        raise InputError(f"'{text}' names {len(hits)} entities: " + ", ".join(key_of(h) for h in hits),
-                         fix="give the key or IRI of the one you mean")
-    names = [v for iri in known for v in cat.labels.get(iri, {}).values()] + [key_of(i) for i in known]
-    raise InputError(f"no entity with IRI, key or label '{text}'{did_you_mean(text, names)}",
-                     fix="give an IRI, a key such as sector/automobiles, or an exact zh or en label")
+    """The IRI of an entity named as every command names it (policykg.query.resolve)."""
+    from policykg.query.resolve import resolve as resolve_name
+    return resolve_name(store, text).value
 
 
 def focus(store: ox.Store, entity: str, depth: int = 1, cat: Catalog | None = None) -> tuple[str, nx.DiGraph]:
