@@ -184,7 +184,8 @@ def test_cli_link_writes_csv_and_rejects_unknown_types(linked_build, tmp_path, c
     csv_path = tmp_path / "links.csv"
     assert main(["link", "--build", str(out), "--out", str(csv_path), "--type", "continues"]) == 0
     assert "5 links for the graph" in capsys.readouterr().out
-    assert len(list(csv.DictReader(csv_path.open(encoding="utf-8")))) == 5
+    assert csv_path.read_bytes().startswith(b"\xef\xbb\xbf")          # byte-order mark: Excel reads it as UTF-8
+    assert len(list(csv.DictReader(csv_path.open(encoding="utf-8-sig")))) == 5
     assert main(["link", "--build", str(out), "--type", "continue"]) == 2
     assert "error: unknown link type 'continue' (did you mean 'continues'?)" in capsys.readouterr().err
     assert main(["link", "--build", str(tmp_path / "nowhere")]) == 2

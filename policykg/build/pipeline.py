@@ -81,6 +81,12 @@ def build(out_dir: Path | str = paths.DEFAULT_BUILD_DIR, documents_dir: Path | N
     def write(tmp: Path) -> None:
         say("writing TriG, N-Quads, Turtle and JSON-LD")
         serialize.write_all(ds.store, tmp)
+        from policykg.build import publish
+        say("writing compact JSON-LD, the ontology in RDF/XML and its OWL 2 DL profile, and the vocabularies")
+        publish.write_all(ds.store, tmp)
+        from policykg.export import write as export
+        say("writing the flat tables (CSV) and their codebook")
+        export.export(ds.store, tmp / "export", ("csv",))
         t1 = time.perf_counter()
         ds.timings["serialize"] = t1 - t0
         if with_pages:

@@ -56,7 +56,7 @@ def cmd_link(args) -> int:
             sys.stdout.write(text)
             return 0
         try:
-            Path(args.out).write_text(text, encoding="utf-8")
+            Path(args.out).write_text(text, encoding="utf-8-sig")      # with a BOM: Excel reads Chinese
         except OSError as e:
             raise InputError(f"cannot write the CSV: {(e.strerror or str(e)).lower()}", path=args.out,
                              fix="give --out a file in an existing folder you can write") from None

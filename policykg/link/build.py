@@ -26,6 +26,8 @@ def write_build(build_dir: Path | str | None = None, *, min_score: float = DEFAU
     links = compute(store, min_score=min_score)
     replace_links(store, links)
     serialize.write_all(store, path.parent)
+    from policykg.build import publish
+    publish.write_jsonld(store, path.parent)
     dataset._load.cache_clear()
     return links, store
 

@@ -39,9 +39,8 @@ def write_all(store: ox.Store, out: Path) -> dict[str, Path]:
         "trig": (out / "kg.trig", quads, ox.RdfFormat.TRIG, True),
         "nq": (out / "kg.nq", quads, ox.RdfFormat.N_QUADS, True),
         "ttl": (out / "kg.ttl", triples, ox.RdfFormat.TURTLE, True),
-        "jsonld": (out / "kg.jsonld", triples, ox.RdfFormat.JSON_LD, False),
     }
-    for path, items, fmt, comment in files.values():
+    for path, items, fmt, comment in files.values():       # kg.jsonld (compact): policykg.build.publish
         prefixes = PREFIXES if fmt in (ox.RdfFormat.TRIG, ox.RdfFormat.TURTLE) else None
         body = ox.serialize(items, format=fmt, prefixes=prefixes) if prefixes else ox.serialize(items, format=fmt)
         path.write_bytes((HEADER.encode() if comment else b"") + body)

@@ -11,7 +11,8 @@ import pyoxigraph as ox
 
 from policykg import paths
 from policykg.errors import InputError
-from policykg.model.namespaces import INFERRED_GRAPH, OA, PKG, RDF, RDFS, XSD
+from policykg.model.namespaces import INFERRED_GRAPH, OA, PKG, RDF
+from policykg.model.dlprofile import dl_term
 from policykg.validate.report import Finding, Report
 
 # Provenance nodes are reified statements and annotations, outside OWL 2 DL's model: the reasoner
@@ -58,19 +59,6 @@ def shacl_report(store: ox.Store, shapes_dir: Path | None = None) -> Report:
     return report
 
 
-# HermiT accepts only the OWL 2 datatype map, which lacks xsd:date and rdf:langString. The DL check
-# sees such values as plain literals and such ranges as rdfs:Literal; everything else is unchanged.
-_OUTSIDE_OWL2_MAP = {XSD + "date", XSD + "gYear", RDF + "langString"}
-
-
-def _dl_term(term):
-    if isinstance(term, ox.Literal) and term.datatype.value in _OUTSIDE_OWL2_MAP and not term.language:
-        return ox.Literal(term.value)
-    if isinstance(term, ox.NamedNode) and term.value in _OUTSIDE_OWL2_MAP:
-        return ox.NamedNode(RDFS + "Literal")
-    return term
-
-
 def _dl_triples(store: ox.Store):
     provenance = {q.subject for q in store.quads_for_pattern(None, ox.NamedNode(RDF + "type"), None)
                   if q.object.value in _PROVENANCE_TYPES}
@@ -79,7 +67,7 @@ def _dl_triples(store: ox.Store):
             continue
         if isinstance(q.subject, ox.NamedNode) and q.predicate.value in (PKG + "hasText",):
             continue
-        yield ox.Triple(q.subject, q.predicate, _dl_term(q.object))
+        yield ox.Triple(q.subject, q.predicate, dl_term(q.object))
 
 
 def hermit_report(store: ox.Store) -> Report:
