@@ -65,3 +65,9 @@ def test_printed_key_pastes_into_sparql(build_dir, capsys):
     q = f'SELECT ?l WHERE {{ {key} skos:prefLabel ?l FILTER(LANG(?l) = "zh") }}'
     assert main(["sparql", q, "--format", "csv", "--build", str(build_dir)]) == 0
     assert capsys.readouterr().out.splitlines() == ["l", "汽车"]
+
+
+def test_search_labels_query_finds_the_document_number(build_dir):
+    from policykg.query import engine
+    rows = engine.run("search-labels", build=build_dir, text="〔2022〕160号").values()
+    assert [(r["entity"], r["matched"]) for r in rows] == [("doc/miit-2022-160", "工信部联运行〔2022〕160号")]
