@@ -103,3 +103,13 @@ def test_document_number_variants_parse_alike():
         assert parse_number(v) == ("", 2022, 160)
     assert parse_number("Notice No. 160") == ("", None, 160)
     assert parse_number("steel") is None
+
+
+def test_prefixed_names_of_ontology_terms_resolve(store):
+    assert resolve(store, "pkg:Measure").value == PKG + "Measure"
+    assert resolve(store, "pkg:targetsSector").value == PKG + "targetsSector"
+
+
+def test_overlong_name_is_refused(store):
+    with pytest.raises(InputError, match="at most 500 characters"):
+        resolve(store, "x" * 501)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from policykg.model.namespaces import PID, PKG, PREFIXES, RDFS, SKOS
+from policykg.model.namespaces import OWL, PID, PKG, PREFIXES, RDFS, SKOS
 
 # field name → the properties it is read from
 FIELDS = {
@@ -88,7 +88,7 @@ class Entry:
 
     @property
     def cls(self) -> str:
-        """The short name of its most specific class (`Measure`), or ''."""
+        """The short name of its most specific class (`Measure`, `ObjectProperty`, `ConceptScheme`), or ''."""
         return self.classes[0].rsplit("#", 1)[-1] if self.classes else ""
 
 
@@ -113,7 +113,10 @@ class Index:
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 _NAMES = """SELECT DISTINCT ?e ?p ?l WHERE { VALUES ?p { %s } ?e ?p ?l FILTER(isIRI(?e) && isLiteral(?l)) }"""
-_TYPES = f"""SELECT DISTINCT ?e ?t WHERE {{ ?e a ?t FILTER(isIRI(?e) && STRSTARTS(STR(?t), "{PKG}")) }}"""
+_TERM_TYPES = " ".join(f"<{OWL}{t}>" for t in ("Class", "ObjectProperty", "DatatypeProperty", "AnnotationProperty")) \
+    + f" <{SKOS}ConceptScheme>"
+_TYPES = f"""SELECT DISTINCT ?e ?t WHERE {{ ?e a ?t FILTER(isIRI(?e) && (STRSTARTS(STR(?t), "{PKG}")
+                                                              || ?t IN ({", ".join(_TERM_TYPES.split())}))) }}"""
 _SUPER = f"""SELECT DISTINCT ?c ?s WHERE {{ ?c <{RDFS}subClassOf>+ ?s FILTER(isIRI(?c) && isIRI(?s)) }}"""
 _SOURCES = f"""PREFIX pkg: <{PKG}> PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 SELECT ?e (COUNT(DISTINCT ?src) AS ?n) WHERE {{

@@ -5,7 +5,8 @@ and `serve`'s /id/ pages.
 `resolve(store, text, cls=None)` accepts, in this order:
 
 1. an IRI, `<IRI>`, `pid:KEY` (also with `\\/` escapes as written in SPARQL), `<KEY>` (relative to
-   the documented BASE `https://w3id.org/policykg/id/`) or a bare key such as `sector/automobiles`;
+   the documented BASE `https://w3id.org/policykg/id/`), a bare key such as `sector/automobiles`,
+   or a prefixed name such as `pkg:Measure`;
 2. a zh/en label, alternative label, abbreviation or title (case-, width- and space-insensitive);
 3. a document number in its usual variants: `工信部联运行〔2022〕160号`, `〔2022〕160号`,
    `[2022] No. 160`, `No. 160 [2022]`, `Notice No. 160`, `第160号通知`;
@@ -13,7 +14,8 @@ and `serve`'s /id/ pages.
    `Part III`, alone (when one document has it) or after a document (`Notice No. 160 measure 2`).
 
 When nothing matches it raises InputError with up to five suggestions ranked by rapidfuzz, each
-with its key, class and document; an ambiguous name lists the candidates the same way.
+with its key, class and document; an ambiguous name lists the candidates the same way. Names are
+at most `MAX_NAME` characters.
 """
 
 from __future__ import annotations
@@ -24,11 +26,12 @@ import pyoxigraph as ox
 from rapidfuzz import fuzz, process
 
 from policykg.errors import InputError
-from policykg.model.namespaces import PID, PKG, RDFS, SKOS
+from policykg.model.namespaces import PID, PKG, PREFIXES, RDFS, SKOS
 from policykg.query.index import Entry, Index, index, key_of, loose, norm, printed
 
 LABEL_PROPERTIES = (RDFS + "label", SKOS + "prefLabel", SKOS + "altLabel",
                     PKG + "abbreviation", PKG + "title", PKG + "alternativeTitle")
+MAX_NAME = 500           # characters of a name given to the resolver
 SUGGESTIONS = 5          # suggestions in an error message
 SUGGEST_CUTOFF = 70      # rapidfuzz WRatio score (0-100) below which a name is not suggested
 BASE = PID               # the BASE of `sparql` queries and of `<key>` written here
@@ -142,6 +145,9 @@ def as_iri(text: str) -> str | None:
         return v
     if v.startswith("pid:"):
         return PID + v[4:].replace("\\", "")
+    prefix, sep, local = v.partition(":")
+    if sep and prefix in PREFIXES and re.fullmatch(r"[A-Za-z_][\w.-]*", local):
+        return PREFIXES[prefix] + local
     if re.fullmatch(r"[a-z][a-z0-9-]*/[A-Za-z0-9_./-]+", v):
         return PID + v
     return None
@@ -160,6 +166,9 @@ def label_of(st: ox.Store, iri: str, lang: str = "en") -> str:
 
 def resolve(store: ox.Store, text: str, cls: str | None = None, what: str = "entity") -> ox.NamedNode:
     """The entity a user means by `text` (see the module's docstring); InputError when none or many."""
+    if len(text) > MAX_NAME:
+        raise InputError(f"the name of an entity has at most {MAX_NAME} characters, not {len(text)}",
+                         fix="give a key, a label or a document number")
     idx = index(store)
     named = candidates(store, text, idx)
     found = [i for i in named if idx.has_class(i, cls, store)] if cls else named
