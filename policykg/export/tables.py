@@ -51,6 +51,14 @@ CONCEPTS = [("sectors", "sectors", "targets", (PKG + "targetsSector",), SECTOR_C
             ("enterprise_categories", "enterprise categories", "addresses", (PKG + "addressesEnterpriseCategory",), ()),
             ("programs", "programs and campaigns", "concerns", (PKG + "concernsProgram",), ())]
 
+def _quantity(kind: str, verb: str) -> list[Column]:
+    """The columns targets and statistics share."""
+    return [Column("id", "string", f"key of the {kind}"), Column(f"{kind}_en", "string", "English label"),
+            Column(f"{kind}_zh", "string", "Chinese label"), Column("indicator", "string", "key of the indicator"),
+            Column("value", "number", f"the value (the source that {verb} gives it)"),
+            Column("unit", "string", "key of the unit"), Column("period", "string", "key of the period it refers to")]
+
+
 COLUMNS: dict[str, list[Column]] = {
     "measures": [Column("id", "string", "key of the row's own entity: the document, the measure or the action"),
                  Column("level", "string", "document, measure or action")] + _DOC + [
@@ -83,23 +91,15 @@ COLUMNS: dict[str, list[Column]] = {
         Column("sources", "list", "keys of the sources that state facts about the document"),
         Column("source_count", "integer", "how many sources state facts about the document"),
     ],
-    "targets": [
-        Column("id", "string", "key of the target"), Column("target_en", "string", "English label"),
-        Column("target_zh", "string", "Chinese label"),
+    "targets": _quantity("target", "sets the target") + [
         Column("document", "string", "key of the document that sets the target"),
-        Column("indicator", "string", "key of the indicator"), Column("indicator_en", "string", "English label of the indicator"),
-        Column("value", "number", "the target value"), Column("unit", "string", "key of the unit"),
+        Column("indicator_en", "string", "English label of the indicator"),
         Column("qualifier", "string", "key of the qualifier (about, at least, ...)"),
-        Column("period", "string", "key of the period the target refers to"),
         Column("sectors", "list", "keys of the sectors the target refers to"),
         Column("sectors_gbt4754", "list", "GB/T 4754-2017 codes of those sectors"),
         Column("sources", "list", "keys of the sources that state the target"),
     ],
-    "statistics": [
-        Column("id", "string", "key of the statistic"), Column("statistic_en", "string", "English label"),
-        Column("statistic_zh", "string", "Chinese label"),
-        Column("indicator", "string", "key of the indicator"), Column("value", "number", "the reported value"),
-        Column("unit", "string", "key of the unit"), Column("period", "string", "key of the period"),
+    "statistics": _quantity("statistic", "reports it") + [
         Column("regions", "list", "keys of the regions (reference areas)"),
         Column("sectors", "list", "keys of the sectors the statistic refers to"),
         Column("enterprise_categories", "list", "keys of the enterprise categories it refers to"),
@@ -211,32 +211,31 @@ def _number(f: Facts, s: str, prop: str):
         return None
 
 
+def _quantity_row(f: Facts, s: str, kind: str) -> dict:
+    return {"id": printed(s), f"{kind}_en": f.label(s, "en"), f"{kind}_zh": f.label(s, "zh"),
+            "indicator": _one(f, s, PKG + "indicator"), "value": _number(f, s, PKG + "value"),
+            "unit": _one(f, s, PKG + "unit"), "period": _one(f, s, PKG + "refPeriod"), "sources": SEP.join(f.source_keys(s))}
+
+
 def targets(f: Facts) -> list[dict]:
     """One row per quantitative target a document sets (for example a sector's value-added growth in a year)."""
     rows = []
     for t in f.instances("Target"):
         sectors = f.iris(t, PKG + "refSector")
         ind = f.iris(t, PKG + "indicator")
-        rows.append({"id": printed(t), "target_en": f.label(t, "en"), "target_zh": f.label(t, "zh"),
-                     "document": _one(f, t, PKG + "targetSetBy"), "indicator": _one(f, t, PKG + "indicator"),
-                     "indicator_en": f.label(ind[0], "en") if ind else "", "value": _number(f, t, PKG + "value"),
-                     "unit": _one(f, t, PKG + "unit"), "qualifier": _one(f, t, PKG + "qualifier"),
-                     "period": _one(f, t, PKG + "refPeriod"), "sectors": f.keys(sectors),
-                     "sectors_gbt4754": f.code_list(sectors, "gbt4754-2017"), "sources": SEP.join(f.source_keys(t))})
+        rows.append(_quantity_row(f, t, "target") | {
+            "document": _one(f, t, PKG + "targetSetBy"), "indicator_en": f.label(ind[0], "en") if ind else "",
+            "qualifier": _one(f, t, PKG + "qualifier"), "sectors": f.keys(sectors),
+            "sectors_gbt4754": f.code_list(sectors, "gbt4754-2017")})
     return rows
 
 
 def statistics(f: Facts) -> list[dict]:
     """One row per statistic a source reports (value, unit, period, what it refers to)."""
-    rows = []
-    for s in f.instances("Statistic"):
-        rows.append({"id": printed(s), "statistic_en": f.label(s, "en"), "statistic_zh": f.label(s, "zh"),
-                     "indicator": _one(f, s, PKG + "indicator"), "value": _number(f, s, PKG + "value"),
-                     "unit": _one(f, s, PKG + "unit"), "period": _one(f, s, PKG + "refPeriod"),
-                     "regions": f.keys(f.iris(s, PKG + "refArea")), "sectors": f.keys(f.iris(s, PKG + "refSector")),
-                     "enterprise_categories": f.keys(f.iris(s, PKG + "refEnterpriseCategory")),
-                     "stated_by": _one(f, s, PKG + "statedBy"), "sources": SEP.join(f.source_keys(s))})
-    return rows
+    return [_quantity_row(f, s, "statistic") | {
+        "regions": f.keys(f.iris(s, PKG + "refArea")), "sectors": f.keys(f.iris(s, PKG + "refSector")),
+        "enterprise_categories": f.keys(f.iris(s, PKG + "refEnterpriseCategory")),
+        "stated_by": _one(f, s, PKG + "statedBy")} for s in f.instances("Statistic")]
 
 
 def links(f: Facts) -> list[dict]:
