@@ -1,10 +1,6 @@
-"""Publication formats that other tools read as they are.
+"""Publication formats of the ontology and vocabularies that other tools read as they are
+(compact JSON-LD of the graph: policykg.store.jsonld).
 
-- `kg.jsonld`: compact JSON-LD. pyoxigraph writes expanded JSON-LD (sorted, deterministic); it is
-  compacted here with the prefix-only context `context.jsonld` (the same prefixes as the Turtle
-  files): IRIs become `pid:...`/`pkg:...` compact IRIs, `rdf:type` becomes `@type`, plain
-  strings lose their value object and single values their array. With prefix definitions only, this is exactly JSON-LD 1.1 compaction
-  with `compactArrays`; the tests expand the result with pyld and compare the triples.
 - `ontology/`: the ontology as published. `policykg.ttl` and `policykg.owl` (RDF/XML, which
   owlready2 and Protégé read) hold the classes and properties; the SKOS concept schemes that the
   source file also declares (claim statuses, validity statuses, link types) are left out, so
@@ -18,7 +14,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -26,61 +21,10 @@ import pyoxigraph as ox
 
 from policykg.model.dlprofile import OUTSIDE_OWL2_MAP, dl_term
 from policykg.model.namespaces import ONTOLOGY_GRAPH, PREFIXES, RDF, RDFS, SKOS, VOCABULARY_GRAPH
-from policykg.store.dumps import HEADER, canonical, union_triples
+from policykg.store import jsonld
+from policykg.store.dumps import HEADER
 
-CONTEXT_FILE = "context.jsonld"
 ONTOLOGY_DIR = "ontology"
-_ORDER = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))       # longest namespace first
-
-
-def context() -> dict:
-    """The JSON-LD context of the dumps: the PolicyKG prefixes."""
-    return {"@context": dict(PREFIXES)}
-
-
-def _iri(iri: str) -> str:
-    for prefix, ns in _ORDER:
-        if iri.startswith(ns) and len(iri) > len(ns) and not iri[len(ns):].startswith("//"):
-            return f"{prefix}:{iri[len(ns):]}"
-    return iri
-
-
-def _value(v: dict):
-    if "@id" in v:
-        return {"@id": v["@id"] if v["@id"].startswith("_:") else _iri(v["@id"])}
-    if "@type" in v:
-        return {"@value": v["@value"], "@type": _iri(v["@type"])}
-    if set(v) == {"@value"} and isinstance(v["@value"], str):
-        return v["@value"]                                  # a plain string compacts to itself
-    return v
-
-
-def compact(expanded: list) -> dict:
-    """Expanded, flattened JSON-LD (a list of node objects) compacted with `context()`."""
-    nodes = []
-    for node in expanded:
-        out = {}
-        for key, vals in node.items():
-            if key == "@id":
-                out["@id"] = vals if vals.startswith("_:") else _iri(vals)
-            elif key == "@type" or key == RDF + "type" and all("@id" in v for v in vals):
-                types = vals if key == "@type" else [v["@id"] for v in vals]
-                got = [t if t.startswith("_:") else _iri(t) for t in types]
-                out["@type"] = got[0] if len(got) == 1 else got
-            else:
-                got = [_value(v) for v in vals]
-                out[_iri(key)] = got[0] if len(got) == 1 else got
-        nodes.append(out)
-    return {**context(), "@graph": nodes}
-
-
-def write_jsonld(store: ox.Store, out: Path, triples=None) -> dict[str, Path]:
-    """kg.jsonld (compact, with the context inline) and context.jsonld (the context alone)."""
-    triples = triples if triples is not None else union_triples(canonical(store))
-    expanded = json.loads(ox.serialize(triples, format=ox.RdfFormat.JSON_LD))
-    (out / "kg.jsonld").write_text(json.dumps(compact(expanded), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    (out / CONTEXT_FILE).write_text(json.dumps(context(), indent=2) + "\n", encoding="utf-8")
-    return {"jsonld": out / "kg.jsonld", "context": out / CONTEXT_FILE}
 
 
 def ontology_parts(store: ox.Store) -> tuple[list[ox.Triple], list[ox.Triple]]:
@@ -153,4 +97,4 @@ def write_vocabularies(store: ox.Store, out: Path) -> dict[str, Path]:
 
 
 def write_all(store: ox.Store, out: Path) -> dict[str, Path]:
-    return write_jsonld(store, out) | write_ontology(store, out) | write_vocabularies(store, out)
+    return jsonld.write(store, out) | write_ontology(store, out) | write_vocabularies(store, out)

@@ -1,10 +1,11 @@
 """What the export tables are made of: the stated facts of the graph, with labels and codes.
 
-`Facts` reads, once, the values of the properties the tables use (from every named graph except
-the reasoner's `inferred` graph: the tables hold what sources state and what the curators flagged
-as inferred, not what the reasoner derives), the sources that state each fact about an entity,
-and the classification codes of concepts (GB/T 4754-2017 and ISIC Rev.4 divisions of sectors,
-OECD STIP, Global Trade Alert and UN MAST classes of instruments).
+`Facts` reads the values of the properties the tables use, each once when first asked for, from
+every named graph except the reasoner's `inferred` graph: the tables hold what sources state
+(and what the curators flagged as inferred), not what the reasoner derives. It also reads the
+sources that state each fact about an entity, and the classification codes of concepts
+(GB/T 4754-2017 and ISIC Rev.4 divisions of sectors, OECD STIP, Global Trade Alert and UN MAST
+classes of instruments).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections import defaultdict
 
 import pyoxigraph as ox
 
-from policykg.model.namespaces import INFERRED_GRAPH, LINKS_GRAPH, PKG, RDF, SKOS
+from policykg.model.namespaces import INFERRED_GRAPH, PKG, RDF, SKOS
 from policykg.query.index import Entry, index, printed
 
 SEP = "; "                   # joins the values of a list column
@@ -26,16 +27,10 @@ class Facts:
     def __init__(self, store: ox.Store):
         self.store = store
         self.idx = index(store)
-        graphs = [g for g in store.named_graphs() if g.value not in (INFERRED_GRAPH, LINKS_GRAPH)]
+        names = {g.value for g in store.named_graphs()}
+        self.graphs = [ox.NamedNode(g) for g in sorted(names - {INFERRED_GRAPH})]    # with the links graph
         self.values: dict[tuple[str, str], list] = defaultdict(list)        # (subject, property) → terms
-        for s, p, o in store.query("SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o FILTER(isIRI(?s)) }", default_graph=graphs):
-            self.values[(s.value, p.value)].append(o)
-        links = [ox.NamedNode(LINKS_GRAPH)] if any(g.value == LINKS_GRAPH for g in store.named_graphs()) else []
-        for s, p, o in (store.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o FILTER(isIRI(?s)) }", default_graph=links)
-                        if links else ()):
-            self.values[(s.value, p.value)].append(o)
-        for vals in self.values.values():
-            vals.sort(key=lambda t: (t.value, getattr(t, "language", "") or ""))
+        self._loaded: set[str] = set()
         self.sources: dict[str, set[str]] = defaultdict(set)
         for s, src in store.query(f"""SELECT DISTINCT ?s ?src WHERE {{ ?c a <{PKG}Claim> ; <{RDF}subject> ?s ;
                                        <{PKG}statedIn> ?src }}""", use_default_graph_as_union=True):
@@ -43,20 +38,40 @@ class Facts:
         self.inferred_ordinals = {s.value for (s,) in store.query(
             f"""SELECT DISTINCT ?s WHERE {{ ?c a <{PKG}Claim> ; <{RDF}subject> ?s ; <{RDF}predicate> <{PKG}ordinal> ;
                   <{PKG}inferred> true }}""", use_default_graph_as_union=True)}
-        self.codes: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-        for (s, prop), objs in self.values.items():
-            if prop in _MATCH:
-                for o in objs:
-                    code = self.idx.get(o.value)
-                    key = code.key if code else ""
-                    scheme = key.split("/")[1] if key.startswith("code/") else ""
-                    if scheme in SCHEMES:
-                        self.codes[s][scheme].append(code.text("code") or code.label("en"))
-        for per in self.codes.values():
-            for scheme in per:
-                per[scheme] = sorted(set(per[scheme]))
+        self._codes: dict[str, dict[str, list[str]]] | None = None
+
+    def _load(self, prop: str) -> None:
+        """Read one property's values (only the properties the tables use are ever read)."""
+        if prop in self._loaded:
+            return
+        self._loaded.add(prop)
+        got = defaultdict(list)
+        for s, o in self.store.query(f"SELECT DISTINCT ?s ?o WHERE {{ ?s <{prop}> ?o FILTER(isIRI(?s)) }}",
+                                     default_graph=self.graphs):
+            got[s.value].append(o)
+        for s, objs in got.items():
+            self.values[(s, prop)] = sorted(objs, key=lambda t: (t.value, getattr(t, "language", "") or ""))
+
+    @property
+    def codes(self) -> dict[str, dict[str, list[str]]]:
+        """Concept IRI → code scheme → codes, from the SKOS mapping properties."""
+        if self._codes is None:
+            codes: dict = defaultdict(lambda: defaultdict(set))
+            for p in _MATCH:
+                self._load(p)
+            for (s, prop), objs in self.values.items():
+                if prop in _MATCH:
+                    for o in objs:
+                        code = self.idx.get(o.value)
+                        key = code.key if code else ""
+                        scheme = key.split("/")[1] if key.startswith("code/") else ""
+                        if scheme in SCHEMES:
+                            codes[s][scheme].add(code.text("code") or code.label("en"))
+            self._codes = {s: {k: sorted(v) for k, v in per.items()} for s, per in codes.items()}
+        return self._codes
 
     def of(self, s: str, prop: str) -> list:
+        self._load(prop)
         return self.values.get((s, prop), [])
 
     def iris(self, s: str, *props: str) -> list[str]:

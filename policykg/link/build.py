@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from policykg.store import dumps as serialize
+from policykg.store import dumps as serialize, jsonld
 from policykg.encoding import compile as compiler, files, reader as encoding
 from policykg.errors import InputError
 from policykg.link.compute import DEFAULT_MIN_SCORE, LINKS_GRAPH, Link, compute, replace_links, units
@@ -26,8 +26,7 @@ def write_build(build_dir: Path | str | None = None, *, min_score: float = DEFAU
     links = compute(store, min_score=min_score)
     replace_links(store, links)
     serialize.write_all(store, path.parent)
-    from policykg.build import publish
-    publish.write_jsonld(store, path.parent)
+    jsonld.write(store, path.parent)
     dataset._load.cache_clear()
     return links, store
 

@@ -26,12 +26,12 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from policykg.build.publish import compact
 from policykg.errors import InputError
 from policykg.model.namespaces import PID, PREFIXES
 from policykg.query import entity, entity_format
 from policykg.query.index import index
 from policykg.query.resolve import suggestions
+from policykg.store.jsonld import compact
 
 PREFIX = "/id/"
 MAX_TRIPLES = 5000

@@ -40,7 +40,7 @@ def write_all(store: ox.Store, out: Path) -> dict[str, Path]:
         "nq": (out / "kg.nq", quads, ox.RdfFormat.N_QUADS, True),
         "ttl": (out / "kg.ttl", triples, ox.RdfFormat.TURTLE, True),
     }
-    for path, items, fmt, comment in files.values():       # kg.jsonld (compact): policykg.build.publish
+    for path, items, fmt, comment in files.values():       # kg.jsonld (compact): policykg.store.jsonld
         prefixes = PREFIXES if fmt in (ox.RdfFormat.TRIG, ox.RdfFormat.TURTLE) else None
         body = ox.serialize(items, format=fmt, prefixes=prefixes) if prefixes else ox.serialize(items, format=fmt)
         path.write_bytes((HEADER.encode() if comment else b"") + body)
