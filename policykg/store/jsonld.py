@@ -15,7 +15,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from policykg.model.namespaces import PREFIXES, RDF
-from policykg.store.dumps import canonical, union_triples
+from policykg.store.dumps import canonical
 
 CONTEXT_FILE = "context.jsonld"
 _ORDER = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))       # longest namespace first
@@ -64,7 +64,9 @@ def compact(expanded: list) -> dict:
 
 def write(store: ox.Store, out: Path, triples=None) -> dict[str, Path]:
     """kg.jsonld (compact, with the context inline) and context.jsonld (the context alone)."""
-    triples = triples if triples is not None else union_triples(canonical(store))
+    if triples is None:                                  # the union, each triple once, sorted: same bytes every time
+        triples = sorted({ox.Triple(q.subject, q.predicate, q.object) for q in canonical(store)},
+                         key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
     expanded = json.loads(ox.serialize(triples, format=ox.RdfFormat.JSON_LD))
     (out / "kg.jsonld").write_text(json.dumps(compact(expanded), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     (out / CONTEXT_FILE).write_text(json.dumps(context(), indent=2) + "\n", encoding="utf-8")
