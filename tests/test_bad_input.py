@@ -147,8 +147,8 @@ CLI_CASES = [
     (["query", "quantities-in-period", "-p", "from=2022-13-45", "-p", "to=2023-01-01"],
      "error: parameter 'from' must be a date, not '2022-13-45'; write YYYY-MM-DD, e.g. 2023-01-01"),
     (["query", "measures-by-sector", "-p", "sector=\x1b]0;owned\x07"],
-     "error: no sector (a Sector) labelled '\\x1b]0;owned\\x07'; give an IRI, a key such as sector/automobiles, or an "
-     "exact zh/en label"),
+     "error: no sector (a Sector) labelled '\\x1b]0;owned\\x07'; give a key such as sector/automobiles, a zh/en label or "
+     "a document number; 'policykg search TEXT' lists matches"),
     (["sparql", "SELECT (<http://example.org/f>(1) AS ?x) WHERE {}"],
      "error: the query failed: The custom function <http://example.org/f> is not supported; check the query "
      "(functions, types, SERVICE addresses)"),

@@ -67,3 +67,52 @@ def test_unknown_key_is_404_with_suggestions(store):
 
 def test_overlong_path_is_refused(store):
     assert ids.respond(store, "/id/" + "a" * ids.MAX_PATH, "").status == 414
+
+
+# ---------------------------------------------------------------------------- through `policykg serve`
+
+@pytest.fixture(scope="module")
+def server(build_dir):
+    from policykg.query.bounds import Limits
+    from policykg.serve import server as serve
+    s = serve.start(build_dir, port=serve.free_port(), limits=Limits(timeout_s=5, memory_mb=400), ready_within_s=30)
+    yield s
+    s.stop()
+
+
+def fetch(server, path, accept="", data=None, ctype=None):
+    import urllib.error
+    import urllib.request
+    headers = {"Accept": accept} | ({"Content-Type": ctype} if ctype else {})
+    req = urllib.request.Request(f"http://127.0.0.1:{server.port}{path}", data=data, headers=headers)
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status, r.headers, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers, e.read()
+
+
+@pytest.mark.server
+def test_serve_dereferences_identifiers(server):
+    status, headers, body = fetch(server, "/id/sector/automobiles", "text/turtle")
+    assert (status, headers["Content-Type"], headers["Vary"]) == (200, "text/turtle; charset=utf-8", "Accept")
+    triples = {q.triple for q in ox.parse(body, format=ox.RdfFormat.TURTLE)}
+    assert ox.Triple(ox.NamedNode(AUTO), ox.NamedNode(SKOS + "prefLabel"), ox.Literal("汽车", language="zh")) in triples
+    status, headers, body = fetch(server, "/id/sector/automobiles", BROWSER)
+    assert status == 200 and "<title>Automobiles</title>" in body.decode("utf-8")
+    assert fetch(server, "/id/sector/nothing-here", BROWSER)[0] == 404
+
+
+@pytest.mark.server
+def test_serve_root_is_a_query_page_whose_examples_run(server):
+    from policykg.serve import browse
+    status, headers, body = fetch(server, "/", BROWSER)
+    page = body.decode("utf-8")
+    assert status == 200 and "<title>PolicyKG SPARQL</title>" in page and "<script src" not in page
+    from policykg.model.namespaces import sparql_prefixes
+    query = sparql_prefixes() + browse.EXAMPLES["Issuers of Notice No. 160"]
+    status, _, body = fetch(server, "/query", "application/sparql-results+json", query.encode("utf-8"),
+                            "application/sparql-query")
+    names = sorted(b["name"]["value"] for b in json.loads(body)["results"]["bindings"])
+    # MIIT, NDRC and SASAC (notice-160.md, Identity), by their full Chinese names (ontology/vocab/agencies.ttl)
+    assert status == 200 and names == ["国务院国有资产监督管理委员会", "国家发展和改革委员会", "工业和信息化部"]

@@ -198,6 +198,11 @@ def candidates(store: ox.Store, text: str, idx: Index | None = None) -> list[str
     idx = idx or index(store)
     iri = as_iri(text)
     if iri is not None:
+        try:
+            ox.NamedNode(iri)
+        except ValueError as e:
+            raise InputError(f"'{text}' is not a valid IRI ({e})", fix="give an IRI without spaces or <>, a key "
+                             "such as sector/automobiles, or a zh/en label") from None
         return [iri] if iri in idx.entries or _exists(store, iri) else []
     exact = idx.by_name.get(norm(text)) or idx.by_loose.get(loose(text))
     if exact:

@@ -34,7 +34,7 @@ from policykg.errors import InputError
 from policykg.query import bounds, service
 from policykg.query.bounds import Limits, LimitError
 from policykg.query.results import format_result, from_pyoxigraph
-from policykg.serve import DEFAULT_WORKERS, HOST
+from policykg.serve import DEFAULT_WORKERS, HOST, browse
 from policykg.store import union
 
 MAX_BODY = 1 << 20              # bytes of a POSTed query
@@ -111,6 +111,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self):
         url = urllib.parse.urlsplit(self.path)
+        page = browse.respond(self.server.store, self.path, self.headers.get("Accept", ""))   # /, /id/...
+        if page is not None:
+            return self._send(page.status, page.content_type, page.body, page.headers)
         if url.path != "/query":
             return self._error(404, f"no such path '{url.path}'; send queries to /query")
         params = urllib.parse.parse_qs(url.query, keep_blank_values=True)
@@ -161,6 +164,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(ans.body)))
         self.end_headers()
         self.wfile.write(ans.body)
+
+    def _send(self, status: int, content_type: str, body: bytes, headers: dict) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for k, v in headers.items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(body)
 
     def _error(self, status: int, message: str, limit: str | None = None):
         body = ("error: " + " ".join(message.split()) + "\n").encode("utf-8")
