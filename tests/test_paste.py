@@ -33,3 +33,9 @@ def test_paths_strings_iris_and_comments_are_left_alone(text):
 def test_slashes_of_keys_are_escaped():
     assert escape_keys("pid:doc/x/measure/2 a pkg:Measure .") == "pid:doc\\/x\\/measure\\/2 a pkg:Measure ."
     assert escape_keys("pid:doc/x/part/1/pkg:y") == "pid:doc\\/x\\/part\\/1/pkg:y"
+
+
+def test_a_query_with_its_own_base_keeps_it(build_dir):
+    rows = engine.sparql('BASE <https://w3id.org/policykg/id/sector/> SELECT ?l WHERE { <automobiles> skos:prefLabel ?l '
+                         'FILTER(LANG(?l) = "zh") }', build=build_dir).values()
+    assert rows == [{"l": "汽车"}]                  # ontology/vocab/sectors.ttl
