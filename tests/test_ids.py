@@ -116,3 +116,10 @@ def test_serve_root_is_a_query_page_whose_examples_run(server):
     names = sorted(b["name"]["value"] for b in json.loads(body)["results"]["bindings"])
     # MIIT, NDRC and SASAC (notice-160.md, Identity), by their full Chinese names (ontology/vocab/agencies.ttl)
     assert status == 200 and names == ["国务院国有资产监督管理委员会", "国家发展和改革委员会", "工业和信息化部"]
+
+
+def test_an_answer_past_the_statement_cap_says_so(store, monkeypatch):
+    assert "X-PolicyKG-Limit" not in ids.respond(store, "/id/sector/automobiles", "text/turtle").headers
+    monkeypatch.setattr(ids, "MAX_TRIPLES", 3)
+    r = ids.respond(store, "/id/sector/automobiles", "application/n-triples")
+    assert r.headers["X-PolicyKG-Limit"] == "rows" and len(r.body.decode().splitlines()) == 3

@@ -10,8 +10,9 @@
 
 Anything else gets HTML (browsers send `*/*` among their types); `Vary: Accept` is set. An
 unknown key is a 404 with one line that suggests keys, as the resolver does. Bounds: at most
-`MAX_TRIPLES` statements per answer (a page says how many were left out); paths longer than
-`MAX_PATH` characters are refused.
+`MAX_TRIPLES` statements per answer (a cut answer carries the header `X-PolicyKG-Limit: rows`;
+the HTML page lists at most 500 neighbours and counts the rest); paths longer than `MAX_PATH`
+characters are refused.
 
 The web server calls `respond(store, path, accept, query)` for paths under `/id/` and sends the
 `Reply` it returns: this module does no I/O of its own.
@@ -82,7 +83,7 @@ def respond(store: ox.Store, path: str, accept: str = "", query: str = "") -> Re
     key = urllib.parse.unquote(url.path[len(PREFIX):])
     iri = PID + key
     idx = index(store)
-    if not key or (iri not in idx.entries and not _about(store, iri, 1)):
+    if not key or (iri not in idx.entries and not _about(store, iri, 1)[0]):
         hint = suggestions(idx, store, key) if key else ""
         return _error(404, f"no entity '{key}' in this build" + (f"; did you mean {hint}?" if hint else ""))
     fmt = negotiate(accept, query or url.query)
@@ -94,7 +95,9 @@ def respond(store: ox.Store, path: str, accept: str = "", query: str = "") -> Re
             return _error(404, e.message)
         lang = urllib.parse.parse_qs(query or url.query).get("lang", ["en"])[0]
         return Reply(200, CONTENT_TYPES["html"], page(view, store, "zh" if lang == "zh" else "en").encode("utf-8"), headers)
-    triples = _about(store, iri, MAX_TRIPLES)
+    triples, cut = _about(store, iri, MAX_TRIPLES)
+    if cut:
+        headers["X-PolicyKG-Limit"] = "rows"
     if fmt == "jsonld":
         expanded = json.loads(ox.serialize(triples, format=ox.RdfFormat.JSON_LD))
         body = (json.dumps(compact(expanded), ensure_ascii=False, indent=1) + "\n").encode("utf-8")
@@ -105,16 +108,18 @@ def respond(store: ox.Store, path: str, accept: str = "", query: str = "") -> Re
     return Reply(200, CONTENT_TYPES[fmt], body, headers)
 
 
-def _about(store: ox.Store, iri: str, limit: int) -> list[ox.Triple]:
-    """Distinct statements with the entity as subject or object, in the union of the graphs, sorted."""
+def _about(store: ox.Store, iri: str, limit: int) -> tuple[list[ox.Triple], bool]:
+    """(distinct statements with the entity as subject or object in the union of the graphs, sorted;
+    whether there were more than `limit`)."""
     node = ox.NamedNode(iri)
-    seen = set()
+    seen: set = set()
     for pattern in ((node, None, None), (None, None, node)):
         for q in store.quads_for_pattern(*pattern):
             seen.add(ox.Triple(q.subject, q.predicate, q.object))
-            if len(seen) >= limit:
+            if len(seen) > limit:
                 break
-    return sorted(seen, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+    cut = len(seen) > limit
+    return sorted(seen, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))[:limit], cut
 
 
 def _error(status: int, message: str) -> Reply:
