@@ -16,6 +16,7 @@ import pyoxigraph as ox
 
 from policykg.model.namespaces import INFERRED_GRAPH, PKG, RDF, SKOS
 from policykg.query.index import Entry, index, printed
+from policykg.store import union
 
 SEP = "; "                   # joins the values of a list column
 _MATCH = tuple(SKOS + p for p in ("exactMatch", "closeMatch", "broadMatch", "narrowMatch"))
@@ -33,11 +34,11 @@ class Facts:
         self._loaded: set[str] = set()
         self.sources: dict[str, set[str]] = defaultdict(set)
         for s, src in store.query(f"""SELECT DISTINCT ?s ?src WHERE {{ ?c a <{PKG}Claim> ; <{RDF}subject> ?s ;
-                                       <{PKG}statedIn> ?src }}""", use_default_graph_as_union=True):
+                                       <{PKG}statedIn> ?src }}""", **union.options(store)):
             self.sources[s.value].add(src.value)
         self.inferred_ordinals = {s.value for (s,) in store.query(
             f"""SELECT DISTINCT ?s WHERE {{ ?c a <{PKG}Claim> ; <{RDF}subject> ?s ; <{RDF}predicate> <{PKG}ordinal> ;
-                  <{PKG}inferred> true }}""", use_default_graph_as_union=True)}
+                  <{PKG}inferred> true }}""", **union.options(store))}
         self._codes: dict[str, dict[str, list[str]]] | None = None
 
     def _load(self, prop: str) -> None:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from policykg.model.namespaces import OWL, PID, PKG, PREFIXES, RDFS, SKOS
+from policykg.store import union
 
 # field name → the properties it is read from
 FIELDS = {
@@ -138,14 +139,14 @@ def index(store: ox.Store, refresh: bool = False) -> Index:
         return hit[1]
     entries: dict[str, Entry] = {}
     props = " ".join(f"<{p}>" for p in _FIELD_OF)
-    for e, p, lit in store.query(_NAMES % props, use_default_graph_as_union=True):
+    for e, p, lit in store.query(_NAMES % props, **union.options(store)):
         entry = entries.get(e.value) or entries.setdefault(e.value, Entry(e.value))
         entry.names.setdefault(_FIELD_OF[p.value], []).append((lit.value, lit.language or ""))
     supers: dict[str, set[str]] = {}
-    for c, s in store.query(_SUPER, use_default_graph_as_union=True):
+    for c, s in store.query(_SUPER, **union.options(store)):
         supers.setdefault(c.value, set()).add(s.value)
     types: dict[str, set[str]] = {}
-    for e, t in store.query(_TYPES, use_default_graph_as_union=True):
+    for e, t in store.query(_TYPES, **union.options(store)):
         types.setdefault(e.value, set()).add(t.value)
     for iri, ts in types.items():
         entry = entries.get(iri)
@@ -156,7 +157,7 @@ def index(store: ox.Store, refresh: bool = False) -> Index:
             continue
         implied = set().union(*(supers.get(t, set()) for t in ts))
         entry.classes = sorted(ts - implied) + sorted(ts & implied)
-    for e, n in store.query(_SOURCES, use_default_graph_as_union=True):
+    for e, n in store.query(_SOURCES, **union.options(store)):
         if e.value in entries:
             entries[e.value].sources = int(n.value)
     for entry in entries.values():
