@@ -117,7 +117,7 @@ class KnowledgeGraph:
         >>> "continues" in kinds
         True
         """
-        from policykg.link.compute import TYPE_IRIS
+        from policykg.link.output import TYPE_IRIS
         from policykg.model.namespaces import LINKS_GRAPH
         subs = {}
         if policy is not None:
