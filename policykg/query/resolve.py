@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-import weakref
+from collections import OrderedDict
 
 import pyoxigraph as ox
 
@@ -16,7 +16,8 @@ LABEL_PROPERTIES = ("http://www.w3.org/2000/01/rdf-schema#label",
                     "http://www.w3.org/2004/02/skos/core#prefLabel",
                     "http://www.w3.org/2004/02/skos/core#altLabel",
                     PKG + "abbreviation", PKG + "title", PKG + "alternativeTitle")
-_label_index: "weakref.WeakKeyDictionary[ox.Store, dict]" = weakref.WeakKeyDictionary()
+_LABEL_INDEXES = 4          # label indexes kept (one per store, the store held with it)
+_label_index: "OrderedDict[int, tuple[ox.Store, dict]]" = OrderedDict()
 
 
 def _norm(s: str) -> str:
@@ -24,21 +25,39 @@ def _norm(s: str) -> str:
 
 
 def _labels(st: ox.Store) -> dict[str, set[str]]:
-    """Normalized label → IRIs of entities with that label (any language, any label property)."""
-    try:
-        return _label_index[st]
-    except (KeyError, TypeError):
-        pass
+    """Normalized label → IRIs of entities with that label (any language, any label property).
+
+    Built once per store and kept with it (a pyoxigraph store cannot be weakly referenced, so the
+    cache holds the store itself, keyed by its identity, for the last few stores); `forget` drops
+    the index of a store that was changed."""
+    got = _label_index.get(id(st))
+    if got is not None and got[0] is st:
+        _label_index.move_to_end(id(st))
+        return got[1]
     index: dict[str, set[str]] = {}
     props = " ".join(f"<{p}>" for p in LABEL_PROPERTIES)
     for sol in st.query(f"SELECT DISTINCT ?e ?l WHERE {{ VALUES ?p {{ {props} }} ?e ?p ?l FILTER(isIRI(?e)) }}",
                         **union.options(st)):
         index.setdefault(_norm(sol[1].value), set()).add(sol[0].value)
-    try:
-        _label_index[st] = index
-    except TypeError:
-        pass
+    _label_index[id(st)] = (st, index)
+    while len(_label_index) > _LABEL_INDEXES:
+        _label_index.popitem(last=False)
     return index
+
+
+def forget(st: ox.Store) -> None:
+    """Drop the label index of a store whose labels changed."""
+    _label_index.pop(id(st), None)
+
+
+def _exact(st: ox.Store, text: str) -> set[str]:
+    """Entities with a label that is exactly `text` (zh, en or no language): index lookups only."""
+    found: set[str] = set()
+    for lit in (ox.Literal(text, language="zh"), ox.Literal(text, language="en"), ox.Literal(text)):
+        for p in LABEL_PROPERTIES:
+            found.update(q.subject.value for q in st.quads_for_pattern(None, ox.NamedNode(p), lit)
+                         if isinstance(q.subject, ox.NamedNode))
+    return found
 
 
 def _exists(st: ox.Store, iri: str) -> bool:
@@ -93,14 +112,19 @@ def resolve_entity(st: ox.Store, value: str, cls: str | None = None, what: str =
             raise InputError(f"'{value}' is not a {cls.rsplit('#', 1)[-1]}",
                              fix=f"give a {cls.rsplit('#', 1)[-1]} (run 'policykg show {value}' to see what it is)")
         return ox.NamedNode(iri)
-    index = _labels(st)
-    found = sorted(index.get(_norm(v), ()))
+    found = sorted(_exact(st, v))                # most labels are given as they are stored: index lookups
     if cls:
         found = [i for i in found if _has_class(st, i, cls)]
+    index = None
+    if not found:                                # else compare normalized labels (case, width, spaces)
+        index = _labels(st)
+        found = sorted(index.get(_norm(v), ()))
+        if cls:
+            found = [i for i in found if _has_class(st, i, cls)]
     if len(found) == 1:
         return ox.NamedNode(found[0])
     if not found:
-        hint = did_you_mean(_norm(v), index)
+        hint = did_you_mean(_norm(v), index if index is not None else _labels(st))
         kind = f" (a {cls.rsplit('#', 1)[-1]})" if cls else ""
         raise InputError(f"no {what}{kind} labelled '{value}'{hint}",
                          fix="give an IRI, a key such as sector/automobiles, or an exact zh/en label")
