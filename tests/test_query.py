@@ -272,3 +272,29 @@ def test_rows_are_distinct_although_the_union_graph_is_a_bag(name, st):
     q = CATALOGUE[name]
     rows = run(st, name, **example_params(q)).rows
     assert len(rows) == len(set(rows))
+
+
+def test_a_page_of_rows_with_the_total(st, capsys):
+    """Notice 160 has 17 measures (numbered (一)–(十七) in the Notice): a page of 3 from the third."""
+    whole = run(st, "measures", doc="doc/miit-2022-160")
+    page = query.run("measures", store=st, doc="doc/miit-2022-160", limit=3, offset=2)
+    assert page.total == len(whole) == 17 and page.rows == whole.rows[2:5]
+    assert [r["measure"].rsplit("/", 1)[1] for r in page.values()] == ["3", "4", "5"]
+    assert page.page_note() == "rows 3–5 of 17"
+    assert query.run("measures", store=st, doc="doc/miit-2022-160", offset=20).rows == []
+    with pytest.raises(InputError, match="not a whole number"):
+        query.run("measures", store=st, doc="doc/miit-2022-160", limit=-1)
+    got = query.sparql("SELECT ?m WHERE { ?m a pkg:Measure ; pkg:isPartOf+ <https://w3id.org/policykg/id/doc/miit-2022-160> }",
+                       store=st, limit=1)
+    assert got.total == 17 and len(got) == 1
+
+
+def test_cli_prints_the_total_of_a_page(build_dir, capsys):
+    from policykg.cli import main
+    assert main(["query", "measures", "--param", "doc=doc/miit-2022-160", "--build", str(build_dir),
+                 "--limit", "2", "--format", "csv"]) == 0
+    out, err = capsys.readouterr()
+    assert len(out.strip().splitlines()) == 3 and err.strip() == "rows 1–2 of 17"
+    assert main(["sparql", "SELECT ?m WHERE { ?m a pkg:Measure }", "--build", str(build_dir),
+                 "--offset", "16", "--limit", "5"]) == 0
+    assert capsys.readouterr().out.rstrip().endswith("rows 17–17 of 17")

@@ -18,7 +18,7 @@ from policykg.model.namespaces import PKG
 MAX_QUERY_BYTES = 1_000_000      # a query file is read whole
 PARAM_TYPES = ("iri", "label", "literal", "date", "integer")
 HEADER_KEYS = ("title", "description", "topic", "param", "returns", "example")
-RESERVED = ("graph", "store", "build", "limits")          # keywords of run(); not usable as parameter names
+RESERVED = ("graph", "store", "build", "limits", "limit", "offset")   # keywords of run(); not parameter names
 TOPICS = ("documents", "measures", "sectors", "instruments", "regions", "agencies-and-people",
           "enterprises", "targets-and-statistics", "provenance-and-conflicts", "links")
 

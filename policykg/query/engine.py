@@ -81,12 +81,14 @@ def _graphs(st: ox.Store, graph: str | None, tier: str = "curated") -> tuple[ox.
 def execute(text: str, st: ox.Store, *, substitutions: dict | None = None, graph: str | None = None,
             allow_service: bool = False, path: Path | str | None = None, default_prefixes: bool = False,
             hide_params: bool = False, limits: Limits | None = DEFAULT_LIMITS, check_service: bool = True,
-            tier: str = "curated") -> Result:
+            tier: str = "curated", limit: int | None = None, offset: int = 0) -> Result:
     """Run SPARQL text on a store in a bounded worker (policykg.query.bounds; `limits=None` runs it
     here, unbounded). Syntax errors, SERVICE and limits become InputError with line and column.
 
     `tier`: curated (default: the graphs of the reviewed encodings, ontology and vocabularies) or all
-    (adding the extracted tier)."""
+    (adding the extracted tier). With `limit`/`offset`, the result holds one page of the rows and
+    their `total`."""
+    _check_page(limit, offset)
     if not allow_service and check_service:
         service.refuse(text, path=path)
     prefixes = dict(PREFIXES) if default_prefixes else None
@@ -98,7 +100,7 @@ def execute(text: str, st: ox.Store, *, substitutions: dict | None = None, graph
         try:
             answer = st.query(text, prefixes=prefixes, substitutions=substitutions or None, **opts)
             return from_pyoxigraph(answer, hide=(lambda n: n.startswith("_")) if hide_params else (lambda n: False),
-                                   limits=limits)
+                                   limits=limits, limit=limit, offset=offset)
         except SyntaxError as e:
             raise _syntax_error(e, text, path, prefixes or {}) from None
         except (RuntimeError, OSError, ValueError) as e:
@@ -227,14 +229,23 @@ def inline(text: str, subs: dict) -> str | None:
     return result
 
 
+def _check_page(limit, offset) -> None:
+    if limit is not None and (not isinstance(limit, int) or limit < 0):
+        raise InputError(f"limit {limit!r} is not a whole number of rows", fix="give 0 or more, e.g. --limit 50")
+    if not isinstance(offset, int) or offset < 0:
+        raise InputError(f"offset {offset!r} is not a whole number of rows", fix="give 0 or more, e.g. --offset 50")
+
+
 def run(name: str, graph: str | None = None, store: ox.Store | None = None, build: Path | str | None = None,
-        limits: Limits | None = DEFAULT_LIMITS, tier: str = "curated", **params) -> Result:
+        limits: Limits | None = DEFAULT_LIMITS, tier: str = "curated", limit: int | None = None, offset: int = 0,
+        **params) -> Result:
     """Run a named query with its parameters; rows as a Result (iterable of dicts, `.values()`).
 
     `graph` restricts the query to one source's graph (with ontology and vocabularies);
     `store` is a pyoxigraph Store (default: the build in `build`, default build/);
     `limits` bound the time, memory and rows of the query (policykg.query.bounds.Limits);
-    `tier` is curated (default) or all (with the extracted tier).
+    `tier` is curated (default) or all (with the extracted tier);
+    `limit` and `offset` page the rows (`Result.total` is then the number of all rows).
     """
     q = get(name)
     st = store if store is not None else _store(build)
@@ -242,19 +253,21 @@ def run(name: str, graph: str | None = None, store: ox.Store | None = None, buil
     text = inline(q.text, subs)
     if text is None:                                # bind by substitution (see inline)
         return execute(q.text, st, substitutions=subs, graph=graph, path=q.path, hide_params=True,
-                       limits=limits, check_service=False, tier=tier)
-    return execute(text, st, graph=graph, path=q.path, hide_params=True,
-                   limits=limits, check_service=False, tier=tier)   # catalogue queries are ours; no network
+                       limits=limits, check_service=False, tier=tier, limit=limit, offset=offset)
+    return execute(text, st, graph=graph, path=q.path, hide_params=True, limits=limits, check_service=False,
+                   tier=tier, limit=limit, offset=offset)   # catalogue queries are ours; no network
 
 
 def sparql(text: str, graph: str | None = None, store: ox.Store | None = None, build: Path | str | None = None,
            allow_service: bool = False, path: Path | str | None = None,
-           limits: Limits | None = DEFAULT_LIMITS, tier: str = "curated") -> Result:
+           limits: Limits | None = DEFAULT_LIMITS, tier: str = "curated", limit: int | None = None,
+           offset: int = 0) -> Result:
     """Run any SPARQL query (the PolicyKG prefixes are predeclared) under `limits`; refuses SERVICE
-    (found in the parsed query) unless allowed. `tier`: curated (default) or all."""
+    (found in the parsed query) unless allowed. `tier`: curated (default) or all. `limit` and
+    `offset` page the rows (`Result.total` is then the number of all rows)."""
     st = store if store is not None else _store(build)
     return execute(text, st, graph=graph, allow_service=allow_service, path=path, default_prefixes=True,
-                   limits=limits, tier=tier)
+                   limits=limits, tier=tier, limit=limit, offset=offset)
 
 
 _store = store    # run() and sparql() take a `store` argument, which hides the function of that name
