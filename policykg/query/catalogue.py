@@ -7,6 +7,7 @@ returns, example), then a SPARQL SELECT whose parameters are variables named `?_
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -118,11 +119,20 @@ def _catalogue(queries_dir: str, stamp: tuple) -> dict[str, NamedQuery]:
     return {q.name: q for q in (parse(p) for p in sorted(Path(queries_dir).glob("*.rq")))}
 
 
+_RECHECK_S = 1.0            # how long a read of the catalogue is trusted before its files are looked at again
+_stamps: dict[str, tuple[float, tuple]] = {}
+
+
 def catalogue(queries_dir: Path | str | None = None) -> dict[str, NamedQuery]:
-    """All named queries by name, sorted."""
-    d = Path(queries_dir or paths.QUERIES_DIR)
-    files = sorted(d.glob("*.rq"))
-    return _catalogue(str(d), tuple((f.name, f.stat().st_mtime_ns) for f in files))
+    """All named queries by name, sorted; the files are read again when one changes (checked at most
+    once a second, so that running a query does not list and stat the folder every time)."""
+    d = str(queries_dir or paths.QUERIES_DIR)
+    now = time.monotonic()
+    seen = _stamps.get(d)
+    if seen is None or now - seen[0] > _RECHECK_S:
+        files = sorted(Path(d).glob("*.rq"))
+        seen = _stamps[d] = (now, tuple((f.name, f.stat().st_mtime_ns) for f in files))
+    return _catalogue(d, seen[1])
 
 
 def get(name: str, queries_dir: Path | str | None = None) -> NamedQuery:

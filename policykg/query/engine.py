@@ -19,6 +19,7 @@ zh/en label; an ambiguous label is an error that lists the candidates.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -183,6 +184,11 @@ _CLAUSE = re.compile(r"\b(SELECT|WHERE|GROUP\s+BY|ORDER\s+BY|HAVING|LIMIT|OFFSET
 
 
 def inline(text: str, subs: dict) -> str | None:
+    return _inline(text, tuple(sorted((var.value, term) for var, term in subs.items())))
+
+
+@lru_cache(maxsize=1024)
+def _inline(text: str, subs: tuple) -> str | None:
     """The query with each bound parameter written in as its term, or None where that is not possible.
 
     The engine plans a query better when it sees a parameter's value than when the value arrives as
@@ -191,11 +197,11 @@ def inline(text: str, subs: dict) -> str | None:
     NamedNode or Literal (never text from the user), so it cannot change the query's structure. In
     a SELECT, GROUP BY or ORDER BY list the parameter is dropped (its column is hidden anyway)."""
     terms = {}
-    for var, term in subs.items():
+    for var, term in subs:
         t = str(term)
         if isinstance(term, ox.NamedNode) and not _IRI_TERM.fullmatch(t) or "\n" in t:
             return None
-        terms[var.value] = t
+        terms[var] = t
     if not terms:
         return text
     code = _LEX.sub(lambda m: " " * len(m.group(0)), text)          # strings, IRIs, comments blanked
