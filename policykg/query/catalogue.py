@@ -172,9 +172,9 @@ def readme(queries_dir: Path | str | None = None) -> str:
     out = ["<!-- Generated from the query headers by `python -m policykg.query.catalogue`. Do not edit: edit the .rq files. -->",
            "", "# Named queries", "",
            f"{len(cat)} SPARQL queries, one per file, grouped by topic. Run one with "
-           "`policykg query NAME [--param name=value ...] [--format table|csv|tsv|json|md] [--graph SOURCE]`; "
+           "`policykg query NAME [--param name=value ...] [--format table|csv|tsv|json|md] [--graph SOURCE] [--limit N --offset M]`; "
            "list them with `policykg query --list`. Parameters are variables named `?_name` and are bound by the "
-           "engine (SEP-0007 substitution), never pasted into the text. Entity parameters (type `iri`) take an "
+           "engine: checked, typed, and written in as RDF terms (docs/queries.md), never as the text you typed. Entity parameters (type `iri`) take an "
            "IRI, a key such as `sector/automobiles`, or a zh/en label.", ""]
     for topic in TOPICS:
         qs = [q for q in cat.values() if q.topic == topic]

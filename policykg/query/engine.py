@@ -1,10 +1,12 @@
 """Named SPARQL queries (queries/*.rq) and the engine that runs them on the built dataset.
 
 A catalogue query is one file: a header of `#+ key: value` lines, then a SPARQL SELECT. Its
-parameters are variables named `?_name`; the engine binds them with pyoxigraph's SEP-0007
-substitutions, never by editing the query text, so a value cannot change the query. pyoxigraph
-only substitutes variables of the SELECT projection, so every `?_name` is projected; those
-columns are dropped from the results. An optional parameter that is not given stays unbound:
+parameters are variables named `?_name`; the engine checks and types each value, then writes the
+resulting RDF term (as pyoxigraph prints it) where the query uses the variable (`inline`), so
+that the engine plans from the value; a value cannot change the query's structure. Where that is
+not possible the value is bound by pyoxigraph's SEP-0007 substitutions, which only substitute
+variables of the SELECT projection, so every `?_name` is projected; those columns are dropped
+from the results. An optional parameter that is not given stays unbound:
 in a triple pattern it then matches anything; in a FILTER use `COALESCE(?x = ?_name, true)`
 (pyoxigraph folds `BOUND(?_name)` before binding, so never test a parameter with BOUND).
 
