@@ -298,3 +298,17 @@ def test_cli_prints_the_total_of_a_page(build_dir, capsys):
     assert main(["sparql", "SELECT ?m WHERE { ?m a pkg:Measure }", "--build", str(build_dir),
                  "--offset", "16", "--limit", "5"]) == 0
     assert capsys.readouterr().out.rstrip().endswith("rows 17–17 of 17")
+
+
+def test_parameters_are_written_in_as_terms_the_engine_printed():
+    from policykg.query.engine import inline
+    text = ("SELECT ?_doc ?x (COUNT(?y) AS ?n) WHERE { ?x pkg:isPartOf ?_doc ; pkg:title ?_t . "
+            "FILTER(COALESCE(?x = ?_doc, true)) } GROUP BY ?_doc ?x ORDER BY ?_doc")
+    doc = ox.NamedNode("https://w3id.org/policykg/id/doc/miit-2022-160")
+    got = inline(text, {ox.Variable("_doc"): doc, ox.Variable("_t"): ox.Literal(INJECTION)})
+    # dropped from the SELECT, GROUP BY and ORDER BY lists; the term everywhere else
+    assert "?_doc" not in got and got.count("<https://w3id.org/policykg/id/doc/miit-2022-160>") == 2
+    assert '"\\" } UNION { ?s ?p ?o } #"' in got                  # the user's text stays one literal
+    assert "GROUP BY  ?x" in got and "ORDER BY" not in got.split("GROUP BY")[1]
+    # a parameter inside BIND keeps the engine's substitution
+    assert inline("SELECT ?_doc ?d WHERE { BIND(?_doc AS ?d) }", {ox.Variable("_doc"): doc}) is None
