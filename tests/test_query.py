@@ -312,3 +312,11 @@ def test_parameters_are_written_in_as_terms_the_engine_printed():
     assert "GROUP BY  ?x" in got and "ORDER BY" not in got.split("GROUP BY")[1]
     # a parameter inside BIND keeps the engine's substitution
     assert inline("SELECT ?_doc ?d WHERE { BIND(?_doc AS ?d) }", {ox.Variable("_doc"): doc}) is None
+
+
+def test_service_spelled_with_an_escape_is_still_refused(st):
+    """Queries without the word are not parsed for SERVICE (the fast path); an escape could spell it."""
+    from policykg.query import service
+    assert not service.could_have_service("SELECT ?s WHERE { ?s a pkg:Measure }")
+    with pytest.raises(InputError, match="SERVICE clause"):
+        query.sparql("SELECT * WHERE { \\u0053ERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", store=st)

@@ -18,9 +18,22 @@ from policykg.errors import InputError
 MAX_DEPTH = 200          # parse trees are walked without recursion; this bounds the walk's bookkeeping only
 
 
+def could_have_service(text: str) -> bool:
+    """Whether the text could hold a SERVICE clause at all: the keyword, in any case, or an escape
+    (SPARQL reads \\u and \\U escapes anywhere in a query, so one could spell the keyword)."""
+    folded = text.casefold()
+    return "service" in folded or "\\u" in folded
+
+
 def find(text: str) -> list[str] | None:
     """The SERVICE targets of a query (IRIs or variables as written), [] when there are none, or None
-    when rdflib cannot parse the query (the engine then reports the syntax error)."""
+    when rdflib cannot parse the query (the engine then reports the syntax error).
+
+    A text without the word and without escapes has none, and is not parsed: rdflib's parser takes
+    1.6 s to build its grammar in a fresh process (each request of the endpoint is one) and tens of
+    milliseconds per query after that."""
+    if not could_have_service(text):
+        return []
     from rdflib.plugins.sparql import parser
     from rdflib.plugins.sparql.parserutils import CompValue
     log = logging.getLogger("rdflib")
