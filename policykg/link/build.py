@@ -51,6 +51,8 @@ def write_build(build_dir: Path | str | None = None, *, min_score: float = DEFAU
             yield l
 
     replace_links(store, each(iter_links(store, min_score=min_score, k=k)))
+    if folder is not None:
+        store.flush()       # into the store's files: a read-only open would otherwise replay the write log in memory
     write(store, build)
     dataset._load.cache_clear()
     return counts, store
