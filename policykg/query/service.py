@@ -27,13 +27,7 @@ def could_have_service(text: str) -> bool:
 
 def find(text: str) -> list[str] | None:
     """The SERVICE targets of a query (IRIs or variables as written), [] when there are none, or None
-    when rdflib cannot parse the query (the engine then reports the syntax error).
-
-    A text without the word and without escapes has none, and is not parsed: rdflib's parser takes
-    1.6 s to build its grammar in a fresh process (each request of the endpoint is one) and tens of
-    milliseconds per query after that."""
-    if not could_have_service(text):
-        return []
+    when rdflib cannot parse the query (the engine then reports the syntax error)."""
     from rdflib.plugins.sparql import parser
     from rdflib.plugins.sparql.parserutils import CompValue
     log = logging.getLogger("rdflib")
@@ -67,6 +61,10 @@ def refuse(text: str, path: Path | str | None = None) -> None:
     """Raise InputError when the parsed query has a SERVICE clause, or cannot be parsed on a system
     where the worker cannot be cut off the network."""
     from policykg.query import bounds
+    if not could_have_service(text) and bounds.can_isolate():
+        return          # nothing to find, and the worker is off the network anyway: rdflib's parser takes
+                        # 1.6 s to build its grammar in a fresh process (each request of the endpoint is
+                        # one) and tens of milliseconds per query after that
     found = find(text)
     if found is None and not bounds.can_isolate():
         raise InputError(UNCHECKABLE, path=path, fix="write it in plain SPARQL 1.1, or pass --allow-service if you trust it")
