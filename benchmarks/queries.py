@@ -1,103 +1,311 @@
-"""Benchmark: the whole query catalogue on the built graph, pyoxigraph vs plain rdflib, side by side.
+"""Benchmark: every catalogue query through our query function, the raw engine and rdflib, and the endpoint.
 
-Not a test (timings depend on the machine). Usage:
+Not a test (timings depend on the machine). Run it on a large build, e.g. a synthetic corpus
+(benchmarks/corpus.py) built with `policykg build --documents`, and on the real graph:
 
-    .venv/bin/policykg build && .venv/bin/python benchmarks/queries.py [--build build] [--repeat 7]
+    nice .venv/bin/python benchmarks/queries.py --build build [--repeat 5] [--timeout 30]
 
-For each named query (run with its header examples, parameters bound by each engine's own
-mechanism: SEP-0007 substitutions in pyoxigraph, initBindings in rdflib) it prints the median time
-on each engine and the ratio, then the cold-start time of a `policykg query` process.
+For each named query, with its header examples as parameters, it prints the median time of
+- `ours`: `policykg.query.engine.run()` as a user calls it (resolving the parameters, binding,
+  running, turning the rows into a Result);
+- `free`: the same call with `limits=None`: our query path without the bounded worker process
+  (policykg.query.bounds) that each query runs in by default;
+- `raw`: pyoxigraph's `Store.query` on the same query text with the same bound values and the same
+  default graph (policykg.store.union), every row drained into tuples (the same work without our
+  layer); free/raw is our layer's overhead;
+- `rdflib`: rdflib's SPARQL on the same dataset (loaded from kg.nq) with the same values bound by
+  its own mechanism (initBindings), rows drained likewise. A query rdflib cannot run, or does not
+  finish within the timeout, is listed with the reason; none is dropped.
+Each side runs in a worker process that is killed and restarted when a query exceeds `--timeout`,
+which is then reported as a time-out. Then: the cold start of a `policykg query` process, and the
+endpoint (`policykg serve` on 127.0.0.1) under `--clients` concurrent clients sending the catalogue
+queries for `--duration` seconds (queries per second, latency p50/p99, errors, where a cut body
+counts as an error, as does any status other than 200).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import select
 import statistics
 import subprocess
 import sys
+import threading
 import time
+import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))
 
+WORKER = r'''
+import json, statistics, sys, time
+sys.path.insert(0, sys.argv[3])
+from helpers_query import example_params
+from policykg.query import catalogue, engine
+from policykg.store import load, union
+side, build, repeat = sys.argv[1], sys.argv[2], int(sys.argv[4])
+st = load.load(build)
+if side == "rdflib":
+    import rdflib
+    ds = rdflib.Dataset(default_union=True)
+    ds.parse(str(load.nquads(build)), format="nquads")
+print(json.dumps({"ready": True}), flush=True)
 
-def median_ms(fn, repeat: int) -> float:
-    fn()                                             # warm-up (and parse caches)
+
+def median(fn):
+    fn()
     times = []
     for _ in range(repeat):
         t = time.perf_counter()
-        fn()
+        n = fn()
         times.append((time.perf_counter() - t) * 1000)
-    return statistics.median(times)
+    return statistics.median(times), n
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--build", default=str(REPO / "build"))
-    ap.add_argument("--repeat", type=int, default=7)
-    ap.add_argument("--rdflib-repeat", type=int, default=3)
-    args = ap.parse_args()
-
+def rdflib_term(term):
     import pyoxigraph as ox
-    import rdflib
-    from policykg.store import load as dataset
-    from policykg.query import catalogue, engine as query
-    from helpers_query import example_params
-
-    nq = Path(args.build) / "kg.nq"
-    t = time.perf_counter()
-    st = dataset.load(args.build)
-    ox_load = time.perf_counter() - t
-    t = time.perf_counter()
-    ds = rdflib.Dataset(default_union=True)
-    ds.parse(str(nq), format="nquads")
-    rdf_load = time.perf_counter() - t
-    print(f"graph: {len(st)} quads; load {ox_load * 1000:.0f} ms pyoxigraph, {rdf_load * 1000:.0f} ms rdflib\n")
-
-    print(f"{'query':34} {'rows':>5} {'pyoxigraph ms':>14} {'rdflib ms':>11} {'ratio':>8}")
-    ox_all, ratios = [], []
-    for q in catalogue.catalogue().values():
-        subs = query.bind(q, example_params(q), st)
-        ox_ms = median_ms(lambda: list(st.query(q.text, use_default_graph_as_union=True, substitutions=subs)),
-                          args.repeat)
-        rows = len(query.run(q.name, store=st, **example_params(q)))
-        init = {rdflib.Variable(v.value): _to_rdflib(term) for v, term in subs.items()}
-        try:
-            rl_ms = median_ms(lambda: list(ds.query(q.text, initBindings=init)), args.rdflib_repeat)
-            ratio = rl_ms / ox_ms if ox_ms else float("inf")
-            ratios.append(ratio)
-            rl = f"{rl_ms:11.1f} {ratio:7.0f}×"
-        except Exception as e:                     # rdflib lacks some SPARQL 1.1 corners
-            rl = f"{'error':>11} {'':>8}  ({type(e).__name__}: {str(e)[:40]})"
-        ox_all.append(ox_ms)
-        print(f"{q.name:34} {rows:5d} {ox_ms:14.2f} {rl}")
-    print(f"\npyoxigraph: max median {max(ox_all):.2f} ms, {sum(m < 20 for m in ox_all)}/{len(ox_all)} under 20 ms")
-    if ratios:
-        print(f"rdflib / pyoxigraph: median ratio {statistics.median(ratios):.0f}×, min {min(ratios):.0f}×, "
-              f"max {max(ratios):.0f}×")
-
-    cmd = [str(Path(sys.executable).parent / "policykg"), "query", "document-issuers", "--param",
-           "doc=doc/miit-2022-160", "--build", args.build, "--format", "csv"]
-    colds = []
-    for _ in range(5):
-        t = time.perf_counter()
-        subprocess.run(cmd, check=True, capture_output=True)
-        colds.append(time.perf_counter() - t)
-    print(f"cold 'policykg query document-issuers' process: median {statistics.median(colds) * 1000:.0f} ms "
-          f"(min {min(colds) * 1000:.0f}, max {max(colds) * 1000:.0f})")
-    return 0
-
-
-def _to_rdflib(term):
-    import pyoxigraph as ox
-    import rdflib
     if isinstance(term, ox.NamedNode):
         return rdflib.URIRef(term.value)
     if term.language:
         return rdflib.Literal(term.value, lang=term.language)
     return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
+
+
+for line in sys.stdin:
+    name = line.strip()
+    q = catalogue.get(name)
+    params = example_params(q)
+    try:
+        if side == "ours":
+            ms, n = median(lambda: len(engine.run(name, store=st, **params)))
+            out = {"ms": ms, "rows": n}
+        elif side == "both":    # our unbounded path and the raw engine, interleaved in one process
+            subs = engine.bind(q, params, st)
+            text = engine.inline(q.text, subs)
+            kw = {} if text is not None else {"substitutions": subs}
+            text = text if text is not None else q.text
+            free = lambda: len(engine.run(name, store=st, limits=None, **params))
+            raw = lambda: len([tuple(s) for s in st.query(text, **union.options(st), **kw)])
+            free(), raw()
+            times = {"free": [], "raw": []}
+            for _ in range(repeat):
+                for key, fn in (("free", free), ("raw", raw)):
+                    t = time.perf_counter()
+                    n = fn()
+                    times[key].append((time.perf_counter() - t) * 1000)
+            out = {"free": statistics.median(times["free"]), "raw": statistics.median(times["raw"]), "rows": n}
+        else:
+            init = {rdflib.Variable(v.value): rdflib_term(t) for v, t in engine.bind(q, params, st).items()}
+            ms, n = median(lambda: len([tuple(r) for r in ds.query(q.text, initBindings=init)]))
+            out = {"ms": ms, "rows": n}
+    except Exception as e:
+        out = {"error": f"{type(e).__name__}: {str(e).splitlines()[0][:70] if str(e) else ''}"}
+    print(json.dumps(out), flush=True)
+'''
+
+
+class Worker:
+    """One side of the benchmark in its own process; restarted after a time-out."""
+
+    def __init__(self, side: str, build: str, repeat: int, timeout: float, load_timeout: float):
+        self.side, self.build, self.repeat, self.timeout, self.load_timeout = side, build, repeat, timeout, load_timeout
+        self.proc = None
+
+    def _start(self) -> None:
+        self.proc = subprocess.Popen([sys.executable, "-c", WORKER, self.side, self.build, str(REPO / "tests"),
+                                      str(self.repeat)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        if self._read(self.load_timeout) is None:
+            raise SystemExit(f"the {self.side} worker did not load the build within {self.load_timeout:.0f}s")
+
+    def _read(self, timeout: float):
+        ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
+        line = self.proc.stdout.readline() if ready else ""
+        return json.loads(line) if line else None
+
+    def run(self, name: str) -> dict:
+        if self.proc is None or self.proc.poll() is not None:
+            self._start()
+        self.proc.stdin.write(name + "\n")
+        self.proc.stdin.flush()
+        got = self._read(self.timeout * (self.repeat + 1))
+        if got is None:
+            self.stop()
+            return {"error": f"timeout (over {self.timeout:.0f}s)"}
+        return got
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self.proc = None
+
+
+def pct(values: list[float], p: float) -> float:
+    s = sorted(values)
+    return s[min(len(s) - 1, max(0, round(p / 100 * len(s) + 0.5) - 1))] if s else float("nan")
+
+
+def fmt_ms(r: dict) -> str:
+    return f"{r['ms']:10.1f}" if "ms" in r else f"{'—':>10}"
+
+
+def catalogue_table(args) -> tuple[list[str], dict]:
+    from policykg.query import catalogue
+    names = list(catalogue.catalogue()) if not args.only else args.only
+    sides = ["ours", "both"] + ([] if args.no_rdflib else ["rdflib"])
+    workers = {s: Worker(s, args.build, args.repeat if s != "rdflib" else args.rdflib_repeat,
+                         args.timeout if s != "rdflib" else args.rdflib_timeout, args.load_timeout) for s in sides}
+    print(f"{'query':34} {'rows':>7} {'ours ms':>10} {'free ms':>10} {'raw ms':>10} {'free/raw':>9} {'rdflib ms':>10} "
+          f"{'rdflib/ours':>11}")
+    results = {}
+    try:
+        for name in names:
+            got = {s: w.run(name) for s, w in workers.items()}
+            both = got.pop("both")
+            got["free"] = {"ms": both["free"], "rows": both["rows"]} if "free" in both else both
+            got["raw"] = {"ms": both["raw"], "rows": both["rows"]} if "raw" in both else both
+            results[name] = got
+            ours, free, raw, rl = got["ours"], got["free"], got["raw"], got.get("rdflib", {"error": "not run"})
+            ratio = f"{free['ms'] / raw['ms']:8.2f}×" if "ms" in free and "ms" in raw and raw["ms"] > 0 else f"{'':>9}"
+            rl_ratio = f"{rl['ms'] / ours['ms']:10.0f}×" if "ms" in rl and "ms" in ours and ours["ms"] > 0 else f"{'':>11}"
+            rows = ours.get("rows", raw.get("rows", ""))
+            notes = "; ".join(f"{s}: {r['error']}" for s, r in got.items() if "error" in r)
+            print(f"{name:34} {rows!s:>7} {fmt_ms(ours)} {fmt_ms(free)} {fmt_ms(raw)} {ratio} {fmt_ms(rl)} {rl_ratio}"
+                  + (f"  [{notes}]" if notes else ""), flush=True)
+    finally:
+        for w in workers.values():
+            w.stop()
+    return names, results
+
+
+def summary(names, results, args) -> list[str]:
+    ours = [results[n]["ours"]["ms"] for n in names if "ms" in results[n]["ours"]]
+    failed = [n for n in names if "ms" not in results[n]["ours"]]
+    print(f"\nours: {len(ours)}/{len(names)} queries finished; p50 {pct(ours, 50):.1f} ms, p99 {pct(ours, 99):.1f} ms, "
+          f"max {max(ours, default=float('nan')):.1f} ms; over 1 s: {sum(m > 1000 for m in ours)}; "
+          f"failed or timed out: {', '.join(failed) or 'none'}")
+    for side, what in (("free", "our query path without the bounded worker"), ("ours", "ours, bounded (the default)")):
+        ratios = [results[n][side]["ms"] / results[n]["raw"]["ms"] for n in names
+                  if "ms" in results[n][side] and "ms" in results[n]["raw"] and results[n]["raw"]["ms"] > 0]
+        if ratios:
+            print(f"{what} / raw pyoxigraph: median {statistics.median(ratios):.2f}×, p90 {pct(ratios, 90):.2f}×, "
+                  f"max {max(ratios):.2f}×")
+    if not args.no_rdflib:
+        rl = [(n, results[n]["rdflib"]) for n in names]
+        ok = [results[n]["rdflib"]["ms"] / results[n]["ours"]["ms"] for n, r in rl
+              if "ms" in r and "ms" in results[n]["ours"] and results[n]["ours"]["ms"] > 0]
+        bad = [f"{n} ({r['error']})" for n, r in rl if "error" in r]
+        if ok:
+            print(f"rdflib / ours: median {statistics.median(ok):.0f}×, min {min(ok):.1f}×, max {max(ok):.0f}× "
+                  f"over the {len(ok)} queries both finished")
+        print(f"rdflib did not answer {len(bad)} of {len(names)}: {'; '.join(bad) or 'none'}")
+    return [n for n in names if "ms" in results[n]["ours"]]
+
+
+def cold_start(args) -> None:
+    exe = Path(sys.executable).parent / "policykg"
+    cmd = [str(exe), "query", "document-issuers", "--param", "doc=doc/miit-2022-160", "--build", args.build,
+           "--format", "csv"]
+    times = []
+    for _ in range(5):
+        t = time.perf_counter()
+        subprocess.run(cmd, check=True, capture_output=True)
+        times.append((time.perf_counter() - t) * 1000)
+    print(f"\ncold 'policykg query document-issuers' process: median {statistics.median(times):.0f} ms "
+          f"(min {min(times):.0f}, max {max(times):.0f})")
+
+
+def endpoint(args, names: list[str]) -> None:
+    """Throughput of `policykg serve` under concurrent clients sending catalogue queries."""
+    from helpers_query import example_params
+    from policykg.query import catalogue, engine
+    from policykg.serve.server import free_port
+    from policykg.store import load
+    st = load.load(args.build)
+    mix = []
+    for name in names:
+        q = catalogue.get(name)
+        text = engine.inline(q.text, engine.bind(q, example_params(q), st))
+        if text is not None:                    # a query the endpoint can take as text
+            mix.append((name, text))
+    port = free_port()
+    proc = subprocess.Popen([str(Path(sys.executable).parent / "policykg"), "serve", "--build", args.build,
+                             "--port", str(port), "--timeout", str(int(args.timeout))],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        line = proc.stdout.readline()           # printed once the server answers
+        if not line.startswith("SPARQL endpoint"):
+            print(f"\nendpoint: the server did not start: {line.strip() or proc.stderr.read().strip()}")
+            return
+        url = f"http://127.0.0.1:{port}/query"
+        latencies: list[float] = []
+        errors: list[str] = []
+        lock = threading.Lock()
+        stop_at = time.monotonic() + args.duration
+
+        def client(k: int) -> None:
+            i = k * 7
+            while time.monotonic() < stop_at:
+                name, text = mix[i % len(mix)]
+                i += 1
+                req = urllib.request.Request(url, data=text.encode(), headers={
+                    "Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"})
+                t = time.perf_counter()
+                try:
+                    with urllib.request.urlopen(req, timeout=args.timeout + 5) as r:
+                        doc = json.loads(r.read())          # a cut or broken body fails here
+                    if "results" not in doc and "boolean" not in doc:
+                        raise ValueError("not a SPARQL result")
+                    with lock:
+                        latencies.append((time.perf_counter() - t) * 1000)
+                except Exception as e:              # an HTTP error, a cut body, a refused connection
+                    with lock:
+                        errors.append(f"{name}: {type(e).__name__}")
+
+        threads = [threading.Thread(target=client, args=(k,)) for k in range(args.clients)]
+        t0 = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        elapsed = time.perf_counter() - t0
+        print(f"\nendpoint ({args.clients} clients, {len(mix)} catalogue queries in turn, {elapsed:.0f} s): "
+              f"{len(latencies) / elapsed:.1f} queries/s, p50 {pct(latencies, 50):.0f} ms, "
+              f"p99 {pct(latencies, 99):.0f} ms, errors {len(errors)}"
+              + (f" ({'; '.join(sorted(set(errors))[:5])})" if errors else ""))
+    finally:
+        os.killpg(proc.pid, 15)
+        proc.wait()
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--build", default=str(REPO / "build"))
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--timeout", type=float, default=30.0, help="seconds one query may take (ours, raw)")
+    ap.add_argument("--rdflib-repeat", type=int, default=1)
+    ap.add_argument("--rdflib-timeout", type=float, default=60.0)
+    ap.add_argument("--load-timeout", type=float, default=900.0, help="seconds a worker may take to load the build")
+    ap.add_argument("--no-rdflib", action="store_true")
+    ap.add_argument("--clients", type=int, default=4)
+    ap.add_argument("--duration", type=float, default=20.0, help="seconds of endpoint load (0: skip)")
+    ap.add_argument("--only", nargs="*", help="only these queries")
+    args = ap.parse_args()
+    from policykg.store import load
+    st = load.load(args.build)
+    print(f"graph: {len(st):,} quads ({args.build})\n")
+    del st
+    names, results = catalogue_table(args)
+    finished = summary(names, results, args)
+    cold_start(args)
+    if args.duration > 0:
+        endpoint(args, finished)
+    return 0
 
 
 if __name__ == "__main__":

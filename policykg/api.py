@@ -49,13 +49,14 @@ class KnowledgeGraph:
         return f"<policykg.KnowledgeGraph {self.build_dir}/ ({len(self.store)} quads)>"
 
     def query(self, name: str, *, graph: str | None = None, limits: Limits | None = DEFAULT_LIMITS,
-              tier: str = "curated", **params) -> Result:
+              tier: str = "curated", limit: int | None = None, offset: int = 0, **params) -> Result:
         """Run a named query of `queries/` (`policykg query NAME --param k=v`).
 
         Parameters are keyword arguments; entities may be given by IRI, key or zh/en label. The query
         runs in a worker bounded by `limits` (`Limits(timeout_s=30, memory_mb=2048, max_rows=100_000)`
         by default; docs/reliability.md); a limit hit raises `LimitError`, an InputError.
         `tier="all"` adds the facts `policykg ingest --into-graph` extracted (`--tier all`).
+        `limit` and `offset` return one page of the rows (`result.total` counts them all).
 
         >>> kg = policykg.open()
         >>> kg.query("measures-per-part", doc="doc/miit-2022-160").column("measures")
@@ -63,10 +64,12 @@ class KnowledgeGraph:
         >>> [iri.rsplit("/", 1)[1] for iri in kg.query("measures-by-sector", sector="汽车").column("measure")]
         ['2', '3', '4']
         """
-        return engine.run(name, graph=graph, store=self.store, limits=limits, tier=tier, **params)
+        return engine.run(name, graph=graph, store=self.store, limits=limits, tier=tier, limit=limit, offset=offset,
+                          **params)
 
     def sparql(self, text: str, *, graph: str | None = None, allow_service: bool = False,
-               limits: Limits | None = DEFAULT_LIMITS, tier: str = "curated") -> Result:
+               limits: Limits | None = DEFAULT_LIMITS, tier: str = "curated", limit: int | None = None,
+               offset: int = 0) -> Result:
         """Run your own SPARQL (`policykg sparql`); the PolicyKG prefixes are declared for you.
         Bounded by `limits` as `query()` is; SERVICE is refused unless `allow_service=True`.
         `tier="all"` adds the extracted tier (`--tier all`).
@@ -76,7 +79,7 @@ class KnowledgeGraph:
         [{'n': 17}]
         """
         return engine.sparql(text, graph=graph, store=self.store, allow_service=allow_service, limits=limits,
-                             tier=tier)
+                             tier=tier, limit=limit, offset=offset)
 
     def entity(self, key_or_label: str) -> EntityView:
         """What the sources say about one entity, source by source (`policykg show`), as data.
@@ -144,7 +147,7 @@ class KnowledgeGraph:
         >>> "continues" in kinds
         True
         """
-        from policykg.link.compute import TYPE_IRIS
+        from policykg.link.output import TYPE_IRIS
         from policykg.model.namespaces import LINKS_GRAPH
         subs = {}
         if policy is not None:

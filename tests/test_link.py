@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from policykg.link import build as linkbuild, compute as link
+from policykg.link import build as linkbuild, compute as link, output
 
 PID = "https://w3id.org/policykg/id/"
 N160 = PID + "doc/miit-2022-160/"
 
 
 def k(iri):
-    return link.key(iri)
+    return output.key(iri)
 
 
 @pytest.fixture(scope="module")
@@ -30,8 +30,9 @@ def linked_build(build_dir, tmp_path_factory):
     out = tmp_path_factory.mktemp("linked") / "build"
     out.mkdir()
     shutil.copy(build_dir / "kg.nq", out / "kg.nq")
-    got, st = linkbuild.write_build(out)
-    return out, got, st
+    got = []
+    _counts, st = linkbuild.write_build(out, sink=lambda l, _store: got.append(l))
+    return out, sorted(got, key=link.order), st
 
 
 def test_lineage_links_are_exactly_the_continued_measures(links):
@@ -97,6 +98,56 @@ def test_related_links_are_scored_explained_and_have_evidence(links):
             assert (k(l.source), k(l.target)) in pairs and list(l.shared) == [l.type[len("shares-"):]]
 
 
+def test_related_links_that_the_sources_support_are_found(links):
+    """Pairs whose relation ../shared/reference/referenced-policies.md states: the industrial-sector
+    carbon-peaking plan (B1, 88号) is the parent of the nonferrous (A5) and building-materials (A6)
+    plans; the equipment-renewal re-lending (B2) is one of the financing tools of measure (一); the
+    2023 NEV purchase-tax extension (B6b) carries the 2022 exemption forward; and the 2023
+    building-materials growth plan shares its sector with the building-materials carbon-peaking plan."""
+    pairs = {(k(l.source), k(l.target)): l for l in links if l.type == "related"}
+    for pair in [("doc/miit-2022-88", "doc/plan-nonferrous-carbon-peaking"),
+                 ("doc/miit-2022-88", "doc/plan-building-materials-carbon-peaking"),
+                 ("doc/miit-2022-160/measure/1", "doc/pboc-2022-equipment-renewal-relending"),
+                 ("doc/mof-2022-nev-purchase-tax-exemption", "doc/mof-2023-nev-purchase-tax-extension"),
+                 ("doc/plan-2023-building-materials", "doc/plan-building-materials-carbon-peaking")]:
+        assert pair in pairs, pair
+    relending = pairs[("doc/miit-2022-160/measure/1", "doc/pboc-2022-equipment-renewal-relending")]
+    assert relending.shared["instrument"] == [PID + "instrument/equipment-renewal-relending"]
+    assert pairs[("doc/miit-2022-88", "doc/plan-nonferrous-carbon-peaking")].shared["agency"] == [
+        PID + "agency/mee", PID + "agency/miit", PID + "agency/ndrc"]        # the issuers of 88号 and of A5
+
+
+def test_each_unit_keeps_at_most_k_related_links(store):
+    got = link.compute(store, k=1)
+    full = link.compute(store)
+    related = [l for l in got if l.type == "related"]
+    # each kept pair is the best of at least one of its ends
+    best: dict[str, float] = {}
+    for l in full:
+        if l.type == "related":
+            for end in (l.source, l.target):
+                best[end] = max(best.get(end, 0.0), l.score)
+    assert related and all(l.score in (best[l.source], best[l.target]) for l in related)
+    assert len(related) < len([l for l in full if l.type == "related"])
+
+
+def test_candidates_come_from_selective_keys_within_the_budget():
+    from policykg.link import candidates as cand
+    ix = cand.Index(max_postings=3)
+    ix.add(0, ["common", "rare", ("a", "b")])
+    for u in (1, 2, 3):
+        ix.add(u, ["common"])
+    ix.add(4, ["rare"])
+    ix.add(5, [("a", "b")])
+    # 'common' is shared by 4 units (more than max_postings): it brings up no candidate
+    assert ix.candidates(["common", "rare", ("a", "b")], exclude=0) == {4: 1, 5: 1}
+    # the budget stops the walk after the most selective keys
+    assert ix.candidates(["rare", ("a", "b")], exclude=0, budget=1) in ({4: 1}, {5: 1})
+    # a unit's keys are its entities and the pairs of its rarest ones
+    keys = cand.entity_keys(["x", "y", "z"], {"x": 5, "y": 1, "z": 9}, pair_entities=2)
+    assert keys == ["y", "x", "z", ("x", "y")]
+
+
 def test_similarity_is_symmetric_and_one_for_identical_units():
     a = link.Unit("a", "document", "a")
     b = link.Unit("b", "document", "b")
@@ -130,7 +181,8 @@ def test_links_graph_is_written_into_the_build_and_queried(linked_build):
     # writing again replaces the graph instead of adding to it
     n = sum(1 for _ in st.quads_for_pattern(None, None, None, None))
     again, st2 = linkbuild.write_build(out)
-    assert sum(1 for _ in st2.quads_for_pattern(None, None, None, None)) == n and len(again) == len(got)
+    assert sum(1 for _ in st2.quads_for_pattern(None, None, None, None)) == n and sum(again.values()) == len(got)
+    assert again == output.counts(got)
 
 
 def rows_actions(rows, later):
@@ -140,8 +192,8 @@ def rows_actions(rows, later):
 
 def test_csv_has_one_row_per_link_with_evidence(linked_build):
     _out, got, st = linked_build
-    rows = list(csv.DictReader(io.StringIO(link.to_csv(got, st))))
-    assert list(rows[0]) == list(link.CSV_COLUMNS) and len(rows) == len(got)
+    rows = list(csv.DictReader(io.StringIO(output.to_csv(got, st))))
+    assert list(rows[0]) == list(output.CSV_COLUMNS) and len(rows) == len(got)
     auto = [r for r in rows if r["type"] == "continues" and r["from"] == "doc/plan-2023-automobiles"
             and r["to"] == "doc/miit-2022-160/measure/2"]
     assert len(auto) == 1 and "program/public-vehicle-electrification-pilot" in auto[0]["shared"].split()

@@ -272,3 +272,51 @@ def test_rows_are_distinct_although_the_union_graph_is_a_bag(name, st):
     q = CATALOGUE[name]
     rows = run(st, name, **example_params(q)).rows
     assert len(rows) == len(set(rows))
+
+
+def test_a_page_of_rows_with_the_total(st, capsys):
+    """Notice 160 has 17 measures (numbered (一)–(十七) in the Notice): a page of 3 from the third."""
+    whole = run(st, "measures", doc="doc/miit-2022-160")
+    page = query.run("measures", store=st, doc="doc/miit-2022-160", limit=3, offset=2)
+    assert page.total == len(whole) == 17 and page.rows == whole.rows[2:5]
+    assert [r["measure"].rsplit("/", 1)[1] for r in page.values()] == ["3", "4", "5"]
+    assert page.page_note() == "rows 3–5 of 17"
+    assert query.run("measures", store=st, doc="doc/miit-2022-160", offset=20).rows == []
+    with pytest.raises(InputError, match="not a whole number"):
+        query.run("measures", store=st, doc="doc/miit-2022-160", limit=-1)
+    got = query.sparql("SELECT ?m WHERE { ?m a pkg:Measure ; pkg:isPartOf+ <https://w3id.org/policykg/id/doc/miit-2022-160> }",
+                       store=st, limit=1)
+    assert got.total == 17 and len(got) == 1
+
+
+def test_cli_prints_the_total_of_a_page(build_dir, capsys):
+    from policykg.cli import main
+    assert main(["query", "measures", "--param", "doc=doc/miit-2022-160", "--build", str(build_dir),
+                 "--limit", "2", "--format", "csv"]) == 0
+    out, err = capsys.readouterr()
+    assert len(out.strip().splitlines()) == 3 and err.strip() == "rows 1–2 of 17"
+    assert main(["sparql", "SELECT ?m WHERE { ?m a pkg:Measure }", "--build", str(build_dir),
+                 "--offset", "16", "--limit", "5"]) == 0
+    assert capsys.readouterr().out.rstrip().endswith("rows 17–17 of 17")
+
+
+def test_parameters_are_written_in_as_terms_the_engine_printed():
+    from policykg.query.engine import inline
+    text = ("SELECT ?_doc ?x (COUNT(?y) AS ?n) WHERE { ?x pkg:isPartOf ?_doc ; pkg:title ?_t . "
+            "FILTER(COALESCE(?x = ?_doc, true)) } GROUP BY ?_doc ?x ORDER BY ?_doc")
+    doc = ox.NamedNode("https://w3id.org/policykg/id/doc/miit-2022-160")
+    got = inline(text, {ox.Variable("_doc"): doc, ox.Variable("_t"): ox.Literal(INJECTION)})
+    # dropped from the SELECT, GROUP BY and ORDER BY lists; the term everywhere else
+    assert "?_doc" not in got and got.count("<https://w3id.org/policykg/id/doc/miit-2022-160>") == 2
+    assert '"\\" } UNION { ?s ?p ?o } #"' in got                  # the user's text stays one literal
+    assert "GROUP BY  ?x" in got and "ORDER BY" not in got.split("GROUP BY")[1]
+    # a parameter inside BIND keeps the engine's substitution
+    assert inline("SELECT ?_doc ?d WHERE { BIND(?_doc AS ?d) }", {ox.Variable("_doc"): doc}) is None
+
+
+def test_service_spelled_with_an_escape_is_still_refused(st):
+    """Queries without the word are not parsed for SERVICE (the fast path); an escape could spell it."""
+    from policykg.query import service
+    assert not service.could_have_service("SELECT ?s WHERE { ?s a pkg:Measure }")
+    with pytest.raises(InputError, match="SERVICE clause"):
+        query.sparql("SELECT * WHERE { \\u0053ERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", store=st)

@@ -56,8 +56,8 @@ def compile_dataset(documents_dir: Path | None = None, *, extra_files: list[Path
     if materialize:                            # links compare what parts and actions lift to documents
         stage("link")
         say("computing links between policies")
-        from policykg.link import compute as link
-        link.replace_links(onto.store, link.compute(onto.store))
+        from policykg.link import compute as link, output as link_output
+        link_output.replace_links(onto.store, link.iter_links(onto.store))
     report = Report()
     if run_checks:
         stage("checks")

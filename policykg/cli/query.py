@@ -45,8 +45,10 @@ def cmd_query(args) -> int:
     params = _params(args.param)
     if args.as_of:
         params = as_of(catalogue.get(args.name), params, args.as_of)
-    result = query.run(args.name, graph=args.graph, build=args.build, limits=limits(args), tier=args.tier, **params)
+    result = query.run(args.name, graph=args.graph, build=args.build, limits=limits(args), tier=args.tier,
+                       limit=args.limit, offset=args.offset, **params)
     _write(result.format(args.format), args.format)
+    _page_note(result, args.format)
     return 0
 
 
@@ -82,6 +84,26 @@ def as_of(q, params: dict, date: str) -> dict:
     return {**params, "as_of": date}
 
 
+def _page_note(result, fmt: str) -> None:
+    """For a page of rows, how many there are: a last line under a table, else on stderr."""
+    note = result.page_note()
+    if note is not None:
+        (sys.stdout if fmt in ("table", "md") else sys.stderr).write(note + "\n")
+
+
+def _add_paging(p) -> None:
+    p.add_argument("--limit", type=_rows, default=None, metavar="N",
+                   help="print at most N rows, and the number of rows of the whole answer")
+    p.add_argument("--offset", type=_rows, default=0, metavar="M", help="skip the first M rows (with --limit: a page)")
+
+
+def _rows(text: str) -> int:
+    import argparse
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of rows (0 or more)")
+    return int(text)
+
+
 def cmd_sparql(args) -> int:
     from policykg.query import catalogue, engine as query
     src = args.query
@@ -95,8 +117,9 @@ def cmd_sparql(args) -> int:
     else:
         text = src
     result = query.sparql(text, graph=args.graph, build=args.build, allow_service=args.allow_service, path=path,
-                          limits=limits(args), tier=args.tier)
+                          limits=limits(args), tier=args.tier, limit=args.limit, offset=args.offset)
     _write(result.format(args.format), args.format)
+    _page_note(result, args.format)
     return 0
 
 
@@ -124,6 +147,7 @@ def add(sub) -> None:
                    help="answer as of a day (YYYY-MM-DD) for queries with an as_of parameter, e.g. in-force")
     add_build_option(q)
     add_limit_options(q, DEFAULT_TIMEOUT_S, DEFAULT_MEMORY_MB, DEFAULT_MAX_ROWS)
+    _add_paging(q)
     q.set_defaults(func=cmd_query)
 
     s = sub.add_parser("sparql", help="run any SPARQL query on the built graph",
@@ -140,4 +164,5 @@ def add(sub) -> None:
     add_limit_options(s, DEFAULT_TIMEOUT_S, DEFAULT_MEMORY_MB, DEFAULT_MAX_ROWS)
     s.add_argument("--allow-service", action="store_true",
                    help="allow SERVICE clauses, which make this machine fetch URLs (off by default)")
+    _add_paging(s)
     s.set_defaults(func=cmd_sparql)

@@ -3,6 +3,7 @@ a policy encoded in another file (`policykg link --with FILE`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -10,29 +11,56 @@ import pyoxigraph as ox
 from policykg.store import dumps as serialize, jsonld
 from policykg.encoding import compile as compiler, files, reader as encoding
 from policykg.errors import InputError
-from policykg.link.compute import DEFAULT_MIN_SCORE, LINKS_GRAPH, Link, compute, replace_links, units
+from policykg.link.compute import DEFAULT_K, DEFAULT_MIN_SCORE, LINK_TYPES, Link, compute, iter_links
+from policykg.link.graph import units
+from policykg.link.output import replace_links
+from policykg.model.namespaces import LINKS_GRAPH
 from policykg.model import ontology, reason
 from policykg.store import load as dataset
 
 
-def write_build(build_dir: Path | str | None = None, *, min_score: float = DEFAULT_MIN_SCORE) -> tuple[list[Link], ox.Store]:
-    """Compute the links of a build and write them into its files (kg.nq, kg.trig, kg.ttl, kg.jsonld)."""
-    path = dataset.nquads(build_dir)
-    store = ox.Store()
-    store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+def write_build(build_dir: Path | str | None = None, *, min_score: float = DEFAULT_MIN_SCORE, k: int = DEFAULT_K,
+                sink: Callable[[Link, ox.Store], None] | None = None) -> tuple[dict[str, int], ox.Store]:
+    """Compute the links of a build and write them into it: into its on-disk store when it has one
+    (opened for writing), else into a store loaded from kg.nq; then the dumps (kg.nq, kg.trig,
+    kg.ttl, kg.jsonld) are rewritten. The links stream from the computation into the store, each
+    one also given to `sink(link, store)` (to print or write some of them): they are never all held at once.
+    Returns the number of links of each type and the store."""
+    build = dataset.nquads(build_dir).parent
+    folder = getattr(dataset, "store_dir", lambda _b: None)(build_dir)
+    if folder is not None:                      # an on-disk store: update it in place
+        for opened in (getattr(dataset, "_open", None), dataset._load):
+            if opened is not None:
+                opened.cache_clear()
+        store = ox.Store(str(folder))
+        write = getattr(serialize, "write_store", serialize.write_all)
+    else:
+        store = ox.Store()
+        store.bulk_load(path=str(build / "kg.nq"), format=ox.RdfFormat.N_QUADS)
+        write = serialize.write_all
     g = ox.NamedNode(LINKS_GRAPH)
     if g in set(store.named_graphs()):
-        store.remove_graph(g)
-    links = compute(store, min_score=min_score)
-    replace_links(store, links)
-    serialize.write_all(store, path.parent)
-    jsonld.write(store, path.parent)
+        store.remove_graph(g)               # before computing: the links must not see old links
+    counts = dict.fromkeys(LINK_TYPES, 0)
+
+    def each(links):
+        for l in links:
+            counts[l.type] += 1
+            if sink is not None:
+                sink(l, store)
+            yield l
+
+    replace_links(store, each(iter_links(store, min_score=min_score, k=k)))
+    if folder is not None:
+        store.flush()       # into the store's files: a read-only open would otherwise replay the write log in memory
+    write(store, build)
+    jsonld.write(store, build)
     dataset._load.cache_clear()
-    return links, store
+    return counts, store
 
 
 def relate(encoding_file: Path | str, build_dir: Path | str | None = None, *, min_score: float = DEFAULT_MIN_SCORE,
-           documents_dir: Path | None = None) -> tuple[list[Link], ox.Store, set[str]]:
+           documents_dir: Path | None = None, k: int = DEFAULT_K) -> tuple[list[Link], ox.Store, set[str]]:
     """How the policy encoded in `encoding_file` relates to everything in the built graph.
 
     The file is checked like a built-in encoding (same format, keys resolved against the built-in
@@ -62,5 +90,5 @@ def relate(encoding_file: Path | str, build_dir: Path | str | None = None, *, mi
     if not own:
         raise InputError("the file encodes no policy document or measure", path=extra,
                          fix="declare a document (type Notice, WorkPlan, ...) or give facts about one")
-    links = compute(store, min_score=min_score, only=own)
+    links = compute(store, min_score=min_score, k=k, only=own)
     return links, store, own

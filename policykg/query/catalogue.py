@@ -7,6 +7,7 @@ returns, example), then a SPARQL SELECT whose parameters are variables named `?_
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -18,7 +19,7 @@ from policykg.model.namespaces import PKG
 MAX_QUERY_BYTES = 1_000_000      # a query file is read whole
 PARAM_TYPES = ("iri", "label", "literal", "date", "integer")
 HEADER_KEYS = ("title", "description", "topic", "param", "returns", "example")
-RESERVED = ("graph", "store", "build", "limits")          # keywords of run(); not usable as parameter names
+RESERVED = ("graph", "store", "build", "limits", "limit", "offset")   # keywords of run(); not parameter names
 TOPICS = ("documents", "measures", "sectors", "instruments", "regions", "agencies-and-people",
           "enterprises", "targets-and-statistics", "provenance-and-conflicts", "links")
 
@@ -118,11 +119,20 @@ def _catalogue(queries_dir: str, stamp: tuple) -> dict[str, NamedQuery]:
     return {q.name: q for q in (parse(p) for p in sorted(Path(queries_dir).glob("*.rq")))}
 
 
+_RECHECK_S = 1.0            # how long a read of the catalogue is trusted before its files are looked at again
+_stamps: dict[str, tuple[float, tuple]] = {}
+
+
 def catalogue(queries_dir: Path | str | None = None) -> dict[str, NamedQuery]:
-    """All named queries by name, sorted."""
-    d = Path(queries_dir or paths.QUERIES_DIR)
-    files = sorted(d.glob("*.rq"))
-    return _catalogue(str(d), tuple((f.name, f.stat().st_mtime_ns) for f in files))
+    """All named queries by name, sorted; the files are read again when one changes (checked at most
+    once a second, so that running a query does not list and stat the folder every time)."""
+    d = str(queries_dir or paths.QUERIES_DIR)
+    now = time.monotonic()
+    seen = _stamps.get(d)
+    if seen is None or now - seen[0] > _RECHECK_S:
+        files = sorted(Path(d).glob("*.rq"))
+        seen = _stamps[d] = (now, tuple((f.name, f.stat().st_mtime_ns) for f in files))
+    return _catalogue(d, seen[1])
 
 
 def get(name: str, queries_dir: Path | str | None = None) -> NamedQuery:
@@ -162,9 +172,9 @@ def readme(queries_dir: Path | str | None = None) -> str:
     out = ["<!-- Generated from the query headers by `python -m policykg.query.catalogue`. Do not edit: edit the .rq files. -->",
            "", "# Named queries", "",
            f"{len(cat)} SPARQL queries, one per file, grouped by topic. Run one with "
-           "`policykg query NAME [--param name=value ...] [--format table|csv|tsv|json|md] [--graph SOURCE]`; "
+           "`policykg query NAME [--param name=value ...] [--format table|csv|tsv|json|md] [--graph SOURCE] [--limit N --offset M]`; "
            "list them with `policykg query --list`. Parameters are variables named `?_name` and are bound by the "
-           "engine (SEP-0007 substitution), never pasted into the text. Entity parameters (type `iri`) take an "
+           "engine: checked, typed, and written in as RDF terms (docs/queries.md), never as the text you typed. Entity parameters (type `iri`) take an "
            "IRI, a key such as `sector/automobiles`, or a zh/en label.", ""]
     for topic in TOPICS:
         qs = [q for q in cat.values() if q.topic == topic]

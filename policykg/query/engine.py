@@ -1,10 +1,12 @@
 """Named SPARQL queries (queries/*.rq) and the engine that runs them on the built dataset.
 
 A catalogue query is one file: a header of `#+ key: value` lines, then a SPARQL SELECT. Its
-parameters are variables named `?_name`; the engine binds them with pyoxigraph's SEP-0007
-substitutions, never by editing the query text, so a value cannot change the query. pyoxigraph
-only substitutes variables of the SELECT projection, so every `?_name` is projected; those
-columns are dropped from the results. An optional parameter that is not given stays unbound:
+parameters are variables named `?_name`; the engine checks and types each value, then writes the
+resulting RDF term (as pyoxigraph prints it) where the query uses the variable (`inline`), so
+that the engine plans from the value; a value cannot change the query's structure. Where that is
+not possible the value is bound by pyoxigraph's SEP-0007 substitutions, which only substitute
+variables of the SELECT projection, so every `?_name` is projected; those columns are dropped
+from the results. An optional parameter that is not given stays unbound:
 in a triple pattern it then matches anything; in a FILTER use `COALESCE(?x = ?_name, true)`
 (pyoxigraph folds `BOUND(?_name)` before binding, so never test a parameter with BOUND).
 
@@ -21,6 +23,7 @@ the candidates, an unknown one an error with ranked suggestions.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -29,7 +32,7 @@ from policykg.errors import InputError, did_you_mean
 from policykg.model.namespaces import GRAPH, ONTOLOGY_GRAPH, PREFIXES, VOCABULARY_GRAPH, XSD
 from policykg.query import bounds, service
 from policykg.query.bounds import DEFAULT as DEFAULT_LIMITS, Limits
-from policykg.query.catalogue import NamedQuery, Param, get, _undeclared_prefix
+from policykg.query.catalogue import _LEX, NamedQuery, Param, get, _undeclared_prefix
 from policykg.query import paste
 from policykg.query.resolve import resolve_entity
 from policykg.query.results import Result, from_pyoxigraph
@@ -84,12 +87,14 @@ def _graphs(st: ox.Store, graph: str | None, tier: str = "curated") -> tuple[ox.
 def execute(text: str, st: ox.Store, *, substitutions: dict | None = None, graph: str | None = None,
             allow_service: bool = False, path: Path | str | None = None, default_prefixes: bool = False,
             hide_params: bool = False, limits: Limits | None = DEFAULT_LIMITS, check_service: bool = True,
-            tier: str = "curated") -> Result:
+            tier: str = "curated", limit: int | None = None, offset: int = 0) -> Result:
     """Run SPARQL text on a store in a bounded worker (policykg.query.bounds; `limits=None` runs it
     here, unbounded). Syntax errors, SERVICE and limits become InputError with line and column.
 
     `tier`: curated (default: the graphs of the reviewed encodings, ontology and vocabularies) or all
-    (adding the extracted tier)."""
+    (adding the extracted tier). With `limit`/`offset`, the result holds one page of the rows and
+    their `total`."""
+    _check_page(limit, offset)
     if not allow_service and check_service:
         service.refuse(text, path=path)
     prefixes = dict(PREFIXES) if default_prefixes else None
@@ -102,7 +107,7 @@ def execute(text: str, st: ox.Store, *, substitutions: dict | None = None, graph
             answer = st.query(text, prefixes=prefixes, base_iri=paste.BASE if default_prefixes else None,
                               substitutions=substitutions or None, **opts)
             return from_pyoxigraph(answer, hide=(lambda n: n.startswith("_")) if hide_params else (lambda n: False),
-                                   limits=limits)
+                                   limits=limits, limit=limit, offset=offset)
         except SyntaxError as e:
             raise _syntax_error(e, text, path, prefixes or {}) from None
         except (RuntimeError, OSError, ValueError) as e:
@@ -180,33 +185,105 @@ def to_term(p: Param, raw, st: ox.Store):
     return ox.Literal(text)          # label, literal: a plain string
 
 
+_IRI_TERM = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
+_CLAUSE = re.compile(r"\b(SELECT|WHERE|GROUP\s+BY|ORDER\s+BY|HAVING|LIMIT|OFFSET|VALUES)\b|[{}()]", re.IGNORECASE)
+
+
+def inline(text: str, subs: dict) -> str | None:
+    return _inline(text, tuple(sorted((var.value, term) for var, term in subs.items())))
+
+
+@lru_cache(maxsize=1024)
+def _inline(text: str, subs: tuple) -> str | None:
+    """The query with each bound parameter written in as its term, or None where that is not possible.
+
+    The engine plans a query better when it sees a parameter's value than when the value arrives as
+    a substitution (a property path from a bound IRI, for one, starts there instead of enumerating
+    every node). A value is only written in as a term the engine itself printed from a checked
+    NamedNode or Literal (never text from the user), so it cannot change the query's structure. In
+    a SELECT, GROUP BY or ORDER BY list the parameter is dropped (its column is hidden anyway)."""
+    terms = {}
+    for var, term in subs:
+        t = str(term)
+        if isinstance(term, ox.NamedNode) and not _IRI_TERM.fullmatch(t) or "\n" in t:
+            return None
+        terms[var] = t
+    if not terms:
+        return text
+    code = _LEX.sub(lambda m: " " * len(m.group(0)), text)          # strings, IRIs, comments blanked
+    params = re.compile(r"[?$](" + "|".join(map(re.escape, terms)) + r")(?![\w])")
+    if re.search(r"BIND\s*\(\s*" + params.pattern, code, re.IGNORECASE):
+        return None     # measure-profile gave other rows with the term written in a BIND (pyoxigraph 0.5): substitute
+    marks = [(m.start(), m.group(0)) for m in _CLAUSE.finditer(code)]
+    out, last, clause, depth, at = [], 0, "", 0, 0
+    for m in params.finditer(code):
+        while at < len(marks) and marks[at][0] < m.start():
+            word = " ".join(marks[at][1].upper().split())
+            if word == "(":
+                depth += 1
+            elif word == ")":
+                depth -= 1
+            else:
+                clause, depth = word, 0
+            at += 1
+        drop = depth == 0 and clause in ("SELECT", "GROUP BY", "ORDER BY")
+        out += [text[last:m.start()], "" if drop else terms[m.group(1)]]
+        last = m.end()
+    out.append(text[last:])
+    result = "".join(out)
+    code = _LEX.sub(lambda m: " " * len(m.group(0)), result)
+    if re.search(r"\bSELECT\s+(DISTINCT\s+|REDUCED\s+)?WHERE\b", code, re.IGNORECASE):
+        return None                                                 # nothing left to project
+    for kw in ("GROUP", "ORDER"):                                   # a list left empty
+        for m in reversed(list(re.finditer(kw + r"\s+BY\s*(?=(GROUP|HAVING|ORDER|LIMIT|OFFSET|VALUES)\b|[}]|$)",
+                                           code, re.IGNORECASE))):
+            result = result[:m.start()] + " " * (m.end() - m.start()) + result[m.end():]
+    return result
+
+
+def _check_page(limit, offset) -> None:
+    if limit is not None and (not isinstance(limit, int) or limit < 0):
+        raise InputError(f"limit {limit!r} is not a whole number of rows", fix="give 0 or more, e.g. --limit 50")
+    if not isinstance(offset, int) or offset < 0:
+        raise InputError(f"offset {offset!r} is not a whole number of rows", fix="give 0 or more, e.g. --offset 50")
+
+
 def run(name: str, graph: str | None = None, store: ox.Store | None = None, build: Path | str | None = None,
-        limits: Limits | None = DEFAULT_LIMITS, tier: str = "curated", **params) -> Result:
+        limits: Limits | None = DEFAULT_LIMITS, tier: str = "curated", limit: int | None = None, offset: int = 0,
+        **params) -> Result:
     """Run a named query with its parameters; rows as a Result (iterable of dicts, `.values()`).
 
     `graph` restricts the query to one source's graph (with ontology and vocabularies);
     `store` is a pyoxigraph Store (default: the build in `build`, default build/);
     `limits` bound the time, memory and rows of the query (policykg.query.bounds.Limits);
-    `tier` is curated (default) or all (with the extracted tier).
+    `tier` is curated (default) or all (with the extracted tier);
+    `limit` and `offset` page the rows (`Result.total` is then the number of all rows).
     """
     q = get(name)
     st = store if store is not None else _store(build)
-    return execute(q.text, st, substitutions=bind(q, params, st), graph=graph, path=q.path, hide_params=True,
-                   limits=limits, check_service=False, tier=tier)   # catalogue queries are ours; the worker has no network
+    subs = bind(q, params, st)
+    text = inline(q.text, subs)
+    if text is None:                                # bind by substitution (see inline)
+        return execute(q.text, st, substitutions=subs, graph=graph, path=q.path, hide_params=True,
+                       limits=limits, check_service=False, tier=tier, limit=limit, offset=offset)
+    return execute(text, st, graph=graph, path=q.path, hide_params=True, limits=limits, check_service=False,
+                   tier=tier, limit=limit, offset=offset)   # catalogue queries are ours; no network
 
 
 def sparql(text: str, graph: str | None = None, store: ox.Store | None = None, build: Path | str | None = None,
            allow_service: bool = False, path: Path | str | None = None,
-           limits: Limits | None = DEFAULT_LIMITS, tier: str = "curated") -> Result:
+           limits: Limits | None = DEFAULT_LIMITS, tier: str = "curated", limit: int | None = None,
+           offset: int = 0) -> Result:
     """Run any SPARQL query under `limits`; refuses SERVICE (found in the parsed query) unless allowed.
-    `tier`: curated (default) or all.
+    `tier`: curated (default) or all. `limit` and `offset` page the rows (`Result.total` is then the
+    number of all rows).
 
     The PolicyKG prefixes are predeclared, the BASE is `pid:` (so `<doc/miit-2022-160>` works) and
     keys as the commands print them (`pid:sector/automobiles`) are accepted (see query.paste).
     """
     st = store if store is not None else _store(build)
     return execute(paste.escape_keys(text), st, graph=graph, allow_service=allow_service, path=path,
-                   default_prefixes=True, limits=limits, tier=tier)
+                   default_prefixes=True, limits=limits, tier=tier, limit=limit, offset=offset)
 
 
 _store = store    # run() and sparql() take a `store` argument, which hides the function of that name

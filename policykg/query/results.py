@@ -32,6 +32,8 @@ class Result:
     rows: list[tuple] = field(default_factory=list)     # tuples of ox terms or None, one per variable
     boolean: bool | None = None
     triples: list[ox.Triple] | None = None
+    total: int | None = None        # rows of the whole answer when `rows` is one page of it
+    offset: int = 0                 # rows of the answer skipped before `rows`
 
     # -------------------------------------------------------------- Python access
 
@@ -83,21 +85,55 @@ class Result:
     def format(self, fmt: str = "table") -> str:
         return format_result(self, fmt)
 
+    def page_note(self) -> str | None:
+        """'rows 21–40 of 1,234' for a page of an answer, else None."""
+        if self.total is None:
+            return None
+        if not self.rows:
+            return f"no rows from row {self.offset + 1:,} on: the answer has {self.total:,}"
+        return f"rows {self.offset + 1:,}–{self.offset + len(self.rows):,} of {self.total:,}"
 
-def from_pyoxigraph(answer, hide=lambda name: False, limits=None) -> Result:
+def from_pyoxigraph(answer, hide=lambda name: False, limits=None, limit: int | None = None,
+                    offset: int = 0) -> Result:
     """Drain a pyoxigraph query answer into a Result; `hide(name)` drops columns (parameters);
-    past `limits.max_rows` rows (a bounds.Limits) it raises the row-cap error."""
+    past `limits.max_rows` rows held (a bounds.Limits) it raises the row-cap error.
+
+    With `limit` or `offset`, only the rows from `offset` on, at most `limit` of them, are kept
+    (memory for one page, under the row cap), and `total` counts the rows of the whole answer."""
     from policykg.query.bounds import capped
     if isinstance(answer, ox.QueryBoolean):
         return Result(boolean=bool(answer))
+    paged = limit is not None or offset > 0
+    stop = None if limit is None else offset + limit
     if isinstance(answer, ox.QueryTriples):
-        triples = list(capped(answer, limits))
-        return Result(["subject", "predicate", "object"],
-                      [(t.subject, t.predicate, t.object) for t in triples], triples=triples)
+        if not paged:
+            triples, total = list(capped(answer, limits)), None
+        else:
+            triples, total = _window(answer, offset, stop, limits)
+        return Result(["subject", "predicate", "object"], [(t.subject, t.predicate, t.object) for t in triples],
+                      triples=triples, total=total, offset=offset)
     names = [v.value for v in answer.variables]
     keep = [i for i, n in enumerate(names) if not hide(n)]
-    rows = [tuple(sol[i] for i in keep) for sol in capped(answer, limits)]
-    return Result([names[i] for i in keep], rows)
+    if not paged:
+        sols, total = capped(answer, limits), None
+    else:
+        sols, total = _window(answer, offset, stop, limits)
+    rows = [tuple(sol[i] for i in keep) for sol in sols]
+    return Result([names[i] for i in keep], rows, total=total, offset=offset)
+
+
+def _window(items, start: int, stop: int | None, limits) -> tuple[list, int]:
+    """The items from `start` to `stop` (at most the row cap of `limits`) and the number of all items."""
+    from policykg.query.bounds import rows_error
+    cap = limits.max_rows if limits else None
+    kept, n = [], 0
+    for item in items:
+        if start <= n and (stop is None or n < stop):
+            if cap is not None and len(kept) >= cap:
+                raise rows_error(limits)
+            kept.append(item)
+        n += 1
+    return kept, n
 
 
 # ------------------------------------------------------------------------------------ terms
