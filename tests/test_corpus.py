@@ -9,7 +9,8 @@ from pathlib import Path
 
 import yaml
 
-from kg import encoding, ontology
+from policykg.encoding import reader as encoding
+from policykg.model import ontology
 
 REPO = Path(__file__).resolve().parent.parent
 _spec = importlib.util.spec_from_file_location("corpus", REPO / "benchmarks" / "corpus.py")
