@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import time
 from dataclasses import dataclass, field
@@ -11,7 +12,7 @@ from typing import Callable
 import pyoxigraph as ox
 
 from policykg import paths
-from policykg.build import output
+from policykg.build import assemble, distributed, output, units
 from policykg.store import dumps as serialize
 from policykg.encoding import compile as compiler, reader as encoding
 from policykg.encoding.files import document_files
@@ -27,12 +28,17 @@ class Dataset:
     encodings: list[encoding.SourceEncoding]
     report: Report = field(default_factory=Report)
     timings: dict[str, float] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+STORE_DIR = "store"                            # the on-disk store in a build (opened by policykg.store.load)
 
 
 def compile_dataset(documents_dir: Path | None = None, *, extra_files: list[Path] = (),
                     materialize: bool = True, run_checks: bool = True,
                     progress: Callable[[str], None] | None = None) -> Dataset:
-    """Everything up to serialization, in memory. Raises InputError on bad input."""
+    """Everything up to serialization, in memory and in one pass over all sources (the reference
+    that `build`'s per-source path is tested against). Raises InputError on bad input."""
     say = progress or (lambda _msg: None)
     timings: dict[str, float] = {}
 
@@ -69,45 +75,93 @@ def compile_dataset(documents_dir: Path | None = None, *, extra_files: list[Path
     return Dataset(onto.store, onto, encs, report, durations)
 
 
-def build(out_dir: Path | str = paths.DEFAULT_BUILD_DIR, documents_dir: Path | None = None, *,
-          with_pages: bool = True, force: bool = False,
+def build(out_dir: Path | str | None = None, documents: list[Path] | None = None, *,
+          with_pages: bool = True, with_links: bool = True, client=None, force: bool = False,
           progress: Callable[[str], None] | None = None) -> Dataset:
-    """Compile and write a build into `out_dir` (see policykg.build.output for what may be replaced)."""
+    """Build into `out_dir` (default: `paths.build_dir()`) from the encodings of the folders
+    `documents` (default: kg/documents/). Each source is read, checked and compiled on its own
+    (on the workers of the Dask `client` when given), reusing the units of the last build that are
+    unchanged; then the store is loaded, the reasoning finished, links and checks run, and the
+    files written. Raises InputError on bad input; the previous build is left intact (see
+    policykg.build.output for which folders may be replaced)."""
     say = progress or (lambda _msg: None)
-    output.check(output.target(out_dir), force)          # refuse a folder we may not replace before working
-    ds = compile_dataset(documents_dir, progress=progress)
-    t0 = time.perf_counter()
+    out_dir = output.target(paths.build_dir(out_dir))
+    output.check(out_dir, force)               # refuse a folder we may not replace before working
+    timings: dict[str, float] = {}
+    t = [time.perf_counter()]
+
+    def lap(name):
+        now = time.perf_counter()
+        timings[name] = timings.get(name, 0.0) + now - t[0]
+        t[0] = now
+
+    files = units.document_paths(documents)
+    ctx = units.Context.get()
+    lap("ontology")
+    old_cache = out_dir / "cache" if output.build_id(out_dir) else None   # only a build's own cache
+    ds_box: list[Dataset] = []
 
     def write(tmp: Path) -> None:
+        cache = units.Cache(units.default_cache(out_dir if old_cache and old_cache.is_dir() else tmp))
+        say(f"reading, checking and compiling {len(files)} encodings")
+        done = distributed.compile_units(files, ctx.digest, cache.folder, client)
+        lap("encodings")
+        say("loading the store and finishing the reasoning")
+        store, counts = assemble.build_store(tmp / STORE_DIR, ctx, done, cache)
+        lap("store")
+        if with_links:                         # links compare what parts and actions lift to documents
+            say("computing links between policies")
+            from policykg.link import compute as link
+            link.replace_links(store, link.compute(store))
+            lap("link")
+        say("running zero-row checks")
+        report = checks.run_checks(store)
+        lap("checks")
+        ds = Dataset(store, ctx.onto, done, report, timings)
+        ds.counts = counts
         say("writing TriG, N-Quads, Turtle and JSON-LD")
-        serialize.write_all(ds.store, tmp)
+        serialize.write_store(store, tmp)
+        lap("serialize")
         from policykg.build import publish
         say("writing compact JSON-LD, the ontology in RDF/XML and its OWL 2 DL profile, and the vocabularies")
-        publish.write_all(ds.store, tmp)
+        publish.write_all(store, tmp)
         from policykg.export import write as export
         say("writing the flat tables (CSV) and their codebook")
-        export.export(ds.store, tmp / "export", ("csv",))
-        t1 = time.perf_counter()
-        ds.timings["serialize"] = t1 - t0
+        export.export(store, tmp / "export", ("csv",))
+        lap("publish")
         if with_pages:
             from policykg.build import ontodoc
             say("writing the ontology reference page")
-            ontodoc.write(ds.store, tmp / "ontology.html")
-            ds.timings["docs"] = time.perf_counter() - t1
+            ontodoc.write(store, tmp / "ontology.html")
+            lap("docs")
             _write_pages(ds, tmp, say)
-        from policykg.build import summary as buildreport
-        (tmp / "report.json").write_text(json.dumps(buildreport.as_dict(ds), ensure_ascii=False, indent=2, sort_keys=True) + "\n",
-                                         encoding="utf-8")
-        report_md = buildreport.as_markdown(ds)
-        stats_md = tmp / "viz" / "stats.md"
-        if stats_md.is_file():                 # network analytics of the pages, as a section of the report
-            section = stats_md.read_text(encoding="utf-8").split("\n", 1)[1].lstrip().replace("\n## ", "\n### ")
-            report_md += "\n## Network analytics\n\n" + section
-        (tmp / "report.md").write_text(report_md, encoding="utf-8")
+        _write_report(ds, tmp)
+        lap("report")
+        store.flush()
+        ds.store = None
+        del store
+        gc.collect()                           # closes the store before its folder moves
+        if old_cache and old_cache.is_dir():
+            old_cache.rename(tmp / "cache")     # the cache moves on with the new build
+        ds_box.append(ds)
 
     with output.staging(out_dir, force=force) as tmp:
         write(tmp)
+    ds = ds_box[0]
+    ds.store = ox.Store.read_only(str(out_dir / STORE_DIR))
     return ds
+
+
+def _write_report(ds: Dataset, tmp: Path) -> None:
+    from policykg.build import summary as buildreport
+    (tmp / "report.json").write_text(json.dumps(buildreport.as_dict(ds), ensure_ascii=False, indent=2, sort_keys=True) + "\n",
+                                     encoding="utf-8")
+    report_md = buildreport.as_markdown(ds)
+    stats_md = tmp / "viz" / "stats.md"
+    if stats_md.is_file():                     # network analytics of the pages, as a section of the report
+        section = stats_md.read_text(encoding="utf-8").split("\n", 1)[1].lstrip().replace("\n## ", "\n### ")
+        report_md += "\n## Network analytics\n\n" + section
+    (tmp / "report.md").write_text(report_md, encoding="utf-8")
 
 
 def _write_pages(ds: Dataset, tmp: Path, say) -> None:

@@ -84,6 +84,7 @@ class SourceEncoding:
     declarations: list[Declaration] = field(default_factory=list)
     facts: list[Fact] = field(default_factory=list)
     pages: dict[str, str] = field(default_factory=dict)     # cited files: name -> web page address
+    graph_line: int = 0                                     # cited files: the line of 'graph'
 
 
 class EncodingErrors(InputError):
@@ -390,57 +391,97 @@ def _declarations(onto: Ontology, path: Path, doc, reader: _Reader) -> list[tupl
     return out
 
 
-def read_all(onto: Ontology, files: list[Path]) -> list[SourceEncoding]:
-    """Parse and check every file; raise EncodingErrors listing every problem found."""
-    errors: list[InputError] = []
-    docs = []
-    for path in files:
-        try:
-            docs.append((path, yamlsrc.load(path)))
-        except InputError as e:
-            errors.append(e)
-        else:
-            errors += _shape_errors(path, docs[-1][1])
-    if errors:          # the other files' references to what a broken file declares would only add noise
-        raise EncodingErrors(errors)
-    # Pass 1: who declares what.
+@dataclass
+class Scan:
+    """What one file declares (pass 1 of reading): its parsed YAML, (key, class IRI, line) and errors."""
+    path: Path
+    doc: object
+    declarations: list[tuple[str, str, int]]
+    errors: list[InputError]
+
+
+def scan(onto: Ontology, path: Path) -> Scan:
+    """Parse one file and list the keys it declares; on its own, so it can run anywhere."""
+    try:
+        doc = yamlsrc.load(path)
+    except InputError as e:
+        return Scan(path, None, [], [e])
+    shape = _shape_errors(path, doc)
+    if shape:
+        return Scan(path, None, [], shape)
+    reader = _Reader(onto, path, {})
+    if not isinstance(doc, yamlsrc.Map):
+        reader.error("the file must be a mapping with 'source' and 'entities'", 1, "see docs/encoding.md")
+        return Scan(path, None, [], reader.errors)
+    decls = _declarations(onto, path, doc, reader)
+    for key, _cls, line in decls:
+        if not KEY_RE.match(key):
+            reader.error(f"bad key '{key}'", line, "keys are lower-case slugs with a kind prefix, e.g. doc/miit-2022-160")
+    return Scan(path, doc, [d for d in decls if KEY_RE.match(d[0])], reader.errors)
+
+
+def key_table(onto: Ontology, scans: list[Scan]) -> tuple[dict[str, set[str]], list[InputError]]:
+    """Every key the files may refer to (vocabulary and declarations) with its classes, and the
+    errors only the whole set of files shows (a key declared twice, or also in the vocabulary)."""
     known: dict[str, set[str]] = {iri: set(types) for iri, types in onto.individuals.items()}
     declared_at: dict[str, tuple[Path, int]] = {}
-    readers = {}
-    for path, doc in docs:
-        reader = readers[path] = _Reader(onto, path, known)
-        if not isinstance(doc, yamlsrc.Map):
-            reader.error("the file must be a mapping with 'source' and 'entities'", 1, "see docs/encoding.md")
-            continue
-        for key, cls, line in _declarations(onto, path, doc, reader):
+    errors: list[InputError] = []
+    for sc in scans:
+        for key, cls, line in sc.declarations:
             iri = iri_of(key)
-            if not KEY_RE.match(key):
-                reader.error(f"bad key '{key}'", line, "keys are lower-case slugs with a kind prefix, e.g. doc/miit-2022-160")
-            elif iri in declared_at:
+            if iri in declared_at:
                 p, l = declared_at[iri]
-                reader.error(f"duplicate id '{key}' (also declared at {p.name}:{l})", line,
-                             "declare it once; other files add facts without 'type'")
+                errors.append(InputError(f"duplicate id '{key}' (also declared at {Path(p).name}:{l})", path=sc.path, line=line,
+                                         fix="declare it once; other files add facts without 'type'"))
             elif iri in onto.individuals:
-                reader.error(f"duplicate id '{key}' (already defined in ontology/vocab)", line,
-                             "refer to the vocabulary concept instead of declaring it")
+                errors.append(InputError(f"duplicate id '{key}' (already defined in ontology/vocab)", path=sc.path,
+                                         line=line, fix="refer to the vocabulary concept instead of declaring it"))
             else:
-                declared_at[iri] = (path, line)
+                declared_at[iri] = (sc.path, line)
                 known[iri] = {cls}
-    # Pass 2: everything else.
-    out = []
+    return known, errors
+
+
+def read_scanned(onto: Ontology, sc: Scan, known) -> tuple[SourceEncoding | None, list[InputError]]:
+    """Pass 2 for one file: check everything against the ontology and the key table `known`."""
+    if sc.doc is None:
+        return None, []
+    reader = _Reader(onto, sc.path, known)
+    enc = _read_one(reader, sc.path, sc.doc)
+    return (enc if not reader.errors else None), reader.errors
+
+
+def graph_clashes(encs: list[SourceEncoding]) -> list[InputError]:
+    """Files of facts from web pages that name the same graph."""
     graphs: dict[str, Path] = {}
-    for path, doc in docs:
-        reader = readers[path]
-        if isinstance(doc, yamlsrc.Map):
-            enc = _read_one(reader, path, doc)
-            if enc and enc.pages and enc.graph in graphs:
-                reader.error(f"graph '{enc.graph[len(GRAPH):]}' is also the graph of {graphs[enc.graph].name}",
-                             doc["source"].key_lines["graph"], "give each file its own graph name")
-            elif enc:
-                graphs[enc.graph] = path
-            if enc and not reader.errors:
-                out.append(enc)
-        errors.extend(reader.errors)
+    errors = []
+    for enc in encs:
+        if enc.pages and enc.graph in graphs:
+            errors.append(InputError(f"graph '{enc.graph[len(GRAPH):]}' is also the graph of {graphs[enc.graph].name}",
+                                     path=enc.path, line=enc.graph_line, fix="give each file its own graph name"))
+        else:
+            graphs.setdefault(enc.graph, enc.path)
+    return errors
+
+
+def read_all(onto: Ontology, files: list[Path]) -> list[SourceEncoding]:
+    """Parse and check every file; raise EncodingErrors listing every problem found."""
+    scans = [scan(onto, path) for path in files]
+    broken = [e for sc in scans if sc.doc is None for e in sc.errors]
+    if broken:          # the other files' references to what a broken file declares would only add noise
+        raise EncodingErrors(broken)
+    known, table_errors = key_table(onto, scans)
+    errors: list[InputError] = []
+    out = []
+    for sc in scans:
+        errors += sc.errors
+        errors += [e for e in table_errors if e.path == sc.path]
+        enc, errs = read_scanned(onto, sc, known)
+        errors += errs
+        if enc:
+            out.append(enc)
+    clashes = graph_clashes(out)
+    errors += clashes
     if errors:
         raise EncodingErrors(errors)
     return out
@@ -541,7 +582,7 @@ def _read_cited(r: _Reader, path: Path, doc, src) -> SourceEncoding | None:
         else:
             r.pages[name] = str(url)
     enc = SourceEncoding(path=path, key="graph/" + slug, iri=GRAPH + slug, graph=GRAPH + slug, type_iri="",
-                         labels={}, sha256="", chars=0, pages=dict(r.pages))
+                         labels={}, sha256="", chars=0, pages=dict(r.pages), graph_line=src.key_lines["graph"])
     _read_entities(r, path, doc, enc, CITED_ENTRY_FIELDS,
                    lambda entry: ([], r.cite_refs(entry["cite"]) if "cite" in entry else []))
     return enc

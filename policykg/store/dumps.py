@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import tempfile
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -22,26 +24,37 @@ def canonical(store: ox.Store) -> ox.Dataset:
     return ds
 
 
-def sorted_quads(ds) -> list[ox.Quad]:
-    return sorted(ds, key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
+UNION = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
 
 
-def union_triples(ds) -> list[ox.Triple]:
-    triples = {ox.Triple(q.subject, q.predicate, q.object) for q in ds}
-    return sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+def write_store(store: ox.Store, out: Path) -> dict[str, Path]:
+    """Write the dumps of an on-disk store by streaming: quads and triples go from the store's
+    indexes to the files without a copy of the graph in Python. The order is the store's index
+    order, which depends only on the content (the build canonicalizes the ontology's blank nodes
+    before loading), so the same dataset gives the same bytes."""
+    files = {"trig": out / "kg.trig", "nq": out / "kg.nq", "ttl": out / "kg.ttl"}
+    for key, fmt in (("trig", ox.RdfFormat.TRIG), ("nq", ox.RdfFormat.N_QUADS)):
+        with open(files[key], "wb") as f:
+            f.write(HEADER.encode())
+            store.dump(f, fmt, prefixes=PREFIXES if fmt == ox.RdfFormat.TRIG else None)
+    with open(files["ttl"], "wb") as f:                # the union of the graphs, each triple once
+        f.write(HEADER.encode())
+        ox.serialize(union_triples(store), f, ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+    return files                                       # kg.jsonld (compact): policykg.store.jsonld
+
+
+def union_triples(store: ox.Store):
+    """The union of a store's named graphs, each triple once, streamed in the store's order."""
+    return store.query(UNION, use_default_graph_as_union=True)
 
 
 def write_all(store: ox.Store, out: Path) -> dict[str, Path]:
-    ds = canonical(store)
-    quads = sorted_quads(ds)
-    triples = union_triples(ds)
-    files = {
-        "trig": (out / "kg.trig", quads, ox.RdfFormat.TRIG, True),
-        "nq": (out / "kg.nq", quads, ox.RdfFormat.N_QUADS, True),
-        "ttl": (out / "kg.ttl", triples, ox.RdfFormat.TURTLE, True),
-    }
-    for path, items, fmt, comment in files.values():       # kg.jsonld (compact): policykg.store.jsonld
-        prefixes = PREFIXES if fmt in (ox.RdfFormat.TRIG, ox.RdfFormat.TURTLE) else None
-        body = ox.serialize(items, format=fmt, prefixes=prefixes) if prefixes else ox.serialize(items, format=fmt)
-        path.write_bytes((HEADER.encode() if comment else b"") + body)
-    return {k: v[0] for k, v in files.items()}
+    """The dumps of any store (an in-memory one is first copied into a temporary on-disk store,
+    whose index order makes the output deterministic); blank nodes are canonicalized."""
+    with tempfile.TemporaryDirectory(dir=out) as tmp:
+        disk = ox.Store(tmp)
+        disk.bulk_extend(canonical(store))
+        files = write_store(disk, out)
+        del disk
+        gc.collect()
+    return files

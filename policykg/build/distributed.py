@@ -1,0 +1,82 @@
+"""The per-source stage as a map over files: in this process, or on a Dask distributed cluster.
+
+`compile_units` runs the two steps of reading (what each file declares; then everything else,
+against the table of all declared keys) and returns the units in the order of the files, so the
+result does not depend on where or in which order the work ran. With a `dask.distributed.Client`
+(a LocalCluster here, a scheduler address on a real cluster) the same functions run on its
+workers; they need the package installed and the unit cache folder on a filesystem they share.
+See docs/scale.md.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from policykg.build import units
+from policykg.encoding import reader
+
+
+def _map(fn, args: list[tuple], client=None, shared=None) -> list:
+    if client is None:
+        return [fn(*a) for a in args] if shared is None else [fn(a[0], a[1], shared, *a[2:]) for a in args]
+    columns = [list(c) for c in zip(*args)] if args else []
+    if shared is not None:
+        future = client.scatter(shared, broadcast=True)
+        columns.insert(2, [future] * len(args))
+    return client.gather(client.map(fn, *columns, pure=False)) if args else []
+
+
+def compile_units(files: list[Path], context: str, cache_folder: Path, client=None) -> list[units.Unit]:
+    """Scan, check and compile every file; raise EncodingErrors listing every problem, file by file."""
+    cache = str(cache_folder)
+    scans = _map(units.scan, [(str(f), context, cache) for f in files], client)
+    for sc in scans:
+        sc.path = Path(sc.path)
+    broken = [e for sc in scans if sc.broken for e in sc.errors]
+    if broken:          # the other files' references to what a broken file declares would only add noise
+        raise reader.EncodingErrors(broken)
+    known, table_errors = reader.key_table(units.Context.get().onto, scans)
+    done = _map(units.compile_one, [(str(sc.path), sc.digest, cache) for sc in scans], client, shared=known)
+    errors = []
+    for sc, u in zip(scans, done):
+        errors += [e for e in table_errors if Path(e.path) == sc.path]
+        errors += u.errors if u.errors else sc.errors
+    errors += _graph_clashes(done)
+    if errors:
+        raise reader.EncodingErrors(errors)
+    for u in done:
+        u.path = str(u.path)
+    return done
+
+
+def _graph_clashes(done: list[units.Unit]):
+    from policykg.errors import InputError
+    seen: dict[str, str] = {}
+    out = []
+    for u in done:
+        if u.pages and u.graph in seen:
+            out.append(InputError(f"graph '{u.graph.rsplit('/', 1)[-1]}' is also the graph of {Path(seen[u.graph]).name}",
+                                  path=u.path, line=u.graph_line, fix="give each file its own graph name"))
+        else:
+            seen.setdefault(u.graph, u.path)
+    return out
+
+
+def client(address: str):
+    """A Dask client: 'local:N' starts a LocalCluster of N single-threaded worker processes;
+    anything else is a scheduler address. Raises InputError when Dask is not installed."""
+    from policykg.errors import InputError
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError:
+        raise InputError("Dask is not installed", fix="pip install 'policykg[scale]'") from None
+    if address.startswith("local:"):
+        try:
+            n = int(address.split(":", 1)[1])
+        except ValueError:
+            n = 0
+        if n < 1:
+            raise InputError(f"bad --dask '{address}'", fix="write local:N with N workers, e.g. local:2")
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None)
+        return Client(cluster)
+    return Client(address)

@@ -1,0 +1,235 @@
+"""The per-document stage of the build: read, check and compile one encoding, and derive what the
+rules entail from it alone. Each result is a `Unit`, cached by the hash of the file's bytes and of
+everything else it depends on (ontology, vocabularies, rules and this code); a cached unit is reused
+when the keys it looked up in other files still have the same classes.
+
+The functions here take plain arguments and return picklable results, so the same code runs in
+this process or on the workers of a Dask cluster (`policykg.build.distributed`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from policykg import paths
+from policykg.encoding import compile as compiler, reader
+from policykg.errors import InputError
+from policykg.model import entail, ontology, reason
+from policykg.model.namespaces import INFERRED_GRAPH, PID
+
+_PACKAGE = Path(__file__).resolve().parent.parent
+CODE = [_PACKAGE / "encoding", _PACKAGE / "model", Path(__file__)]
+PROVENANCE = (PID + "claim/", PID + "text/")        # claim and evidence nodes: local to one source
+
+
+def context_digest() -> str:
+    """Hash of everything a unit depends on besides its file: ontology, vocabularies, rules, code."""
+    h = hashlib.sha256()
+    files = ontology.ontology_files() + reason.rule_files()
+    for c in CODE:
+        files += sorted(c.glob("*.py")) if c.is_dir() else [c]
+    for f in files:
+        h.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+class Context:
+    """The ontology as each process needs it: loaded once per process (and per ontology version)."""
+    _current: "Context | None" = None
+
+    def __init__(self):
+        self.digest = context_digest()
+        self.onto = ontology.load()
+        base = ox.Store()
+        base.extend(self.onto.store)
+        reason.materialize(base)
+        ds = ox.Dataset(base)                      # the axioms' blank nodes get labels from their content
+        ds.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+        self.base_quads = list(ds)
+        self.schema = entail.Schema.load(base)
+        self.joins = self.schema.join_properties()
+        self.base = {(q.subject, q.predicate, q.object) for q in self.base_quads}
+        self.base_out, self.base_in = {}, {}
+        for s, p, o in self.base:
+            if p in self.joins:
+                self.base_out.setdefault((s, p), set()).add(o)
+                self.base_in.setdefault((o, p), set()).add(s)
+        self.base_nodes = {t[0].value for t in self.base if isinstance(t[0], ox.NamedNode)}
+
+    @classmethod
+    def get(cls) -> "Context":
+        if cls._current is None or cls._current.digest != context_digest():
+            cls._current = cls()
+        return cls._current
+
+
+@dataclass
+class Unit:
+    """One source's share of the build."""
+    path: str
+    digest: str                                  # of the file's bytes and the context
+    graph: str = ""
+    pages: bool = False                          # a file of facts from web pages
+    graph_line: int = 0
+    declarations: list = field(default_factory=list)   # (key, class IRI, line)
+    lookups: dict = field(default_factory=dict)  # IRI -> classes, for every key looked up
+    nodes: list = field(default_factory=list)    # entities its facts mention (not vocabulary-only)
+    join_nodes: list = field(default_factory=list)   # entities in its triples of join properties
+    quads: int = 0
+    inferred: int = 0
+    errors: list = field(default_factory=list)
+    reused: bool = False                         # taken from the cache by this build
+    broken: bool = False                         # the file could not be parsed (or has the wrong shape)
+
+    @property
+    def encoding_path(self) -> Path:
+        return Path(self.path)
+
+
+class _Recorder:
+    """The key table as a reader sees it, noting every key looked up (for reusing the unit later)."""
+
+    def __init__(self, known):
+        self.known, self.seen = known, {}
+
+    def get(self, iri, default=None):
+        v = self.known.get(iri)
+        self.seen[iri] = frozenset(v) if v is not None else None
+        return default if v is None else v
+
+    def __contains__(self, iri):
+        return self.get(iri) is not None
+
+    def __iter__(self):
+        return iter(self.known)
+
+
+def file_digest(path: Path, context: str) -> str:
+    return hashlib.sha256(context.encode() + b"\0" + Path(path).read_bytes()).hexdigest()
+
+
+class Cache:
+    """Units on disk: DIR/DIGEST.unit (the Unit) and DIR/DIGEST.nq (its quads, N-Quads)."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+
+    def meta(self, digest: str) -> Unit | None:
+        try:
+            with open(self.folder / f"{digest}.unit", "rb") as f:
+                return pickle.load(f)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+            return None
+
+    def quads_path(self, digest: str) -> Path:
+        return self.folder / f"{digest}.nq"
+
+    def prune(self, keep: set[str]) -> int:
+        """Delete the cached units of earlier builds that this build did not use (the cache holds
+        one build's worth of units)."""
+        n = 0
+        for f in self.folder.iterdir():
+            if f.suffix in (".unit", ".nq") and f.stem not in keep:
+                f.unlink()
+                n += 1
+        return n
+
+    def put(self, unit: Unit, nquads: bytes) -> None:
+        tmp = self.folder / f".{unit.digest}.{os.getpid()}.tmp"
+        tmp.write_bytes(nquads)
+        os.replace(tmp, self.quads_path(unit.digest))
+        tmp.write_bytes(pickle.dumps(unit))
+        os.replace(tmp, self.folder / f"{unit.digest}.unit")
+
+
+def scan(path: str, context: str, cache_dir: str) -> Unit:
+    """Stage 1: the keys a file declares (from the cache when the file is unchanged)."""
+    digest = file_digest(Path(path), context)
+    cached = Cache(cache_dir).meta(digest)
+    if cached is not None:
+        cached.path = path
+        return cached
+    ctx = Context.get()
+    sc = reader.scan(ctx.onto, Path(path))
+    return Unit(path, digest, declarations=sc.declarations, errors=sc.errors, broken=sc.doc is None)
+
+
+def valid(unit: Unit, known) -> bool:
+    """A cached unit still holds when every key it looked up has the same classes now."""
+    for iri, types in unit.lookups.items():
+        now = known.get(iri)
+        if (frozenset(now) if now is not None else None) != types:
+            return False
+    return True
+
+
+def compile_one(path: str, digest: str, known, cache_dir: str) -> Unit:
+    """Stage 2: check and compile one file, derive its local entailments, write them to the cache."""
+    cache = Cache(cache_dir)
+    cached = cache.meta(digest)
+    if cached is not None and not cached.errors and cached.graph and valid(cached, known):
+        cached.path, cached.reused = path, True
+        return cached
+    ctx = Context.get()
+    sc = reader.scan(ctx.onto, Path(path))
+    rec = _Recorder(known)
+    enc, errors = reader.read_scanned(ctx.onto, sc, rec)
+    unit = Unit(path, digest, declarations=sc.declarations, errors=sc.errors + errors)
+    if enc is None or unit.errors:
+        return unit
+    unit.graph, unit.pages, unit.graph_line = enc.graph, bool(enc.pages), enc.graph_line
+    unit.lookups = {iri: t for iri, t in rec.seen.items() if t is not None}
+    quads = list(dict.fromkeys(compiler.compile_source(enc)))
+    derived = entail.closure(ctx.schema, [(q.subject, q.predicate, q.object) for q in quads], ctx.base, ctx.base_out, ctx.base_in)
+    g = ox.NamedNode(INFERRED_GRAPH)
+    inferred = [ox.Quad(s, p, o, g) for s, p, o in derived]
+    unit.quads, unit.inferred = len(quads), len(inferred)
+    unit.nodes, unit.join_nodes = _nodes(enc, derived, ctx)
+    body = ox.serialize(quads + inferred, format=ox.RdfFormat.N_QUADS)
+    cache.put(unit, body)
+    return unit
+
+
+def _nodes(enc, derived, ctx: Context) -> tuple[list[str], list[str]]:
+    """The entities a source's facts (stated or derived) mention, and those in its triples of join
+    properties; claims and evidence are left out (they belong to one source)."""
+    nodes, join_nodes = set(), set()
+    triples = [(ox.NamedNode(f.subject), ox.NamedNode(f.predicate), f.obj) for f in enc.facts]
+    triples += [(ox.NamedNode(d.iri), None, ox.NamedNode(d.type_iri)) for d in enc.declarations]
+    for s, p, o in triples + list(derived):
+        ends = [t.value for t in (s, o) if isinstance(t, ox.NamedNode)]
+        if any(e.startswith(PROVENANCE) for e in ends):
+            continue
+        for e in ends:
+            if e not in ctx.base_nodes or e == s.value:
+                nodes.add(e)
+        if p in ctx.joins:
+            join_nodes.update(ends)
+    return sorted(nodes), sorted(join_nodes)
+
+
+def errors_of(units: list[Unit]) -> list[InputError]:
+    return [e for u in units for e in u.errors]
+
+
+def default_cache(build_dir: Path) -> Path:
+    return Path(build_dir) / "cache" / "units"
+
+
+def document_paths(documents: list[Path] | None) -> list[Path]:
+    """The encodings of the given folders (default: the built-in kg/documents/), sorted by path."""
+    folders = documents or [paths.DOCUMENTS_DIR]
+    out = []
+    for d in folders:
+        d = Path(d)
+        if not d.is_dir():
+            raise InputError("no such folder of encodings", path=d, fix="give a folder that holds *.yaml encodings")
+        out += sorted(d.glob("*.yaml"))
+    return out

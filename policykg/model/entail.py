@@ -1,0 +1,145 @@
+"""The materialization rules of ontology/rules, applied to one document's triples in Python.
+
+The rule files are the definition (`reason.materialize` runs them as SPARQL, and a test checks them
+against owlrl); this module computes the same entailments for one source graph at a time, which is
+what makes the build incremental: the schema (class and property axioms, read from the ontology and
+vocabularies with the rules' own conditions) is fixed, so a document's consequences depend only on
+its own triples and the ontology. What joins triples of two documents (transitive properties and
+property chains through an entity both mention) is left to the global pass (`build.reasoning`).
+
+Each supported rule file is named in RULES; a rule file this module does not know makes `Schema.load`
+raise, so a new rule cannot be skipped silently.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from policykg.model import reason
+from policykg.model.namespaces import RDF, SKOS, sparql_prefixes
+
+RULES = {"cax-sco", "prp-dom", "prp-inv", "prp-rng", "prp-spo1", "prp-spo2", "prp-trp",
+         "skos-broader-transitive", "skos-narrower"}
+TYPE = ox.NamedNode(RDF + "type")
+BROADER, NARROWER = ox.NamedNode(SKOS + "broader"), ox.NamedNode(SKOS + "narrower")
+BROADER_T, NARROWER_T = ox.NamedNode(SKOS + "broaderTransitive"), ox.NamedNode(SKOS + "narrowerTransitive")
+
+
+def _pairs(store: ox.Store, query: str):
+    for row in store.query(sparql_prefixes() + query, use_default_graph_as_union=True):
+        yield row[0], row[1]
+
+
+@dataclass
+class Schema:
+    """The axioms the rules read, as lookup tables (rule bodies' conditions included)."""
+    superclasses: dict = field(default_factory=lambda: defaultdict(set))   # cax-sco: class -> rdfs:subClassOf+ (IRIs)
+    domains: dict = field(default_factory=lambda: defaultdict(set))        # prp-dom
+    ranges: dict = field(default_factory=lambda: defaultdict(set))         # prp-rng
+    inverses: dict = field(default_factory=lambda: defaultdict(set))       # prp-inv (both directions)
+    superproperties: dict = field(default_factory=lambda: defaultdict(set))  # prp-spo1
+    chains_first: dict = field(default_factory=lambda: defaultdict(set))   # prp-spo2: p1 -> {(p2, p)}
+    chains_second: dict = field(default_factory=lambda: defaultdict(set))  # prp-spo2: p2 -> {(p1, p)}
+    transitive: set = field(default_factory=set)                           # prp-trp (and skos:broaderTransitive)
+
+    @classmethod
+    def load(cls, store: ox.Store) -> "Schema":
+        names = {f.stem for f in reason.rule_files()}
+        unknown = names - RULES
+        if unknown:
+            raise RuntimeError(f"rule files {sorted(unknown)} have no per-document form in policykg.model.entail")
+        s = cls()
+        for c, d in _pairs(store, "SELECT ?c ?super WHERE { ?c rdfs:subClassOf+ ?super . FILTER(isIRI(?super)) }"):
+            s.superclasses[c].add(d)
+        for p, c in _pairs(store, """SELECT ?p ?c WHERE { ?p rdfs:domain ?c . FILTER(isIRI(?c)) ?p a ?kind .
+                                     FILTER(?kind IN (owl:ObjectProperty, owl:DatatypeProperty)) }"""):
+            s.domains[p].add(c)
+        for p, c in _pairs(store, """SELECT ?p ?c WHERE { ?p rdfs:range ?c . FILTER(isIRI(?c) && ?c != owl:Thing)
+                                     ?p a owl:ObjectProperty }"""):
+            s.ranges[p].add(c)
+        for p, q in _pairs(store, "SELECT ?p ?q WHERE { ?p owl:inverseOf ?q }"):
+            s.inverses[p].add(q)
+            s.inverses[q].add(p)
+        for p, q in _pairs(store, "SELECT ?p ?super WHERE { ?p rdfs:subPropertyOf+ ?super . FILTER(isIRI(?super)) }"):
+            s.superproperties[p].add(q)
+        for row in store.query(sparql_prefixes() + """SELECT ?p ?p1 ?p2 WHERE { ?p owl:propertyChainAxiom ?chain .
+                ?chain rdf:first ?p1 ; rdf:rest ?rest . ?rest rdf:first ?p2 ; rdf:rest rdf:nil }""",
+                               use_default_graph_as_union=True):
+            p, p1, p2 = row[0], row[1], row[2]
+            s.chains_first[p1].add((p2, p))
+            s.chains_second[p2].add((p1, p))
+        s.transitive = {row[0] for row in store.query(sparql_prefixes() + "SELECT ?p WHERE { ?p a owl:TransitiveProperty }",
+                                                         use_default_graph_as_union=True)}
+        s.transitive.add(BROADER_T)
+        return s
+
+    def join_properties(self) -> set:
+        """Properties through which a rule joins two triples (the only way two documents combine)."""
+        return set(self.transitive) | set(self.chains_first) | set(self.chains_second) | {BROADER, BROADER_T}
+
+
+def closure(schema: Schema, triples, base: set | None = None, base_out=None, base_in=None) -> set:
+    """Everything the rules derive from `triples` (with the ontology's own closure `base`), minus
+    what is already in `triples` or `base`. `base_out`/`base_in` index the base's triples of join
+    properties by subject/object, so chains and transitive steps through vocabulary terms are found."""
+    base = base or set()
+    base_out = base_out or {}
+    base_in = base_in or {}
+    have = set(triples)
+    out_idx: dict = defaultdict(lambda: defaultdict(set))   # s -> p -> {o}
+    in_idx: dict = defaultdict(lambda: defaultdict(set))    # o -> p -> {s}
+    agenda = list(have)
+    for s_, p_, o_ in have:
+        out_idx[s_][p_].add(o_)
+        in_idx[o_][p_].add(s_)
+    derived: set = set()
+
+    def add(t):
+        if isinstance(t[0], ox.Literal) or t in have or t in base:
+            return
+        have.add(t)
+        derived.add(t)
+        agenda.append(t)
+        out_idx[t[0]][t[1]].add(t[2])
+        in_idx[t[2]][t[1]].add(t[0])
+
+    def outs(node, p):
+        return out_idx[node][p] | base_out.get((node, p), set()) if node in out_idx else base_out.get((node, p), set())
+
+    def ins(node, p):
+        return in_idx[node][p] | base_in.get((node, p), set()) if node in in_idx else base_in.get((node, p), set())
+
+    while agenda:
+        s, p, o = agenda.pop()
+        if p == TYPE:
+            for d in schema.superclasses.get(o, ()):
+                add((s, TYPE, d))
+        for c in schema.domains.get(p, ()):
+            add((s, TYPE, c))
+        if isinstance(o, ox.NamedNode):
+            for c in schema.ranges.get(p, ()):
+                add((o, TYPE, c))
+            for q in schema.inverses.get(p, ()):
+                add((o, q, s))
+        for q in schema.superproperties.get(p, ()):
+            add((s, q, o))
+        for p2, q in schema.chains_first.get(p, ()):
+            for c in list(outs(o, p2)):
+                add((s, q, c))
+        for p1, q in schema.chains_second.get(p, ()):
+            for a in list(ins(s, p1)):
+                add((a, q, o))
+        if p in schema.transitive:
+            for c in list(outs(o, p)):
+                add((s, p, c))
+            for a in list(ins(s, p)):
+                add((a, p, o))
+        if p == BROADER:                                   # skos-narrower, skos-broader-transitive
+            add((o, NARROWER, s))
+            add((s, BROADER_T, o))
+        if p == BROADER_T:
+            add((o, NARROWER_T, s))
+    return derived
