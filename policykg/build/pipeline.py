@@ -85,7 +85,7 @@ def build(out_dir: Path | str | None = None, documents: list[Path] | None = None
     files written. Raises InputError on bad input; the previous build is left intact (see
     policykg.build.output for which folders may be replaced)."""
     say = progress or (lambda _msg: None)
-    out_dir = output.target(paths.build_dir(out_dir))
+    out_dir = output.target(out_dir if out_dir is not None else paths.build_dir())
     output.check(out_dir, force)               # refuse a folder we may not replace before working
     timings: dict[str, float] = {}
     t = [time.perf_counter()]
@@ -105,9 +105,12 @@ def build(out_dir: Path | str | None = None, documents: list[Path] | None = None
         cache = units.Cache(units.default_cache(out_dir if old_cache and old_cache.is_dir() else tmp))
         say(f"reading, checking and compiling {len(files)} encodings")
         done = distributed.compile_units(files, ctx.digest, cache.folder, client)
+        cache.prune({u.digest for u in done})
         lap("encodings")
         say("loading the store and finishing the reasoning")
         store, counts = assemble.build_store(tmp / STORE_DIR, ctx, done, cache)
+        counts["units_reused"] = sum(u.reused for u in done)
+        counts["units_compiled"] = len(done) - counts["units_reused"]
         lap("store")
         if with_links:                         # links compare what parts and actions lift to documents
             say("computing links between policies")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 import time
 
 from policykg.cli.options import EXIT_FINDINGS, EXIT_OK, progress
@@ -13,7 +14,21 @@ def cmd_build(args) -> int:
     from policykg import paths
     out = args.out if args.out is not None else paths.build_dir()     # --out '' is an error, not the default
     t = time.perf_counter()
-    ds = pipeline.build(out, with_pages=not args.no_pages, force=args.force, progress=progress(args))
+    documents = None
+    if args.documents:
+        documents = ([paths.DOCUMENTS_DIR] if args.with_builtin else []) + [Path(d) for d in args.documents]
+    client = None
+    if args.dask:
+        from policykg.build import distributed
+        client = distributed.client(args.dask)
+    try:
+        ds = pipeline.build(out, documents, with_pages=not args.no_pages, with_links=not args.no_links,
+                            client=client, force=args.force, progress=progress(args))
+    finally:
+        if client is not None:
+            client.close()
+            if getattr(client, "cluster", None) is not None:
+                client.cluster.close()
     for f in ds.report.findings:
         print(f.line(), file=sys.stderr)
     stages = ", ".join(f"{k} {v:.2f}s" for k, v in ds.timings.items())
@@ -30,6 +45,14 @@ def add(sub) -> None:
     b.add_argument("--force", action="store_true",
                    help="build even into a folder that 'policykg build' did not write: that folder is kept, "
                         "renamed OUT.replaced-TIME (nothing is deleted)")
+    b.add_argument("--documents", metavar="DIR", action="append",
+                   help="read the encodings (*.yaml) of DIR instead of kg/documents/; repeatable")
+    b.add_argument("--with-builtin", action="store_true",
+                   help="with --documents: read kg/documents/ too (besides the given folders)")
+    b.add_argument("--dask", metavar="ADDRESS",
+                   help="run the per-source stage on a Dask cluster: a scheduler address (tcp://host:8786), "
+                        "or 'local:N' for a LocalCluster of N worker processes (needs the 'scale' extra)")
     b.add_argument("--no-pages", action="store_true", help="skip the HTML pages (ontology reference and network views)")
+    b.add_argument("--no-links", action="store_true", help="skip the links between policies")
     b.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
     b.set_defaults(func=cmd_build)

@@ -1,7 +1,12 @@
-"""The built dataset (build/kg.nq) loaded into a pyoxigraph store, once per process.
+"""Opening a build for queries, once per process.
 
-The store's default graph holds the union of the named graphs as a set (each distinct triple
-once, see `policykg.store.union`), loaded from the build's union dump kg.ttl."""
+`policykg build` leaves a pyoxigraph (RocksDB) store in the build (build/store/): opening it
+read-only takes milliseconds whatever the size of the graph, and several processes (queries,
+`serve`) can read it at once. Its default graph holds the union of the named graphs as a set (each
+distinct triple once, see `policykg.store.union`). A build without a store (made by an older
+version), whose kg.nq is newer than its store (rewritten by `policykg link`), or with an extracted
+tier (`policykg ingest --into-graph`, extracted/*.nq) is loaded from its dumps into memory instead.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,13 @@ import pyoxigraph as ox
 from policykg import paths
 from policykg.errors import InputError
 from policykg.store import union
+
+STORE_DIR = "store"
+
+
+@lru_cache(maxsize=4)
+def _open(path: str, stamp: float) -> ox.Store:
+    return ox.Store.read_only(path)
 
 
 @lru_cache(maxsize=4)
@@ -29,11 +41,32 @@ def _load(path: str, mtime: float, extracted: tuple = ()) -> ox.Store:
     return store
 
 
+def store_dir(build_dir: Path | str | None = None) -> Path | None:
+    """The build's on-disk store, when it has one that is not older than its N-Quads dump."""
+    folder = paths.build_dir(build_dir) / STORE_DIR
+    current = folder / "CURRENT"
+    if not current.is_file():
+        return None
+    nq = paths.build_dir(build_dir) / "kg.nq"
+    if nq.is_file() and nq.stat().st_mtime > _stamp(folder) + 1:
+        return None                              # the dump was rewritten since (e.g. by `policykg link`)
+    if any((folder.parent / "extracted").glob("*.nq")):
+        return None                              # the extracted tier is loaded with the dumps
+    return folder
+
+
+def _stamp(folder: Path) -> float:
+    return max(f.stat().st_mtime for f in folder.iterdir())
+
+
 def load(build_dir: Path | str | None = None) -> ox.Store:
     """The store of a build directory (see `paths.build_dir`); raises InputError when there is no build.
 
     It holds kg.nq and the extracted tier that `policykg ingest --into-graph` wrote to extracted/*.nq.
     """
+    folder = store_dir(build_dir)
+    if folder is not None:
+        return _open(str(folder.resolve()), _stamp(folder))
     path = nquads(build_dir)
     extracted = tuple((str(f.resolve()), f.stat().st_mtime) for f in sorted((path.parent / "extracted").glob("*.nq")))
     return _load(str(path.resolve()), path.stat().st_mtime, extracted)
@@ -46,4 +79,3 @@ def nquads(build_dir: Path | str | None = None) -> Path:
         raise InputError("no built knowledge graph", path=path,
                          fix=f"run 'policykg build', or name a build with --build DIR or ${paths.BUILD_ENV}")
     return path
-
