@@ -118,7 +118,7 @@ def build(out_dir: Path | str | None = None, documents: list[Path] | None = None
             link.replace_links(store, link.compute(store))
             lap("link")
         say("running zero-row checks")
-        report = checks.run_checks(store)
+        report = checks.run_checks(store, ontology_store=ctx.onto.store)
         lap("checks")
         ds = Dataset(store, ctx.onto, done, report, timings)
         ds.counts = counts
