@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 
 import pyoxigraph as ox
 
@@ -13,6 +14,7 @@ from policykg.model.namespaces import OA, PID, PROV, RDF, RDFS, SKOS, XSD
 A = ox.NamedNode(RDF + "type")
 
 
+@lru_cache(maxsize=1 << 16)
 def N(iri: str) -> ox.NamedNode:
     return ox.NamedNode(iri)
 

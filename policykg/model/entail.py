@@ -44,6 +44,7 @@ class Schema:
     chains_first: dict = field(default_factory=lambda: defaultdict(set))   # prp-spo2: p1 -> {(p2, p)}
     chains_second: dict = field(default_factory=lambda: defaultdict(set))  # prp-spo2: p2 -> {(p1, p)}
     transitive: set = field(default_factory=set)                           # prp-trp (and skos:broaderTransitive)
+    joins: set = field(default_factory=set)                                # see join_properties()
 
     @classmethod
     def load(cls, store: ox.Store) -> "Schema":
@@ -74,6 +75,7 @@ class Schema:
         s.transitive = {row[0] for row in store.query(sparql_prefixes() + "SELECT ?p WHERE { ?p a owl:TransitiveProperty }",
                                                          use_default_graph_as_union=True)}
         s.transitive.add(BROADER_T)
+        s.joins = s.join_properties()
         return s
 
     def join_properties(self) -> set:
@@ -89,28 +91,31 @@ def closure(schema: Schema, triples, base: set | None = None, base_out=None, bas
     base_out = base_out or {}
     base_in = base_in or {}
     have = set(triples)
-    out_idx: dict = defaultdict(lambda: defaultdict(set))   # s -> p -> {o}
-    in_idx: dict = defaultdict(lambda: defaultdict(set))    # o -> p -> {s}
+    joins = schema.joins
+    out_idx: dict = defaultdict(set)                        # (s, p) -> {o}, for join properties only
+    in_idx: dict = defaultdict(set)                         # (o, p) -> {s}
     agenda = list(have)
     for s_, p_, o_ in have:
-        out_idx[s_][p_].add(o_)
-        in_idx[o_][p_].add(s_)
+        if p_ in joins:
+            out_idx[s_, p_].add(o_)
+            in_idx[o_, p_].add(s_)
     derived: set = set()
 
     def add(t):
-        if isinstance(t[0], ox.Literal) or t in have or t in base:
+        if t in have or t in base or isinstance(t[0], ox.Literal):
             return
         have.add(t)
         derived.add(t)
         agenda.append(t)
-        out_idx[t[0]][t[1]].add(t[2])
-        in_idx[t[2]][t[1]].add(t[0])
+        if t[1] in joins:
+            out_idx[t[0], t[1]].add(t[2])
+            in_idx[t[2], t[1]].add(t[0])
 
     def outs(node, p):
-        return out_idx[node][p] | base_out.get((node, p), set()) if node in out_idx else base_out.get((node, p), set())
+        return out_idx.get((node, p), set()) | base_out.get((node, p), set())
 
     def ins(node, p):
-        return in_idx[node][p] | base_in.get((node, p), set()) if node in in_idx else base_in.get((node, p), set())
+        return in_idx.get((node, p), set()) | base_in.get((node, p), set())
 
     while agenda:
         s, p, o = agenda.pop()
