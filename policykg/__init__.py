@@ -16,4 +16,10 @@ def open(build_dir=None):   # noqa: A001
     return _open(build_dir)
 
 
-__all__ = ["open", "__version__"]
+def build(build_dir=None, documents=None, **options):
+    """Build into `build_dir` from kg/documents/ or the folders `documents`, and open it; see `policykg.api.build`."""
+    from policykg.api import build as _build
+    return _build(build_dir, documents, **options)
+
+
+__all__ = ["open", "build", "__version__"]

@@ -162,3 +162,16 @@ def open(build_dir: Path | str | None = None) -> KnowledgeGraph:   # noqa: A001 
     Raises InputError naming --build and $POLICYKG_BUILD when there is no build there.
     """
     return KnowledgeGraph(build_dir)
+
+
+def build(build_dir: Path | str | None = None, documents: list[Path | str] | None = None, *,
+          with_builtin: bool = False, **options) -> KnowledgeGraph:
+    """Build (`policykg build`) and open the result. `documents`: folders of encodings to read instead
+    of kg/documents/ (`--documents`), and with `with_builtin` besides it; `options` go to
+    `policykg.build.pipeline.build` (with_pages, with_links, client, force, progress)."""
+    from policykg.build import pipeline
+    folders = None
+    if documents:
+        folders = ([paths.DOCUMENTS_DIR] if with_builtin else []) + [Path(d) for d in documents]
+    ds = pipeline.build(build_dir, folders, **options)
+    return KnowledgeGraph(build_dir, store=ds.store)

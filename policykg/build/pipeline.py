@@ -77,9 +77,9 @@ def compile_dataset(documents_dir: Path | None = None, *, extra_files: list[Path
 
 def build(out_dir: Path | str | None = None, documents: list[Path] | None = None, *,
           with_pages: bool = True, with_links: bool = True, client=None, force: bool = False,
-          progress: Callable[[str], None] | None = None) -> Dataset:
+          progress: Callable[[str], None] | None = None, documents_dir: Path | None = None) -> Dataset:
     """Build into `out_dir` (default: `paths.build_dir()`) from the encodings of the folders
-    `documents` (default: kg/documents/). Each source is read, checked and compiled on its own
+    `documents` (default: kg/documents/; `documents_dir` names one folder). Each source is read, checked and compiled on its own
     (on the workers of the Dask `client` when given), reusing the units of the last build that are
     unchanged; then the store is loaded, the reasoning finished, links and checks run, and the
     files written. Raises InputError on bad input; the previous build is left intact (see
@@ -95,7 +95,7 @@ def build(out_dir: Path | str | None = None, documents: list[Path] | None = None
         timings[name] = timings.get(name, 0.0) + now - t[0]
         t[0] = now
 
-    files = units.document_paths(documents)
+    files = units.document_paths(documents or ([Path(documents_dir)] if documents_dir else None))
     ctx = units.Context.get()
     lap("ontology")
     old_cache = out_dir / "cache" if output.build_id(out_dir) else None   # only a build's own cache
