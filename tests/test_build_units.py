@@ -95,3 +95,19 @@ def test_two_dask_workers_give_the_bytes_of_one_process(build_dir, tmp_path):
         pipeline.build(tmp_path / "dask", client=client)
     for name in DUMPS:
         assert (tmp_path / "dask" / name).read_bytes() == (build_dir / name).read_bytes(), name
+
+
+def test_libyaml_and_the_careful_loader_read_the_encodings_alike():
+    from policykg.encoding import yamlsrc
+    if yamlsrc._CLOADER is None:
+        pytest.skip("PyYAML was built without libyaml")
+    for f in sorted(paths.DOCUMENTS_DIR.glob("*.yaml")):
+        text = f.read_text(encoding="utf-8")
+        fast = yamlsrc._fast(text)
+        assert fast is not None, f.name
+        careful = yamlsrc._Loader(text, f).get_single_node()
+        a, b = yamlsrc._convert(fast, f), yamlsrc._convert(careful, f)
+        assert a == b and a.key_lines == b.key_lines, f.name
+        assert a["entities"].key_lines == b["entities"].key_lines
+    assert yamlsrc._fast("a: &x 1\nb: *x\n") is None              # anchors go the careful way (and are refused)
+    assert yamlsrc._fast("a: [1, 2\n") is None                    # so do syntax errors
