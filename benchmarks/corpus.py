@@ -40,6 +40,11 @@ DOC_TYPE_ZH = {"Notice": "通知", "WorkPlan": "工作方案", "ActionPlan": "�
 DOC_TYPE_EN = {"Notice": "Notice", "WorkPlan": "Work plan", "ActionPlan": "Action plan", "Guideline": "Guideline",
                "DevelopmentPlan": "Development plan"}
 NUMERALS = "一二三四五六七八九十"
+# Optional facts of an action: (property, vocabulary class, words before, probability, words after).
+ACTION_EXTRAS = [("concernsProgram", "Program", "实施", 0.3, "，"),
+                 ("addressesEnterpriseCategory", "EnterpriseCategory", "面向", 0.3, "，"),
+                 ("appliesToRegion", "Region", "在", 0.2, "，"),
+                 ("responsibleAgency", "Agency", "", 0.4, "负责")]
 
 
 @dataclass
@@ -201,17 +206,22 @@ class Generator:
             d.facts.append(("setsTarget", tg, span, None))
         for p in range(1, rnd.choice([2, 2, 3, 3]) + 1):
             self._part(rnd, i, doc, p, t, entries)
-        text = t.value() + "\n"
-        sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        head = [f"# Synthetic policy {i} (benchmarks/corpus.py, seed {self.seed}); text: texts/{name}.txt.",
-                "source:", f"  key: source/{name}", "  type: TextEdition",
-                f"  label: {{en: {_q(f'Text of synthetic policy {i}')}, zh: {_q(f'合成政策{i}号文本')}}}",
-                f"  sha256: {sha}", f"  chars: {len(text)}", "  facts:",
-                f"    editionOf: {{v: {doc}, at: {at_title}}}", "", "entities:"]
+        text, head = self._header(t, f"Synthetic policy {i}", name, "TextEdition",
+                                  (f"Text of synthetic policy {i}", f"合成政策{i}号文本"))
+        head += [f"    editionOf: {{v: {doc}, at: {at_title}}}", "", "entities:"]
         body = []
         for e in entries:
             body += render_entry(e) + [""]
         return text, "\n".join(head + body)
+
+    def _header(self, t: Text, title: str, name: str, cls: str, label: tuple[str, str]) -> tuple[str, list[str]]:
+        """The finished text, and the 'source' section of its encoding up to its facts."""
+        text = t.value() + "\n"
+        sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        return text, [f"# {title} (benchmarks/corpus.py, seed {self.seed}); text: texts/{name}.txt.",
+                      "source:", f"  key: source/{name}", f"  type: {cls}",
+                      f"  label: {{en: {_q(label[0])}, zh: {_q(label[1])}}}",
+                      f"  sha256: {sha}", f"  chars: {len(text)}", "  facts:"]
 
     def _targets(self, rnd, i, doc, t: Text, entries) -> list[tuple[str, str]]:
         out = []
@@ -270,25 +280,12 @@ class Generator:
             t.say("支持")
             e.facts.append(("targetsSector", s, t.say(self.zh(s)), None))
             t.say("，")
-        if rnd.random() < 0.3:
-            prog = self.pick(rnd, "Program")[0]
-            t.say("实施")
-            e.facts.append(("concernsProgram", prog, t.say(self.zh(prog)), None))
-            t.say("，")
-        if rnd.random() < 0.3:
-            cat = self.pick(rnd, "EnterpriseCategory")[0]
-            t.say("面向")
-            e.facts.append(("addressesEnterpriseCategory", cat, t.say(self.zh(cat)), None))
-            t.say("，")
-        if rnd.random() < 0.2:
-            r = self.pick(rnd, "Region")[0]
-            t.say("在")
-            e.facts.append(("appliesToRegion", r, t.say(self.zh(r)), None))
-            t.say("，")
-        if rnd.random() < 0.4:
-            ag = self.pick(rnd, "Agency")[0]
-            e.facts.append(("responsibleAgency", ag, t.say(self.zh(ag)), None))
-            t.say("负责")
+        for prop, kind, before, chance, after in ACTION_EXTRAS:
+            if rnd.random() < chance:
+                key = self.pick(rnd, kind)[0]
+                t.say(before)
+                e.facts.append((prop, key, t.say(self.zh(key)), None))
+                t.say(after)
         t.say("。")
         e.at = f"{start}-{t.length}"
         return e
@@ -323,16 +320,12 @@ class Generator:
         s.facts.append(("refArea", "region/china", t.say("全国"), None))
         t.say("）。")
         s.at = f"{start}-{t.length}"
-        text = t.value() + "\n"
-        sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        lines = [f"# Synthetic news report on policy {i} (benchmarks/corpus.py, seed {self.seed}); text: texts/{name}.txt.",
-                 "source:", f"  key: source/{name}", "  type: NewsReport",
-                 f"  label: {{en: {_q(f'Synthetic news report on policy {i}')}, zh: {_q(f'合成政策{i}号新闻报道')}}}",
-                 f"  sha256: {sha}", f"  chars: {len(text)}", "  facts:",
-                 f"    publishedBy: {{v: {outlet}, at: {at_outlet}}}",
-                 f"    datePublished: {{v: {date}, at: {at_date}}}",
-                 f"    reportsOn: {{v: doc/synth-{i:06d}, at: {at_doc}}}",
-                 f"    reportsStatistic: {{v: {stat}, at: {s.at}}}", "", "entities:"]
+        text, lines = self._header(t, f"Synthetic news report on policy {i}", name, "NewsReport",
+                                   (f"Synthetic news report on policy {i}", f"合成政策{i}号新闻报道"))
+        lines += [f"    publishedBy: {{v: {outlet}, at: {at_outlet}}}",
+                  f"    datePublished: {{v: {date}, at: {at_date}}}",
+                  f"    reportsOn: {{v: doc/synth-{i:06d}, at: {at_doc}}}",
+                  f"    reportsStatistic: {{v: {stat}, at: {s.at}}}", "", "entities:"]
         return text, "\n".join(lines + render_entry(s) + [""])
 
 

@@ -41,25 +41,12 @@ def compile_units(files: list[Path], context: str, cache_folder: Path, client=No
     for sc, u in zip(scans, done):
         errors += [e for e in table_errors if Path(e.path) == sc.path]
         errors += u.errors if u.errors else sc.errors
-    errors += _graph_clashes(done)
+    errors += reader.graph_clashes(done)
     if errors:
         raise reader.EncodingErrors(errors)
     for u in done:
         u.path = str(u.path)
     return done
-
-
-def _graph_clashes(done: list[units.Unit]):
-    from policykg.errors import InputError
-    seen: dict[str, str] = {}
-    out = []
-    for u in done:
-        if u.pages and u.graph in seen:
-            out.append(InputError(f"graph '{u.graph.rsplit('/', 1)[-1]}' is also the graph of {Path(seen[u.graph]).name}",
-                                  path=u.path, line=u.graph_line, fix="give each file its own graph name"))
-        else:
-            seen.setdefault(u.graph, u.path)
-    return out
 
 
 def client(address: str):

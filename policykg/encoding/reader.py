@@ -451,13 +451,14 @@ def read_scanned(onto: Ontology, sc: Scan, known) -> tuple[SourceEncoding | None
     return (enc if not reader.errors else None), reader.errors
 
 
-def graph_clashes(encs: list[SourceEncoding]) -> list[InputError]:
-    """Files of facts from web pages that name the same graph."""
+def graph_clashes(encs) -> list[InputError]:
+    """Files of facts from web pages that name the same graph (`encs`: SourceEncodings, or any
+    records with pages, graph, path and graph_line)."""
     graphs: dict[str, Path] = {}
     errors = []
     for enc in encs:
         if enc.pages and enc.graph in graphs:
-            errors.append(InputError(f"graph '{enc.graph[len(GRAPH):]}' is also the graph of {graphs[enc.graph].name}",
+            errors.append(InputError(f"graph '{enc.graph[len(GRAPH):]}' is also the graph of {Path(graphs[enc.graph]).name}",
                                      path=enc.path, line=enc.graph_line, fix="give each file its own graph name"))
         else:
             graphs.setdefault(enc.graph, enc.path)
