@@ -35,8 +35,8 @@ def compile_units(files: list[Path], context: str, cache_folder: Path, client=No
     broken = [e for sc in scans if sc.broken for e in sc.errors]
     if broken:          # the other files' references to what a broken file declares would only add noise
         raise reader.EncodingErrors(broken)
-    known, table_errors = reader.key_table(units.Context.get().onto, scans)
-    done = _map(units.compile_one, [(str(sc.path), sc.digest, cache) for sc in scans], client, shared=known)
+    known, table_errors = reader.key_table(units.Context.get(context).onto, scans)
+    done = _map(units.compile_one, [(str(sc.path), sc.digest, cache, context) for sc in scans], client, shared=known)
     errors = []
     for sc, u in zip(scans, done):
         errors += [e for e in table_errors if Path(e.path) == sc.path]

@@ -63,9 +63,16 @@ class Context:
         self.base_nodes = {t[0].value for t in self.base if isinstance(t[0], ox.NamedNode)}
 
     @classmethod
-    def get(cls) -> "Context":
+    def get(cls, expected: str | None = None) -> "Context":
+        """This process's context; `expected` (the digest the caller built with) skips re-hashing
+        the files, and a process whose ontology or code differs from it raises RuntimeError (a
+        worker of a cluster with another version installed)."""
+        if cls._current is not None and expected is not None and cls._current.digest == expected:
+            return cls._current
         if cls._current is None or cls._current.digest != context_digest():
             cls._current = cls()
+        if expected is not None and cls._current.digest != expected:
+            raise RuntimeError("this process has another version of the ontology or of policykg than the build")
         return cls._current
 
 
@@ -156,7 +163,7 @@ def scan(path: str, context: str, cache_dir: str) -> Unit:
     if cached is not None:
         cached.path = path
         return cached
-    ctx = Context.get()
+    ctx = Context.get(context)
     sc = reader.scan(ctx.onto, Path(path))
     return Unit(path, digest, declarations=sc.declarations, errors=sc.errors, broken=sc.doc is None)
 
@@ -170,14 +177,14 @@ def valid(unit: Unit, known) -> bool:
     return True
 
 
-def compile_one(path: str, digest: str, known, cache_dir: str) -> Unit:
+def compile_one(path: str, digest: str, known, cache_dir: str, context: str | None = None) -> Unit:
     """Stage 2: check and compile one file, derive its local entailments, write them to the cache."""
     cache = Cache(cache_dir)
     cached = cache.meta(digest)
     if cached is not None and not cached.errors and cached.graph and valid(cached, known):
         cached.path, cached.reused = path, True
         return cached
-    ctx = Context.get()
+    ctx = Context.get(context)
     sc = reader.scan(ctx.onto, Path(path))
     rec = _Recorder(known)
     enc, errors = reader.read_scanned(ctx.onto, sc, rec)
