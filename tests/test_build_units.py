@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import shutil
+import time
 import sys
 from pathlib import Path
 
@@ -40,7 +42,9 @@ def test_per_source_build_equals_the_one_pass_reference_on_the_real_graph(built)
     assert ox.Quad(measure6, part_of, notice, ox.NamedNode(INFERRED_GRAPH)) in built[1].store
 
 
-def test_build_leaves_a_store_that_queries_open_read_only(build_dir):
+def test_build_leaves_a_store_that_queries_open_read_only(tmp_path):
+    build_dir = tmp_path / "build"
+    pipeline.build(build_dir, with_pages=False, with_links=False)
     folder = load.store_dir(build_dir)
     assert folder == build_dir / "store"
     store = load.load(build_dir)
@@ -50,6 +54,10 @@ def test_build_leaves_a_store_that_queries_open_read_only(build_dir):
     assert issuers == {PID + "agency/miit", PID + "agency/ndrc", PID + "agency/sasac"}   # Notice 160's three issuers
     with pytest.raises(RuntimeError):
         store.add(ox.Quad(miit, issued, miit))
+    (build_dir / "kg.nq").touch()                            # a dump rewritten since: read from the dump
+    os.utime(build_dir / "kg.nq", (time.time() + 5, time.time() + 5))
+    assert load.store_dir(build_dir) is None
+    assert len(load.load(build_dir)) == len(store)
 
 
 def test_adding_one_document_compiles_only_it_and_gives_the_bytes_of_a_fresh_build(tmp_path):

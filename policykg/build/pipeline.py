@@ -14,6 +14,7 @@ import pyoxigraph as ox
 from policykg import paths
 from policykg.build import assemble, distributed, output, units
 from policykg.store import dumps as serialize
+from policykg.store.load import STORE_DIR
 from policykg.encoding import compile as compiler, reader as encoding
 from policykg.encoding.files import document_files
 from policykg.model import ontology, reason
@@ -31,7 +32,6 @@ class Dataset:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-STORE_DIR = "store"                            # the on-disk store in a build (opened by policykg.store.load)
 
 
 def compile_dataset(documents_dir: Path | None = None, *, extra_files: list[Path] = (),
