@@ -13,7 +13,7 @@ import pyoxigraph as ox
 
 from policykg import paths
 from policykg.build import assemble, distributed, output, units
-from policykg.store import dumps as serialize
+from policykg.store import dumps as serialize, union
 from policykg.store.load import STORE_DIR
 from policykg.encoding import compile as compiler, reader as encoding
 from policykg.encoding.files import document_files
@@ -125,6 +125,7 @@ def build(out_dir: Path | str | None = None, documents: list[Path] | None = None
         say("writing TriG, N-Quads, Turtle and JSON-LD")
         serialize.write_store(store, tmp)
         lap("serialize")
+        counts["quads"] = len(store)
         from policykg.build import publish
         say("writing compact JSON-LD, the ontology in RDF/XML and its OWL 2 DL profile, and the vocabularies")
         publish.write_all(store, tmp)
@@ -140,6 +141,9 @@ def build(out_dir: Path | str | None = None, documents: list[Path] | None = None
             _write_pages(ds, tmp, say)
         _write_report(ds, tmp)
         lap("report")
+        say("adding the union of the graphs to the store")       # set semantics for queries (store.union)
+        store.bulk_load(path=str(tmp / "kg.ttl"), format=ox.RdfFormat.TURTLE, to_graph=union.DEFAULT)
+        lap("union")
         store.flush()
         ds.store = None
         del store

@@ -32,7 +32,7 @@ def cmd_build(args) -> int:
     for f in ds.report.findings:
         print(f.line(), file=sys.stderr)
     stages = ", ".join(f"{k} {v:.2f}s" for k, v in ds.timings.items())
-    print(f"built {out}/ ({len(ds.store)} quads, {len(ds.encodings)} sources) in "
+    print(f"built {out}/ ({ds.counts.get('quads', len(ds.store))} quads, {len(ds.encodings)} sources) in "
           f"{time.perf_counter() - t:.2f}s [{stages}]")
     return EXIT_OK if ds.report.ok else EXIT_FINDINGS
 
