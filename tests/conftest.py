@@ -49,8 +49,9 @@ def store(built):
 def select(store):
     """Run a SELECT on the union of all graphs; rows as tuples of plain values (None when unbound)."""
     from policykg.model.namespaces import sparql_prefixes
+    from policykg.store import union
 
     def run(query: str, **kwargs):
-        rows = store.query(sparql_prefixes() + query, use_default_graph_as_union=True, **kwargs)
+        rows = store.query(sparql_prefixes() + query, **{**union.options(store), **kwargs})
         return [tuple(None if v is None else v.value for v in row) for row in rows]
     return run
