@@ -76,7 +76,8 @@ def build_old(code: Code, docs: Path, out: Path, timeout: float, links: bool = F
     """Today's build: the one-pass pipeline of the baseline revision, on the same folder (without
     links unless `links`, to do the same work as the new build)."""
     script = ("import sys, time; from pathlib import Path; from policykg.build import pipeline; "
-              + ("" if links else "import policykg.link.compute as L; L.compute = lambda store, **kw: []; ") +
+              + ("" if links else "import policykg.link.compute as L; L.compute = lambda store, **kw: []; "
+                                  "L.iter_links = lambda store, **kw: iter(()); ") +
               "t = time.perf_counter(); ds = pipeline.build(Path(sys.argv[1]), documents_dir=Path(sys.argv[2]), "
               "with_pages=False); print('quads', len(ds.store), 'stages', ' '.join(f'{k} {v:.1f}s' for k, v in ds.timings.items()))")
     wall, rss, text, rc = run([code.python, "-c", script, str(out), str(docs)], code.env, timeout, code.root)

@@ -114,8 +114,8 @@ def build(out_dir: Path | str | None = None, documents: list[Path] | None = None
         lap("store")
         if with_links:                         # links compare what parts and actions lift to documents
             say("computing links between policies")
-            from policykg.link import compute as link
-            link.replace_links(store, link.compute(store))
+            from policykg.link import compute as link, output as link_output
+            link_output.replace_links(store, link.iter_links(store))
             lap("link")
         say("running zero-row checks")
         report = checks.run_checks(store, ontology_store=ctx.onto.store)
