@@ -145,6 +145,8 @@ def build(out_dir: Path | str | None = None, documents: list[Path] | None = None
         store.bulk_load(path=str(tmp / "kg.ttl"), format=ox.RdfFormat.TURTLE, to_graph=union.DEFAULT)
         lap("union")
         store.flush()
+        from policykg.query import index as name_index
+        name_index.forget(store)               # the pages and tables indexed it
         ds.store = None
         del store
         gc.collect()                           # closes the store before its folder moves

@@ -131,6 +131,12 @@ _cache: "OrderedDict[int, tuple[ox.Store, Index]]" = OrderedDict()
 _NOT_ENTITIES = (PKG + "Claim", PKG + "Evidence")
 
 
+def forget(store: ox.Store) -> None:
+    """Drop a store's index (and the cache's hold on the store, so that it can close: an on-disk
+    store keeps its folder locked while open)."""
+    _cache.pop(id(store), None)
+
+
 def index(store: ox.Store, refresh: bool = False) -> Index:
     """The name index of a store (built on first use, then cached)."""
     hit = _cache.get(id(store))
