@@ -27,13 +27,11 @@ def write_build(build_dir: Path | str | None = None, *, min_score: float = DEFAU
     one also given to `sink(link, store)` (to print or write some of them): they are never all held at once.
     Returns the number of links of each type and the store."""
     build = dataset.nquads(build_dir).parent
-    folder = getattr(dataset, "store_dir", lambda _b: None)(build_dir)
+    folder = dataset.store_dir(build_dir)
     if folder is not None:                      # an on-disk store: update it in place
-        for opened in (getattr(dataset, "_open", None), dataset._load):
-            if opened is not None:
-                opened.cache_clear()
+        dataset.forget()
         store = ox.Store(str(folder))
-        write = getattr(serialize, "write_store", serialize.write_all)
+        write = serialize.write_store
     else:
         store = ox.Store()
         store.bulk_load(path=str(build / "kg.nq"), format=ox.RdfFormat.N_QUADS)
@@ -55,7 +53,7 @@ def write_build(build_dir: Path | str | None = None, *, min_score: float = DEFAU
         store.flush()       # into the store's files: a read-only open would otherwise replay the write log in memory
     write(store, build)
     jsonld.write(store, build)
-    dataset._load.cache_clear()
+    dataset.forget()
     return counts, store
 
 

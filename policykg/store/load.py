@@ -55,6 +55,12 @@ def store_dir(build_dir: Path | str | None = None) -> Path | None:
     return folder
 
 
+def forget() -> None:
+    """Close the stores this process opened or loaded (before a build's store is written to)."""
+    _open.cache_clear()
+    _load.cache_clear()
+
+
 def _stamp(folder: Path) -> float:
     return max(f.stat().st_mtime for f in folder.iterdir())
 
