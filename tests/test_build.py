@@ -35,12 +35,34 @@ def test_trig_has_one_graph_per_source_plus_ontology_vocabulary_and_inferred(bui
         assert GRAPH + key in graphs
 
 
+def _loaded(path, fmt) -> set:
+    """The triples of a dump as the store loads them (its bulk loader keeps xsd:nonNegativeInteger
+    values, such as oa:start, as xsd:integer; the dumps keep the datatype the build wrote), as one
+    graph with canonical blank node labels."""
+    store = ox.Store()
+    store.bulk_load(path=str(path), format=fmt, to_graph=ox.DefaultGraph())
+    ds = ox.Dataset(ox.Quad(q.subject, q.predicate, q.object) for q in store)
+    ds.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)       # blank nodes compared by their content
+    return set(ds)
+
+
 def test_serializations_hold_the_same_union(build_dir):
-    nq = ox.Dataset(ox.parse(path=str(build_dir / "kg.nq"), format=ox.RdfFormat.N_QUADS))
-    union = {(q.subject, q.predicate, q.object) for q in nq}
-    for name, fmt in (("kg.ttl", ox.RdfFormat.TURTLE), ("kg.jsonld", ox.RdfFormat.JSON_LD)):
-        triples = {(t.subject, t.predicate, t.object) for t in ox.parse(path=str(build_dir / name), format=fmt)}
-        assert triples == union, name
+    union = _loaded(build_dir / "kg.nq", ox.RdfFormat.N_QUADS)
+    for name, fmt in (("kg.trig", ox.RdfFormat.TRIG), ("kg.ttl", ox.RdfFormat.TURTLE), ("kg.jsonld", ox.RdfFormat.JSON_LD)):
+        assert _loaded(build_dir / name, fmt) == union, name
+
+
+def test_dumps_hold_exactly_the_stores_named_graphs(build_dir):
+    """kg.nq is written from the sources' cached files and the store's merged graphs: every quad of
+    the store's named graphs is in it once, and nothing else."""
+    from policykg.store.load import STORE_DIR
+    store = ox.Store.read_only(str(build_dir / STORE_DIR))
+    named = {q for q in store if q.graph_name != ox.DefaultGraph()}
+    lines = [q for q in ox.parse(path=str(build_dir / "kg.nq"), format=ox.RdfFormat.N_QUADS)]
+    assert len(lines) == len(set(lines)) == len(named)
+    loaded = ox.Store()                    # parsed, so that blank nodes keep their labels
+    loaded.bulk_extend(lines)
+    assert set(loaded) == named
 
 
 def test_report_counts_graphs_classes_and_claims(build_dir, select):

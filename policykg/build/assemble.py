@@ -50,7 +50,7 @@ class _Concat(io.RawIOBase):
 def load(store: ox.Store, ctx: Context, units: list[Unit], cache: Cache) -> None:
     """Bulk-load the ontology, vocabularies, their closure and every unit into `store`."""
     store.bulk_extend(ctx.base_quads)
-    stream = io.BufferedReader(_Concat(cache.quads_path(u.digest) for u in units), buffer_size=1 << 20)
+    stream = io.BufferedReader(_Concat(f for u in units for f in cache.paths(u.digest)), buffer_size=1 << 20)
     store.bulk_load(stream, format=ox.RdfFormat.N_QUADS)
 
 
@@ -66,8 +66,8 @@ def drop_asserted(store: ox.Store, units: list[Unit], cache: Cache) -> int:
     for u in units:
         if not multi.intersection(u.nodes):
             continue
-        for q in ox.parse(path=str(cache.quads_path(u.digest)), format=ox.RdfFormat.N_QUADS):
-            if q.graph_name == INFERRED and q.subject.value in multi and _asserted_elsewhere(store, q):
+        for q in ox.parse(path=str(cache.inferred_path(u.digest)), format=ox.RdfFormat.N_QUADS):
+            if q.subject.value in multi and _asserted_elsewhere(store, q):
                 store.remove(q)
                 removed += 1
     return removed

@@ -21,7 +21,7 @@ from policykg import paths
 from policykg.encoding import compile as compiler, reader
 from policykg.errors import InputError
 from policykg.model import entail, ontology, reason
-from policykg.model.namespaces import INFERRED_GRAPH, PID
+from policykg.model.namespaces import INFERRED_GRAPH, PID, XSD
 
 _PACKAGE = Path(__file__).resolve().parent.parent
 CODE = [_PACKAGE / "encoding", _PACKAGE / "model", Path(__file__)]
@@ -122,7 +122,10 @@ def file_digest(path: Path, context: str) -> str:
 
 
 class Cache:
-    """Units on disk: DIR/DIGEST.unit (the Unit) and DIR/DIGEST.nq (its quads, N-Quads)."""
+    """Units on disk: DIR/DIGEST.unit (the Unit), DIR/DIGEST.nq (the quads of its source graph,
+    N-Quads) and DIR/DIGEST.inf.nq (what the rules derive from it alone, in the inferred graph).
+    The source graphs go into the dumps as they are (`policykg.store.dumps`); the inferred graph is
+    shared by all sources, so it is taken from the store, where the build has merged it."""
 
     def __init__(self, folder: Path):
         self.folder = Path(folder)
@@ -138,21 +141,30 @@ class Cache:
     def quads_path(self, digest: str) -> Path:
         return self.folder / f"{digest}.nq"
 
+    def inferred_path(self, digest: str) -> Path:
+        return self.folder / f"{digest}.inf.nq"
+
+    def paths(self, digest: str) -> tuple[Path, Path]:
+        """The unit's two N-Quads files: its source graph, then what is inferred from it."""
+        return self.quads_path(digest), self.inferred_path(digest)
+
     def prune(self, keep: set[str]) -> int:
         """Delete the cached units of earlier builds that this build did not use (the cache holds
         one build's worth of units)."""
         n = 0
         for f in self.folder.iterdir():
-            if f.suffix in (".unit", ".nq") and f.stem not in keep:
+            stem, dot, suffix = f.name.partition(".")
+            if dot and suffix in ("unit", "nq", "inf.nq") and stem not in keep:
                 f.unlink()
                 n += 1
         return n
 
-    def put(self, unit: Unit, nquads: bytes) -> None:
+    def put(self, unit: Unit, nquads: bytes, inferred: bytes) -> None:
         tmp = self.folder / f".{unit.digest}.{os.getpid()}.tmp"
-        tmp.write_bytes(nquads)
-        os.replace(tmp, self.quads_path(unit.digest))
-        tmp.write_bytes(pickle.dumps(unit))
+        for body, path in ((nquads, self.quads_path(unit.digest)), (inferred, self.inferred_path(unit.digest))):
+            tmp.write_bytes(body)
+            os.replace(tmp, path)
+        tmp.write_bytes(pickle.dumps(unit))         # written last: a unit file means its quads are there
         os.replace(tmp, self.folder / f"{unit.digest}.unit")
 
 
@@ -193,15 +205,34 @@ def compile_one(path: str, digest: str, known, cache_dir: str, context: str | No
         return unit
     unit.graph, unit.pages, unit.graph_line = enc.graph, bool(enc.pages), enc.graph_line
     unit.lookups = {iri: t for iri, t in rec.seen.items() if t is not None}
-    quads = list(dict.fromkeys(compiler.compile_source(enc)))
+    quads = list(dict.fromkeys(_as_stored(list(compiler.compile_source(enc)))))
     derived = entail.closure(ctx.schema, [(q.subject, q.predicate, q.object) for q in quads], ctx.base, ctx.base_out, ctx.base_in)
     g = ox.NamedNode(INFERRED_GRAPH)
     inferred = [ox.Quad(s, p, o, g) for s, p, o in derived]
     unit.quads, unit.inferred = len(quads), len(inferred)
     unit.nodes, unit.join_nodes = _nodes(enc, derived, ctx)
-    body = ox.serialize(quads + inferred, format=ox.RdfFormat.N_QUADS)
-    cache.put(unit, body)
+    cache.put(unit, ox.serialize(quads, format=ox.RdfFormat.N_QUADS),
+              ox.serialize(inferred, format=ox.RdfFormat.N_QUADS))
     return unit
+
+
+_PLAIN = {ox.NamedNode(XSD + "string"), ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#langString")}
+
+
+def _as_stored(quads: list[ox.Quad]) -> list[ox.Quad]:
+    """The quads as the store holds them. oxigraph keeps typed values in its own form: every type
+    derived from xsd:integer becomes xsd:integer, a decimal "5.0" becomes "5"; the dumps are written
+    from these files, so they must say what a query of the store sees. The typed literals go once
+    through a small in-memory store to learn its form."""
+    typed = list(dict.fromkeys(q.object for q in quads if isinstance(q.object, ox.Literal) and q.object.datatype not in _PLAIN))
+    if not typed:
+        return quads
+    probe = ox.Store()
+    p = ox.NamedNode("urn:x-policykg:value")
+    probe.extend(ox.Quad(ox.NamedNode(f"urn:x-policykg:{i}"), p, lit) for i, lit in enumerate(typed))
+    stored = {typed[int(q.subject.value.rsplit(":", 1)[1])]: q.object for q in probe}
+    return [q if q.object not in stored or stored[q.object] == q.object
+            else ox.Quad(q.subject, q.predicate, stored[q.object], q.graph_name) for q in quads]
 
 
 def _nodes(enc, derived, ctx: Context) -> tuple[list[str], list[str]]:
