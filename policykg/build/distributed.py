@@ -1,4 +1,5 @@
-"""The per-source stage as a map over files: in this process, or on a Dask distributed cluster.
+"""The per-source stage as a map over files: in forked processes on this machine (one per core,
+`POLICYKG_JOBS` to change), or on a Dask distributed cluster.
 
 `compile_units` runs the two steps of reading (what each file declares; then everything else,
 against the table of all declared keys) and returns the units in the order of the files, so the
@@ -10,15 +11,43 @@ See docs/scale.md.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from pathlib import Path
 
 from policykg.build import units
 from policykg.encoding import reader
 
 
+JOBS_ENV = "POLICYKG_JOBS"
+_PARALLEL_MIN = 64                  # below this many files, starting processes costs more than it saves
+_shared = None                      # the shared argument, inherited by the forked worker processes
+
+
+def jobs() -> int:
+    """Worker processes for the per-source stage without a cluster: $POLICYKG_JOBS, else the cores
+    this process may use."""
+    value = os.environ.get(JOBS_ENV, "")
+    return int(value) if value.isdigit() and int(value) > 0 else len(os.sched_getaffinity(0))
+
+
+def _call(item):
+    fn, a = item
+    return fn(*a) if _shared is None else fn(a[0], a[1], _shared, *a[2:])
+
+
 def _map(fn, args: list[tuple], client=None, shared=None) -> list:
+    global _shared
     if client is None:
-        return [fn(*a) for a in args] if shared is None else [fn(a[0], a[1], shared, *a[2:]) for a in args]
+        n = min(jobs(), len(args) // (_PARALLEL_MIN // 2) or 1)
+        if n < 2 or len(args) < _PARALLEL_MIN or "fork" not in multiprocessing.get_all_start_methods():
+            return [fn(*a) for a in args] if shared is None else [fn(a[0], a[1], shared, *a[2:]) for a in args]
+        _shared = shared             # forked workers inherit it (and the loaded ontology): nothing is pickled but the paths
+        try:
+            with multiprocessing.get_context("fork").Pool(n) as pool:
+                return pool.map(_call, [(fn, a) for a in args], chunksize=max(1, len(args) // (n * 8)))
+        finally:
+            _shared = None
     columns = [list(c) for c in zip(*args)] if args else []
     if shared is not None:
         future = client.scatter(shared, broadcast=True)

@@ -164,7 +164,7 @@ def build(out_dir: Path | str | None = None, documents: list[Path] | None = None
 def _parts(ctx: units.Context, done: list[units.Unit], cache: units.Cache) -> tuple[list, set[str]]:
     """What the dumps copy as it is: the ontology and vocabulary graphs, and each source's graph
     from its cached N-Quads (the inferred and links graphs are merged in the store)."""
-    base = [q for q in ctx.base_quads if q.graph_name != assemble.INFERRED]
+    base = sorted((q for q in ctx.base_quads if q.graph_name != assemble.INFERRED), key=str)   # a fixed order
     covered = {q.graph_name.value for q in base} | {u.graph for u in done}
     return [ox.serialize(base, format=ox.RdfFormat.N_QUADS)] + [cache.quads_path(u.digest) for u in done], covered
 
