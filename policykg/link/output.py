@@ -98,7 +98,7 @@ def replace_links(store: ox.Store, links: Iterable[Link], batch: int = 200_000) 
         store.remove_graph(g)
     quads = to_quads(links, store)
     while chunk := list(itertools.islice(quads, batch)):
-        store.extend(chunk)
+        store.bulk_extend(chunk)
 
 
 def graphs_of(store: ox.Store) -> list[str]:
