@@ -42,3 +42,27 @@ def test_hermit_finds_an_agency_used_as_a_sector():
                          ox.NamedNode(PID + "agency/miit"), ox.NamedNode(PID + "graph-test")))
     report = validate.hermit_report(ds.store)
     assert [f.message for f in report.errors] == ["the ontology with the data is inconsistent (OWL 2 DL, HermiT)"]
+
+
+def test_each_data_check_finds_its_defect():
+    """Every zero-row check of the data fires on a defect put into the real graph, at the term at fault."""
+    from policykg.validate import checks
+    ds = build.compile_dataset(run_checks=False)
+    assert checks.run_checks(ds.store).errors == []
+    g, N = ox.NamedNode(PID + "graph-test"), ox.NamedNode
+    a = N("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    unit = next(iter(ds.store.quads_for_pattern(None, N(PKG + "unit"), None)))     # a functional property
+    other = next(q.subject for q in ds.store.quads_for_pattern(None, a, N(PKG + "Unit")) if q.subject != unit.object)
+    ds.store.extend([
+        ox.Quad(unit.subject, unit.predicate, other, g),
+        ox.Quad(N(PID + "sector/unlabelled-test"), a, N(PKG + "Sector"), g),
+        ox.Quad(N(PID + "claim/test"), a, N(PKG + "Claim"), g),
+        ox.Quad(N(PID + "doc/test/measure/1"), a, N(PKG + "Measure"), g),
+        ox.Quad(N(PID + "doc/test/measure/1"), N("http://www.w3.org/2000/01/rdf-schema#label"), ox.Literal("t", language="en"), g),
+        ox.Quad(N(PID + "doc/test/measure/1"), N("http://www.w3.org/2000/01/rdf-schema#label"), ox.Literal("t", language="zh"), g),
+    ])
+    found = {(f.check, f.focus) for f in checks.run_checks(ds.store).errors}
+    assert found == {("data-functional-conflict", unit.subject.value),
+                     ("data-unlabelled-entity", PID + "sector/unlabelled-test"),
+                     ("data-claim-without-evidence", PID + "claim/test"),
+                     ("data-measure-without-part", PID + "doc/test/measure/1")}
