@@ -37,7 +37,7 @@ import time
 from typing import Callable
 
 from policykg.query import bounds
-from policykg.query.bounds import DEFAULT, Limits, LimitError
+from policykg.query.bounds import DEFAULT, Limits
 
 _HEADER = struct.Struct("!Q")
 _fds: set[int] = set()                   # the pipe ends of every pool of this process (closed in workers)
@@ -221,10 +221,18 @@ class Pool:
         self._free.put(None)                          # the next task forks a new worker
         return status
 
-    def close(self) -> None:
-        """Stop the idle workers now and the busy ones when their task returns; later tasks run in a
-        worker of their own."""
+    def close(self, now: bool = False) -> None:
+        """Stop the idle workers now and the busy ones when their task returns (with `now`, at once:
+        their callers get an error); later tasks run in a worker of their own."""
         self.closed = True
+        if now:
+            with self._lock:
+                busy = list(self._all)
+            for w in busy:
+                try:
+                    os.kill(w.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
         while True:
             try:
                 w = self._free.get_nowait()
