@@ -76,6 +76,19 @@ def median(fn):
     return statistics.median(times), n
 
 
+def interleaved(**fns):
+    """Times (ms) of `repeat` runs of each function, taking turns after one warm-up run each; rows."""
+    for fn in fns.values():
+        fn()
+    times = {key: [] for key in fns}
+    for _ in range(repeat):
+        for key, fn in fns.items():
+            t = time.perf_counter()
+            n = fn()
+            times[key].append((time.perf_counter() - t) * 1000)
+    return times, n
+
+
 def rdflib_term(term):
     import pyoxigraph as ox
     if isinstance(term, ox.NamedNode):
@@ -91,15 +104,8 @@ for line in sys.stdin:
     params = scaled_params(q, st)
     try:
         if side == "ours":      # the API's pooled worker, and a worker forked for the query (the baseline)
-            pool = lambda: len(kg.query(name, **params))
-            fork = lambda: len(engine.run(name, store=st, **params))
-            pool(), fork()
-            times = {"pool": [], "fork": []}
-            for _ in range(repeat):
-                for key, fn in (("pool", pool), ("fork", fork)):
-                    t = time.perf_counter()
-                    n = fn()
-                    times[key].append((time.perf_counter() - t) * 1000)
+            times, n = interleaved(pool=lambda: len(kg.query(name, **params)),
+                                   fork=lambda: len(engine.run(name, store=st, **params)))
             out = {"ms": statistics.median(times["pool"]), "p99": max(times["pool"]),
                    "fork": statistics.median(times["fork"]), "rows": n}
         elif side == "both":    # our unbounded path and the raw engine, interleaved in one process
@@ -107,15 +113,8 @@ for line in sys.stdin:
             text = engine.inline(q.text, subs)
             kw = {} if text is not None else {"substitutions": subs}
             text = text if text is not None else q.text
-            free = lambda: len(engine.run(name, store=st, limits=None, **params))
-            raw = lambda: len([tuple(s) for s in st.query(text, **union.options(st), **kw)])
-            free(), raw()
-            times = {"free": [], "raw": []}
-            for _ in range(repeat):
-                for key, fn in (("free", free), ("raw", raw)):
-                    t = time.perf_counter()
-                    n = fn()
-                    times[key].append((time.perf_counter() - t) * 1000)
+            times, n = interleaved(free=lambda: len(engine.run(name, store=st, limits=None, **params)),
+                                   raw=lambda: len([tuple(s) for s in st.query(text, **union.options(st), **kw)]))
             out = {"free": statistics.median(times["free"]), "raw": statistics.median(times["raw"]), "rows": n}
         else:
             init = {rdflib.Variable(v.value): rdflib_term(t) for v, t in engine.bind(q, params, st).items()}

@@ -114,8 +114,9 @@ class Index:
         for e in entries.values():
             for fld in ("label", "alt", "title", "number"):
                 for text, _ in e.names.get(fld, ()):
-                    self.by_name.setdefault(norm(text), set()).add(e.iri)
-                    self.by_loose.setdefault(loose(text), set()).add(e.iri)
+                    normed = norm(text)
+                    self.by_name.setdefault(normed, set()).add(e.iri)
+                    self.by_loose.setdefault(normed.translate(_DROP), set()).add(e.iri)   # loose(text)
 
     def get(self, iri: str) -> Entry | None:
         return self.entries.get(iri)
