@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from policykg.errors import InputError
-from policykg.query import index, index_file, resolve
+from policykg.query import index, resolve
 from policykg.store import load
 
 # names checked against the sources: Notice 160's number and its measure 2 (../shared/reference/notice-160.md),
@@ -27,12 +27,12 @@ def stored(build_dir):
     st = load.load(build_dir)
     assert load.origin(st) is not None
     idx = index.index(st, refresh=False)
-    assert isinstance(idx, index_file.StoredIndex)
+    assert isinstance(idx, index.StoredIndex)
     return st, idx
 
 
 def test_the_build_writes_the_index_next_to_its_store(build_dir):
-    assert index_file.path(build_dir).is_file()
+    assert index.path(build_dir).is_file()
 
 
 def test_the_stored_index_holds_what_the_built_one_does(stored):
@@ -56,4 +56,4 @@ def test_an_unknown_name_gets_suggestions_from_the_stored_index(stored):
 
 
 def test_a_store_newer_than_the_index_is_indexed_anew(build_dir):
-    assert index_file.read(build_dir, index_file.path(build_dir).stat().st_mtime + 10) is None
+    assert index.read(build_dir, index.path(build_dir).stat().st_mtime + 10) is None

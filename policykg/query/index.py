@@ -12,10 +12,14 @@ cached for the last few stores.
 
 from __future__ import annotations
 
+import json
 import re
+import sqlite3
 import unicodedata
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -168,10 +172,9 @@ def index(store: ox.Store, refresh: bool = False) -> Index:
         return hit[1]
     idx = None
     if not refresh:
-        from policykg.query import index_file
         from policykg.store import load
         origin = load.origin(store)
-        idx = index_file.read(*origin) if origin else None
+        idx = read(*origin) if origin else None
     idx = idx or build(store)
     _cache[id(store)] = (store, idx)
     while len(_cache) > _CACHE_SIZE:
@@ -208,3 +211,106 @@ def build(store: ox.Store) -> Index:
         for vals in entry.names.values():
             vals.sort(key=lambda v: (v[1] not in ("en", "zh"), v[1], v[0]))
     return Index(dict(sorted(entries.items())))
+
+
+# ------------------------------------------------------------- the index file of a build (index_file.write)
+
+FOLDER, NAME, VERSION = "index", "names.sqlite", "1"
+
+
+def path(build_dir: Path | str) -> Path:
+    return Path(build_dir) / FOLDER / NAME
+
+
+def _entry(iri: str, data: str) -> Entry:
+    names, classes, sources = json.loads(data)
+    return Entry(iri, {k: [tuple(v) for v in vs] for k, vs in names.items()}, classes, sources)
+
+
+class _Entries(Mapping):
+    def __init__(self, db: sqlite3.Connection):
+        self.db, self._all = db, None
+
+    def __getitem__(self, iri: str) -> Entry:
+        if self._all is not None:
+            return self._all[iri]
+        row = self.db.execute("SELECT data FROM entries WHERE iri = ?", (iri,)).fetchone()
+        if row is None:
+            raise KeyError(iri)
+        return _entry(iri, row[0])
+
+    def _load(self) -> dict:
+        if self._all is None:
+            self._all = {iri: _entry(iri, data) for iri, data in self.db.execute("SELECT iri, data FROM entries ORDER BY iri")}
+        return self._all
+
+    def __iter__(self):
+        return iter(self._load())
+
+    def __len__(self) -> int:
+        return len(self._load()) if self._all is not None else self.db.execute("SELECT COUNT(*) FROM entries").fetchone()[0]
+
+    def values(self):
+        return self._load().values()
+
+    def items(self):
+        return self._load().items()
+
+
+class _Names(Mapping):
+    def __init__(self, db: sqlite3.Connection, kind: int):
+        self.db, self.kind, self._all = db, kind, None
+
+    def __getitem__(self, name: str) -> set[str]:
+        if self._all is not None:
+            return self._all[name]
+        found = {r[0] for r in self.db.execute("SELECT iri FROM names WHERE kind = ? AND name = ?", (self.kind, name))}
+        if not found:
+            raise KeyError(name)
+        return found
+
+    def _load(self) -> dict:
+        if self._all is None:
+            self._all = {}
+            for name, iri in self.db.execute("SELECT name, iri FROM names WHERE kind = ?", (self.kind,)):
+                self._all.setdefault(name, set()).add(iri)
+        return self._all
+
+    def __iter__(self):
+        return iter(self._load())
+
+    def __len__(self) -> int:
+        return len(self._load())
+
+
+class StoredIndex(Index):
+    """An `Index` read from the build's file (`index_file.write`) as it is asked."""
+
+    def __init__(self, db: sqlite3.Connection):
+        self.db = db
+        self.entries = _Entries(db)
+        self.by_name = _Names(db, 0)
+        self.by_loose = _Names(db, 1)
+
+    def numbers(self):
+        return self.db.execute("SELECT iri, number FROM numbers ORDER BY iri").fetchall()
+
+    def documents(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT DISTINCT document FROM entries WHERE document IS NOT NULL "
+                                              "ORDER BY document")]
+
+
+def read(build_dir: Path | str, newer_than: float) -> StoredIndex | None:
+    """The index file of a build when it exists, has this version and is not older than `newer_than`."""
+    p = path(Path(build_dir))
+    try:
+        if p.stat().st_mtime + 1 < newer_than:
+            return None
+        db = sqlite3.connect(f"file:{p}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+        row = db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+    except (OSError, sqlite3.Error):
+        return None
+    if not row or row[0] != VERSION:
+        db.close()
+        return None
+    return StoredIndex(db)

@@ -1,7 +1,7 @@
 """The name index written into the build (build/index/names.sqlite), so a query process need not rebuild it.
 
-`policykg build` calls `write(store, build_dir)` once its store is final. `open_for(store)` gives an
-index that reads the file as it is asked (an SQLite database: one row per entity, one per name,
+`policykg build` calls `write(store, build_dir)` once its store is final. `index.index()` then gives
+a `StoredIndex` that reads the file as it is asked (an SQLite database: one row per entity, one per name,
 looked up through SQLite's own B-tree indexes), so resolving a name in a new process costs a few
 lookups at any size of the graph. It is used when the store is a build's on-disk store
 (`policykg.store.load`) and the file is not older than that store; otherwise `index.index()`
@@ -14,18 +14,9 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Mapping
 from pathlib import Path
 
-from policykg.query.index import Entry, Index, index, loose, norm
-
-FOLDER = "index"
-NAME = "names.sqlite"
-VERSION = "1"
-
-
-def path(build_dir: Path) -> Path:
-    return Path(build_dir) / FOLDER / NAME
+from policykg.query.index import NAME, VERSION, index, path
 
 
 def write(store, build_dir: Path | str) -> Path:
@@ -60,98 +51,3 @@ def write(store, build_dir: Path | str) -> Path:
     return target
 
 
-def _entry(iri: str, data: str) -> Entry:
-    names, classes, sources = json.loads(data)
-    return Entry(iri, {k: [tuple(v) for v in vs] for k, vs in names.items()}, classes, sources)
-
-
-class _Entries(Mapping):
-    def __init__(self, db: sqlite3.Connection):
-        self.db, self._all = db, None
-
-    def __getitem__(self, iri: str) -> Entry:
-        if self._all is not None:
-            return self._all[iri]
-        row = self.db.execute("SELECT data FROM entries WHERE iri = ?", (iri,)).fetchone()
-        if row is None:
-            raise KeyError(iri)
-        return _entry(iri, row[0])
-
-    def _load(self) -> dict:
-        if self._all is None:
-            self._all = {iri: _entry(iri, data) for iri, data in self.db.execute("SELECT iri, data FROM entries ORDER BY iri")}
-        return self._all
-
-    def __iter__(self):
-        return iter(self._load())
-
-    def __len__(self) -> int:
-        return len(self._load()) if self._all is not None else self.db.execute("SELECT COUNT(*) FROM entries").fetchone()[0]
-
-    def values(self):
-        return self._load().values()
-
-    def items(self):
-        return self._load().items()
-
-
-class _Names(Mapping):
-    def __init__(self, db: sqlite3.Connection, kind: int):
-        self.db, self.kind, self._all = db, kind, None
-
-    def __getitem__(self, name: str) -> set[str]:
-        if self._all is not None:
-            return self._all[name]
-        found = {r[0] for r in self.db.execute("SELECT iri FROM names WHERE kind = ? AND name = ?", (self.kind, name))}
-        if not found:
-            raise KeyError(name)
-        return found
-
-    def _load(self) -> dict:
-        if self._all is None:
-            self._all = {}
-            for name, iri in self.db.execute("SELECT name, iri FROM names WHERE kind = ?", (self.kind,)):
-                self._all.setdefault(name, set()).add(iri)
-        return self._all
-
-    def __iter__(self):
-        return iter(self._load())
-
-    def __len__(self) -> int:
-        return len(self._load())
-
-
-class StoredIndex(Index):
-    """An `Index` read from the build's file as it is asked."""
-
-    def __init__(self, db: sqlite3.Connection):
-        self.db = db
-        self.entries = _Entries(db)
-        self.by_name = _Names(db, 0)
-        self.by_loose = _Names(db, 1)
-
-    def numbers(self):
-        return self.db.execute("SELECT iri, number FROM numbers ORDER BY iri").fetchall()
-
-    def documents(self) -> list[str]:
-        return [r[0] for r in self.db.execute("SELECT DISTINCT document FROM entries WHERE document IS NOT NULL "
-                                              "ORDER BY document")]
-
-
-def read(build_dir: Path | str, newer_than: float) -> StoredIndex | None:
-    """The index file of a build when it exists, has this version and is not older than `newer_than`."""
-    p = path(Path(build_dir))
-    try:
-        if p.stat().st_mtime + 1 < newer_than:
-            return None
-        db = sqlite3.connect(f"file:{p}?mode=ro&immutable=1", uri=True, check_same_thread=False)
-        row = db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
-    except (OSError, sqlite3.Error):
-        return None
-    if not row or row[0] != VERSION:
-        db.close()
-        return None
-    return StoredIndex(db)
-
-
-__all__ = ["write", "read", "path", "StoredIndex", "norm", "loose"]
