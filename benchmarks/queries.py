@@ -5,9 +5,14 @@ Not a test (timings depend on the machine). Run it on a large build, e.g. a synt
 
     nice .venv/bin/python benchmarks/queries.py --build build [--repeat 5] [--timeout 30]
 
-For each named query, with its header examples as parameters, it prints the median time of
-- `ours`: `policykg.query.engine.run()` as a user calls it (resolving the parameters, binding,
-  running, turning the rows into a Result);
+For each named query, with its header examples as parameters (an entity the build does not hold
+is replaced by one of the same class and key shape: `tests/helpers_query.scaled_params`), it
+prints the median time of
+- `ours`: `policykg.open(build).query()` as a user calls it (resolving the parameters, binding,
+  running in a pre-forked bounded worker of the pool, turning the rows into a Result): the median
+  and the slowest of the repeats (`p99`, the slowest of `--repeat` runs);
+- `fork`: the baseline, the same call in a worker forked for the query (`engine.run()` without a
+  pool: what the CLI's single query does, and what every query did before the pool);
 - `free`: the same call with `limits=None`: our query path without the bounded worker process
   (policykg.query.bounds) that each query runs in by default;
 - `raw`: pyoxigraph's `Store.query` on the same query text with the same bound values and the same
@@ -44,11 +49,16 @@ sys.path.insert(0, str(REPO / "tests"))
 WORKER = r'''
 import json, statistics, sys, time
 sys.path.insert(0, sys.argv[3])
-from helpers_query import example_params
+from helpers_query import scaled_params
+import policykg
 from policykg.query import catalogue, engine
 from policykg.store import load, union
 side, build, repeat = sys.argv[1], sys.argv[2], int(sys.argv[4])
-st = load.load(build)
+kg = policykg.open(build)
+st = kg.store
+if side == "ours":
+    kg.query("agencies"), kg.query("agencies")      # the second query starts the API's pool
+
 if side == "rdflib":
     import rdflib
     ds = rdflib.Dataset(default_union=True)
@@ -66,6 +76,19 @@ def median(fn):
     return statistics.median(times), n
 
 
+def interleaved(**fns):
+    """Times (ms) of `repeat` runs of each function, taking turns after one warm-up run each; rows."""
+    for fn in fns.values():
+        fn()
+    times = {key: [] for key in fns}
+    for _ in range(repeat):
+        for key, fn in fns.items():
+            t = time.perf_counter()
+            n = fn()
+            times[key].append((time.perf_counter() - t) * 1000)
+    return times, n
+
+
 def rdflib_term(term):
     import pyoxigraph as ox
     if isinstance(term, ox.NamedNode):
@@ -78,25 +101,20 @@ def rdflib_term(term):
 for line in sys.stdin:
     name = line.strip()
     q = catalogue.get(name)
-    params = example_params(q)
+    params = scaled_params(q, st)
     try:
-        if side == "ours":
-            ms, n = median(lambda: len(engine.run(name, store=st, **params)))
-            out = {"ms": ms, "rows": n}
+        if side == "ours":      # the API's pooled worker, and a worker forked for the query (the baseline)
+            times, n = interleaved(pool=lambda: len(kg.query(name, **params)),
+                                   fork=lambda: len(engine.run(name, store=st, **params)))
+            out = {"ms": statistics.median(times["pool"]), "p99": max(times["pool"]),
+                   "fork": statistics.median(times["fork"]), "rows": n}
         elif side == "both":    # our unbounded path and the raw engine, interleaved in one process
             subs = engine.bind(q, params, st)
             text = engine.inline(q.text, subs)
             kw = {} if text is not None else {"substitutions": subs}
             text = text if text is not None else q.text
-            free = lambda: len(engine.run(name, store=st, limits=None, **params))
-            raw = lambda: len([tuple(s) for s in st.query(text, **union.options(st), **kw)])
-            free(), raw()
-            times = {"free": [], "raw": []}
-            for _ in range(repeat):
-                for key, fn in (("free", free), ("raw", raw)):
-                    t = time.perf_counter()
-                    n = fn()
-                    times[key].append((time.perf_counter() - t) * 1000)
+            times, n = interleaved(free=lambda: len(engine.run(name, store=st, limits=None, **params)),
+                                   raw=lambda: len([tuple(s) for s in st.query(text, **union.options(st), **kw)]))
             out = {"free": statistics.median(times["free"]), "raw": statistics.median(times["raw"]), "rows": n}
         else:
             init = {rdflib.Variable(v.value): rdflib_term(t) for v, t in engine.bind(q, params, st).items()}
@@ -159,8 +177,8 @@ def catalogue_table(args) -> tuple[list[str], dict]:
     sides = ["ours", "both"] + ([] if args.no_rdflib else ["rdflib"])
     workers = {s: Worker(s, args.build, args.repeat if s != "rdflib" else args.rdflib_repeat,
                          args.timeout if s != "rdflib" else args.rdflib_timeout, args.load_timeout) for s in sides}
-    print(f"{'query':34} {'rows':>7} {'ours ms':>10} {'free ms':>10} {'raw ms':>10} {'free/raw':>9} {'rdflib ms':>10} "
-          f"{'rdflib/ours':>11}")
+    print(f"{'query':34} {'rows':>7} {'ours ms':>10} {'ours p99':>10} {'fork ms':>10} {'free ms':>10} {'raw ms':>10} "
+          f"{'free/raw':>9} {'ours/raw':>9} {'rdflib ms':>10}")
     results = {}
     try:
         for name in names:
@@ -171,10 +189,12 @@ def catalogue_table(args) -> tuple[list[str], dict]:
             results[name] = got
             ours, free, raw, rl = got["ours"], got["free"], got["raw"], got.get("rdflib", {"error": "not run"})
             ratio = f"{free['ms'] / raw['ms']:8.2f}×" if "ms" in free and "ms" in raw and raw["ms"] > 0 else f"{'':>9}"
-            rl_ratio = f"{rl['ms'] / ours['ms']:10.0f}×" if "ms" in rl and "ms" in ours and ours["ms"] > 0 else f"{'':>11}"
+            oratio = f"{ours['ms'] / raw['ms']:8.2f}×" if "ms" in ours and "ms" in raw and raw["ms"] > 0 else f"{'':>9}"
+            p99 = f"{ours['p99']:10.1f}" if "p99" in ours else f"{'—':>10}"
+            fork = f"{ours['fork']:10.1f}" if "fork" in ours else f"{'—':>10}"
             rows = ours.get("rows", raw.get("rows", ""))
             notes = "; ".join(f"{s}: {r['error']}" for s, r in got.items() if "error" in r)
-            print(f"{name:34} {rows!s:>7} {fmt_ms(ours)} {fmt_ms(free)} {fmt_ms(raw)} {ratio} {fmt_ms(rl)} {rl_ratio}"
+            print(f"{name:34} {rows!s:>7} {fmt_ms(ours)} {p99} {fork} {fmt_ms(free)} {fmt_ms(raw)} {ratio} {oratio} {fmt_ms(rl)}"
                   + (f"  [{notes}]" if notes else ""), flush=True)
     finally:
         for w in workers.values():
@@ -185,9 +205,11 @@ def catalogue_table(args) -> tuple[list[str], dict]:
 def summary(names, results, args) -> list[str]:
     ours = [results[n]["ours"]["ms"] for n in names if "ms" in results[n]["ours"]]
     failed = [n for n in names if "ms" not in results[n]["ours"]]
-    print(f"\nours: {len(ours)}/{len(names)} queries finished; p50 {pct(ours, 50):.1f} ms, p99 {pct(ours, 99):.1f} ms, "
-          f"max {max(ours, default=float('nan')):.1f} ms; over 1 s: {sum(m > 1000 for m in ours)}; "
-          f"failed or timed out: {', '.join(failed) or 'none'}")
+    forks = [results[n]["ours"]["fork"] for n in names if "fork" in results[n]["ours"]]
+    print(f"\nours: {len(ours)}/{len(names)} queries finished; over the queries' medians p50 {pct(ours, 50):.1f} ms, "
+          f"p99 {pct(ours, 99):.1f} ms, max {max(ours, default=float('nan')):.1f} ms; over 1 s: "
+          f"{sum(m > 1000 for m in ours)}; failed or timed out: {', '.join(failed) or 'none'}")
+    print(f"baseline, a worker forked per query: p50 {pct(forks, 50):.1f} ms, p99 {pct(forks, 99):.1f} ms")
     for side, what in (("free", "our query path without the bounded worker"), ("ours", "ours, bounded (the default)")):
         ratios = [results[n][side]["ms"] / results[n]["raw"]["ms"] for n in names
                   if "ms" in results[n][side] and "ms" in results[n]["raw"] and results[n]["raw"]["ms"] > 0]
@@ -206,22 +228,43 @@ def summary(names, results, args) -> list[str]:
     return [n for n in names if "ms" in results[n]["ours"]]
 
 
+def baseline_env(args) -> dict | None:
+    """The environment that runs the baseline checkout's code (`--baseline DIR`), or None."""
+    if not args.baseline:
+        return None
+    return {**os.environ, "PYTHONPATH": str(Path(args.baseline).resolve())}
+
+
 def cold_start(args) -> None:
+    """Process start to exit of `policykg query`, with a key and with a label, ours and the baseline's."""
+    sys.path.insert(0, str(REPO / "tests"))
+    from helpers_query import scaled_params
+    from policykg.query import catalogue
+    from policykg.store import load
+    doc = scaled_params(catalogue.get("document-issuers"), load.load(args.build))["doc"]
     exe = Path(sys.executable).parent / "policykg"
-    cmd = [str(exe), "query", "document-issuers", "--param", "doc=doc/miit-2022-160", "--build", args.build,
-           "--format", "csv"]
-    times = []
-    for _ in range(5):
-        t = time.perf_counter()
-        subprocess.run(cmd, check=True, capture_output=True)
-        times.append((time.perf_counter() - t) * 1000)
-    print(f"\ncold 'policykg query document-issuers' process: median {statistics.median(times):.0f} ms "
-          f"(min {min(times):.0f}, max {max(times):.0f})")
+    runs = {"key": ["document-issuers", "--param", f"doc={doc}"],
+            "label": ["agency-profile", "--param", "agency=工业和信息化部", "--limit", "5"]}
+    print()
+    for who, env in (("baseline", baseline_env(args)), ("ours", os.environ)):
+        if env is None:
+            continue
+        for what, argv in runs.items():
+            times = []
+            for _ in range(5):
+                t = time.perf_counter()
+                subprocess.run([str(exe), "query", *argv, "--build", args.build, "--format", "csv"], check=True,
+                               capture_output=True, env=env)
+                times.append((time.perf_counter() - t) * 1000)
+                if times[-1] > 10_000:          # the baseline at scale: once is enough
+                    break
+            print(f"cold 'policykg query {argv[0]}' ({what}), {who}: median {statistics.median(times):.0f} ms "
+                  f"(min {min(times):.0f}, max {max(times):.0f})", flush=True)
 
 
-def endpoint(args, names: list[str]) -> None:
+def endpoint(args, names: list[str], who: str = "ours", env: dict | None = None) -> None:
     """Throughput of `policykg serve` under concurrent clients sending catalogue queries."""
-    from helpers_query import example_params
+    from helpers_query import scaled_params
     from policykg.query import catalogue, engine
     from policykg.serve.server import free_port
     from policykg.store import load
@@ -229,14 +272,14 @@ def endpoint(args, names: list[str]) -> None:
     mix = []
     for name in names:
         q = catalogue.get(name)
-        text = engine.inline(q.text, engine.bind(q, example_params(q), st))
+        text = engine.inline(q.text, engine.bind(q, scaled_params(q, st), st))
         if text is not None:                    # a query the endpoint can take as text
             mix.append((name, text))
     port = free_port()
     proc = subprocess.Popen([str(Path(sys.executable).parent / "policykg"), "serve", "--build", args.build,
-                             "--port", str(port), "--timeout", str(int(args.timeout))],
+                             "--port", str(port), "--timeout", str(int(args.timeout)), "--workers", str(args.workers)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                            env={**(env or os.environ), "PYTHONUNBUFFERED": "1"})
     try:
         line = proc.stdout.readline()           # printed once the server answers
         if not line.startswith("SPARQL endpoint"):
@@ -274,7 +317,7 @@ def endpoint(args, names: list[str]) -> None:
         for t in threads:
             t.join()
         elapsed = time.perf_counter() - t0
-        print(f"\nendpoint ({args.clients} clients, {len(mix)} catalogue queries in turn, {elapsed:.0f} s): "
+        print(f"\nendpoint, {who} ({args.clients} clients, {args.workers} workers, {len(mix)} catalogue queries in turn, {elapsed:.0f} s): "
               f"{len(latencies) / elapsed:.1f} queries/s, p50 {pct(latencies, 50):.0f} ms, "
               f"p99 {pct(latencies, 99):.0f} ms, errors {len(errors)}"
               + (f" ({'; '.join(sorted(set(errors))[:5])})" if errors else ""))
@@ -295,16 +338,31 @@ def main() -> int:
     ap.add_argument("--clients", type=int, default=4)
     ap.add_argument("--duration", type=float, default=20.0, help="seconds of endpoint load (0: skip)")
     ap.add_argument("--only", nargs="*", help="only these queries")
+    ap.add_argument("--no-cold", action="store_true", help="skip the cold start")
+    ap.add_argument("--no-table", action="store_true", help="skip the per-query table (cold start and endpoint only)")
+    ap.add_argument("--workers", type=int, default=2, help="serve --workers")
+    ap.add_argument("--endpoint-max-ms", type=float, default=1000.0,
+                    help="the endpoint mix: the queries whose median (ours) is below this")
+    ap.add_argument("--baseline", help="a checkout of the code to compare with (e.g. `git worktree add "
+                                       "../base origin/main`): its cold query and endpoint run in the same run")
     args = ap.parse_args()
     from policykg.store import load
     st = load.load(args.build)
     print(f"graph: {len(st):,} quads ({args.build})\n")
     del st
-    names, results = catalogue_table(args)
-    finished = summary(names, results, args)
-    cold_start(args)
+    if args.no_table:                           # only the cold start and the endpoint, on the --only queries
+        names = args.only or []
+        finished, results = names, {n: {"ours": {"ms": 0.0}} for n in names}
+    else:
+        names, results = catalogue_table(args)
+        finished = summary(names, results, args)
+    if not args.no_cold:
+        cold_start(args)
     if args.duration > 0:
-        endpoint(args, finished)
+        mix = [n for n in finished if results[n]["ours"]["ms"] < args.endpoint_max_ms]
+        if args.baseline:
+            endpoint(args, mix, "baseline", baseline_env(args))
+        endpoint(args, mix)
     return 0
 
 

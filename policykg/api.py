@@ -12,6 +12,7 @@ raises `policykg.errors.InputError`, whose message says what is wrong and how to
 
 from __future__ import annotations
 
+import weakref
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -19,10 +20,12 @@ import pyoxigraph as ox
 from policykg import paths
 from policykg.query import engine
 from policykg.query.bounds import DEFAULT as DEFAULT_LIMITS, Limits
+from policykg.query.pool import Pool
 from policykg.query.entity import EntityView, about
 from policykg.query.results import Result
 from policykg.store import load
 
+POOL_SIZE = 2                           # pre-forked query workers of one KnowledgeGraph
 NETWORK_VIEWS = ("overview", "instruments", "sectors", "lineage", "entities", "focus")
 
 _LINKS = """
@@ -44,6 +47,25 @@ class KnowledgeGraph:
     def __init__(self, build_dir: Path | str | None = None, store: ox.Store | None = None):
         self.build_dir = paths.build_dir(build_dir)
         self.store = store if store is not None else load.load(self.build_dir)
+        self._pool: Pool | None = None
+        self._bounded = 0                     # bounded queries so far: the second starts the pool
+
+    def _pool_for(self, limits: Limits | None) -> Pool | None:
+        """The pre-forked workers for a bounded query (docs/reliability.md): none for the first query,
+        which forks a worker of its own, so that one query stays cheap; a pool of 2 from the second."""
+        if limits is None:
+            return None
+        self._bounded += 1
+        if self._pool is None and self._bounded >= 2:
+            self._pool = Pool(self.store, size=POOL_SIZE, limits=limits.check())
+            weakref.finalize(self, self._pool.close)
+        return self._pool
+
+    def close(self) -> None:
+        """Stop the query workers this object started (they also end with the process)."""
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
 
     def __repr__(self) -> str:
         return f"<policykg.KnowledgeGraph {self.build_dir}/ ({len(self.store)} quads)>"
@@ -65,6 +87,7 @@ class KnowledgeGraph:
         ['2', '3', '4']
         """
         return engine.run(name, graph=graph, store=self.store, limits=limits, tier=tier, limit=limit, offset=offset,
+                          pool=self._pool_for(limits),
                           **params)
 
     def sparql(self, text: str, *, graph: str | None = None, allow_service: bool = False,
@@ -79,6 +102,7 @@ class KnowledgeGraph:
         [{'n': 17}]
         """
         return engine.sparql(text, graph=graph, store=self.store, allow_service=allow_service, limits=limits,
+                             pool=None if allow_service else self._pool_for(limits),
                              tier=tier, limit=limit, offset=offset)
 
     def entity(self, key_or_label: str) -> EntityView:

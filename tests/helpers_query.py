@@ -60,3 +60,29 @@ if __name__ == "__main__":
     sys.path.insert(0, str(REPO))
     files = regenerate(sys.argv[1] if len(sys.argv) > 1 else REPO / "build")
     sys.stderr.write(f"wrote {len(files)} expected answers into {EXPECTED}\n")
+
+
+def scaled_params(q, st) -> dict:
+    """`example_params`, with each entity the build does not hold replaced by one of the same class
+    and key shape (`doc/X/measure/N` for `doc/miit-2022-160/measure/2`): a synthetic corpus
+    (benchmarks/corpus.py) has its own documents."""
+    import re
+    from policykg.errors import InputError
+    from policykg.model.namespaces import PID
+    from policykg.query.resolve import resolve
+    params = example_params(q)
+    for p in q.params:
+        if p.name not in params or p.type != "iri":
+            continue
+        try:
+            resolve(st, params[p.name], p.cls)
+            continue
+        except InputError:
+            pass
+        segs = params[p.name].split("/")
+        shape = "^" + re.escape(PID) + "/".join(s if i % 2 == 0 else "[^/]+" for i, s in enumerate(segs)) + "$"
+        cls = f"?x a <{p.cls}> ." if p.cls else "?x ?p ?o ."
+        shape = shape.replace("\\", "\\\\")
+        for (x,) in st.query(f'SELECT ?x WHERE {{ {cls} FILTER(REGEX(STR(?x), "{shape}")) }} LIMIT 1'):
+            params[p.name] = x.value
+    return params

@@ -18,6 +18,7 @@ from policykg.store.load import STORE_DIR
 from policykg.encoding import compile as compiler, reader as encoding
 from policykg.encoding.files import document_files
 from policykg.model import ontology, reason
+from policykg.query import index_file
 from policykg.validate import checks, validate as validation
 from policykg.validate.report import Report
 
@@ -145,6 +146,8 @@ def build(out_dir: Path | str | None = None, documents: list[Path] | None = None
         store.bulk_load(path=str(tmp / "kg.ttl"), format=ox.RdfFormat.TURTLE, to_graph=union.DEFAULT)
         lap("union")
         store.flush()
+        index_file.write(store, tmp)           # the name index, so that a query need not rebuild it
+        lap("index")
         from policykg.query import index as name_index
         name_index.forget(store)               # the pages and tables indexed it
         ds.store = None

@@ -28,7 +28,7 @@ def add(sub) -> None:
                                    "SERVICE is refused. See docs/reliability.md.")
     s.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port on 127.0.0.1 (default: {DEFAULT_PORT})")
     s.add_argument("--workers", type=int, default=DEFAULT_WORKERS, metavar="N",
-                   help=f"queries that run at once; more wait (default: {DEFAULT_WORKERS})")
+                   help=f"query workers, forked at start: queries that run at once; more wait (default: {DEFAULT_WORKERS})")
     add_limit_options(s, DEFAULT_TIMEOUT_S, DEFAULT_MEMORY_MB, DEFAULT_MAX_ROWS)
     add_build_option(s)
     s.set_defaults(func=cmd_serve)

@@ -146,12 +146,13 @@ def can_isolate() -> bool:
     return _isolation
 
 
-def _mapped_bytes() -> int:
+def mapped_bytes() -> int:
     with open("/proc/self/statm") as f:
         return int(f.read().split()[0]) * resource.getpagesize()
 
 
-def _enter_limits(limits: Limits, parent: int) -> None:
+def enter_limits(limits: Limits, parent: int, cpu: bool = True) -> None:
+    """In a just forked worker: die with `parent`, no network, the memory cap and (with `cpu`) the CPU cap."""
     die_with_parent(parent)
     devnull = os.open(os.devnull, os.O_WRONLY)     # the engine's own abort messages are not for the user
     os.dup2(devnull, 2)
@@ -159,28 +160,33 @@ def _enter_limits(limits: Limits, parent: int) -> None:
     if not limits.network:
         _no_network()                          # where the system refuses, service.refuse() has already decided
     if limits.memory_mb is not None:
-        cap = _mapped_bytes() + int(limits.memory_mb) * 2**20
+        cap = mapped_bytes() + int(limits.memory_mb) * 2**20
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
-    if limits.timeout_s is not None:
-        cpu = int(math.ceil(limits.timeout_s)) + 2
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+    if cpu and limits.timeout_s is not None:
+        seconds = int(math.ceil(limits.timeout_s)) + 2
+        resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
+def outcome(work: Callable[[], T]) -> tuple:
+    """What a worker sends back: ("ok", value), ("limit", kind), ("input", ...) or ("error", text)."""
+    try:
+        return ("ok", work())
+    except LimitError as e:
+        return ("limit", e.kind)
+    except InputError as e:
+        return ("input", (e.what, None if e.path is None else str(e.path), e.line, e.fix))
+    except MemoryError:
+        return ("limit", "memory")
+    except BaseException as e:                 # noqa: BLE001 - reported by the parent
+        return ("error", f"{type(e).__name__}: {e}")
+
+
 def _child(work: Callable[[], T], limits: Limits, parent: int, w: int) -> None:
     try:
-        _enter_limits(limits, parent)
-        try:
-            payload = ("ok", work())
-        except LimitError as e:
-            payload = ("limit", e.kind)
-        except InputError as e:
-            payload = ("input", (e.what, None if e.path is None else str(e.path), e.line, e.fix))
-        except MemoryError:
-            payload = ("limit", "memory")
-        except BaseException as e:                 # noqa: BLE001 - reported by the parent
-            payload = ("error", f"{type(e).__name__}: {e}")
+        enter_limits(limits, parent)
+        payload = outcome(work)
         try:
             data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
         except MemoryError:
@@ -228,15 +234,17 @@ def run(work: Callable[[], T], limits: Limits | None = DEFAULT) -> T:
             except ProcessLookupError:
                 pass
             os.waitpid(pid, 0)
-    return _answer(b"".join(chunks), status, limits)
+    data = b"".join(chunks)
+    return answer(pickle.loads(data) if data else None, status, limits)
 
 
-def _answer(data: bytes, status: int, limits: Limits):
-    if not data:
+def answer(payload: tuple | None, status: int, limits: Limits):
+    """The value of a worker's `outcome`, or the error it stands for (None: the worker died with `status`)."""
+    if payload is None:
         if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGXCPU:
             raise time_error(limits)
         raise memory_error(limits)                 # killed by a failed allocation (abort) or the kernel
-    kind, value = pickle.loads(data)
+    kind, value = payload
     if kind == "ok":
         return value
     if kind == "limit":

@@ -32,6 +32,7 @@ from policykg.errors import InputError, did_you_mean
 from policykg.model.namespaces import GRAPH, ONTOLOGY_GRAPH, PREFIXES, VOCABULARY_GRAPH, XSD
 from policykg.query import bounds, service
 from policykg.query.bounds import DEFAULT as DEFAULT_LIMITS, Limits
+from policykg.query.pool import Pool
 from policykg.query.catalogue import _LEX, NamedQuery, Param, get, _undeclared_prefix
 from policykg.query import paste
 from policykg.query.resolve import resolve_entity
@@ -60,6 +61,9 @@ def _graphs(st: ox.Store, graph: str | None, tier: str = "curated") -> tuple[ox.
     if tier not in TIERS:
         raise InputError(f"unknown tier '{tier}'{did_you_mean(tier, TIERS)}", fix="use --tier curated or --tier all")
     if not graph:
+        from policykg.store import load
+        if load.origin(st) is not None:      # a build's on-disk store never holds the extracted tier (store.load);
+            return st, union.options(st)      # listing its graphs costs ms per 1,000 sources
         names = list(st.named_graphs())
         extracted = sorted((g for g in names if g.value.startswith(EXTRACTED)), key=str)
         if not extracted:
@@ -87,9 +91,10 @@ def _graphs(st: ox.Store, graph: str | None, tier: str = "curated") -> tuple[ox.
 def execute(text: str, st: ox.Store, *, substitutions: dict | None = None, graph: str | None = None,
             allow_service: bool = False, path: Path | str | None = None, default_prefixes: bool = False,
             hide_params: bool = False, limits: Limits | None = DEFAULT_LIMITS, check_service: bool = True,
-            tier: str = "curated", limit: int | None = None, offset: int = 0) -> Result:
+            tier: str = "curated", limit: int | None = None, offset: int = 0, pool: Pool | None = None) -> Result:
     """Run SPARQL text on a store in a bounded worker (policykg.query.bounds; `limits=None` runs it
-    here, unbounded). Syntax errors, SERVICE and limits become InputError with line and column.
+    here, unbounded; with a `pool` of pre-forked workers on this store, in one of those). Syntax
+    errors, SERVICE and limits become InputError with line and column.
 
     `tier`: curated (default: the graphs of the reviewed encodings, ontology and vocabularies) or all
     (adding the extracted tier). With `limit`/`offset`, the result holds one page of the rows and
@@ -102,21 +107,36 @@ def execute(text: str, st: ox.Store, *, substitutions: dict | None = None, graph
     if limits is not None and allow_service:
         limits = limits.but(network=True)
 
-    def work() -> Result:
-        try:
-            answer = st.query(text, prefixes=prefixes, base_iri=paste.BASE if default_prefixes else None,
-                              substitutions=substitutions or None, **opts)
-            return from_pyoxigraph(answer, hide=(lambda n: n.startswith("_")) if hide_params else (lambda n: False),
-                                   limits=limits, limit=limit, offset=offset)
-        except SyntaxError as e:
-            raise _syntax_error(e, text, path, prefixes or {}) from None
-        except (RuntimeError, OSError, ValueError) as e:
-            if "SELECT projection" in str(e):
-                raise InputError(f"cannot bind parameters: {e}", path=path,
-                                 fix="add the parameter variables (?_name) to the SELECT clause") from None
-            raise InputError(f"the query failed: {' '.join(str(e).split())[:200]}", path=path,
-                             fix="check the query (functions, types, SERVICE addresses)") from None
-    return bounds.run(work, limits)
+    args = (text, prefixes, default_prefixes, substitutions or None, opts, hide_params, limits, limit, offset, path)
+    if pool is not None and limits is not None and st is pool.store and pool.fits(limits):
+        return pool.run(_work, *args, limits=limits)
+    return bounds.run(lambda: _work(st, *args), limits)
+
+
+def _work(st: ox.Store, text, prefixes, default_prefixes, substitutions, opts, hide_params, limits, limit, offset,
+          path) -> Result:
+    """The query itself, in a bounded worker (or here, without limits)."""
+    try:
+        answer = st.query(text, prefixes=prefixes, base_iri=paste.BASE if default_prefixes else None,
+                          substitutions=substitutions, **opts)
+        return from_pyoxigraph(answer, hide=_hidden if hide_params else _shown, limits=limits, limit=limit,
+                               offset=offset)
+    except SyntaxError as e:
+        raise _syntax_error(e, text, path, prefixes or {}) from None
+    except (RuntimeError, OSError, ValueError) as e:
+        if "SELECT projection" in str(e):
+            raise InputError(f"cannot bind parameters: {e}", path=path,
+                             fix="add the parameter variables (?_name) to the SELECT clause") from None
+        raise InputError(f"the query failed: {' '.join(str(e).split())[:200]}", path=path,
+                         fix="check the query (functions, types, SERVICE addresses)") from None
+
+
+def _hidden(name: str) -> bool:
+    return name.startswith("_")
+
+
+def _shown(name: str) -> bool:
+    return False
 
 
 def _syntax_error(e: SyntaxError, text: str, path, prefixes: dict) -> InputError:
@@ -250,14 +270,15 @@ def _check_page(limit, offset) -> None:
 
 def run(name: str, graph: str | None = None, store: ox.Store | None = None, build: Path | str | None = None,
         limits: Limits | None = DEFAULT_LIMITS, tier: str = "curated", limit: int | None = None, offset: int = 0,
-        **params) -> Result:
+        pool: Pool | None = None, **params) -> Result:
     """Run a named query with its parameters; rows as a Result (iterable of dicts, `.values()`).
 
     `graph` restricts the query to one source's graph (with ontology and vocabularies);
     `store` is a pyoxigraph Store (default: the build in `build`, default build/);
     `limits` bound the time, memory and rows of the query (policykg.query.bounds.Limits);
     `tier` is curated (default) or all (with the extracted tier);
-    `limit` and `offset` page the rows (`Result.total` is then the number of all rows).
+    `limit` and `offset` page the rows (`Result.total` is then the number of all rows);
+    `pool` (policykg.query.pool.Pool on `store`) runs it in a pre-forked worker instead of a new one.
     """
     q = get(name)
     st = store if store is not None else _store(build)
@@ -265,15 +286,15 @@ def run(name: str, graph: str | None = None, store: ox.Store | None = None, buil
     text = inline(q.text, subs)
     if text is None:                                # bind by substitution (see inline)
         return execute(q.text, st, substitutions=subs, graph=graph, path=q.path, hide_params=True,
-                       limits=limits, check_service=False, tier=tier, limit=limit, offset=offset)
+                       limits=limits, check_service=False, tier=tier, limit=limit, offset=offset, pool=pool)
     return execute(text, st, graph=graph, path=q.path, hide_params=True, limits=limits, check_service=False,
-                   tier=tier, limit=limit, offset=offset)   # catalogue queries are ours; no network
+                   tier=tier, limit=limit, offset=offset, pool=pool)   # catalogue queries are ours; no network
 
 
 def sparql(text: str, graph: str | None = None, store: ox.Store | None = None, build: Path | str | None = None,
            allow_service: bool = False, path: Path | str | None = None,
            limits: Limits | None = DEFAULT_LIMITS, tier: str = "curated", limit: int | None = None,
-           offset: int = 0) -> Result:
+           offset: int = 0, pool: Pool | None = None) -> Result:
     """Run any SPARQL query under `limits`; refuses SERVICE (found in the parsed query) unless allowed.
     `tier`: curated (default) or all. `limit` and `offset` page the rows (`Result.total` is then the
     number of all rows).
@@ -283,7 +304,7 @@ def sparql(text: str, graph: str | None = None, store: ox.Store | None = None, b
     """
     st = store if store is not None else _store(build)
     return execute(paste.escape_keys(text), st, graph=graph, allow_service=allow_service, path=path,
-                   default_prefixes=True, limits=limits, tier=tier, limit=limit, offset=offset)
+                   default_prefixes=True, limits=limits, tier=tier, limit=limit, offset=offset, pool=pool)
 
 
 _store = store    # run() and sparql() take a `store` argument, which hides the function of that name

@@ -5,15 +5,21 @@ document numbers, definitions and codes (skos:notation, GB/T 2260, ISO 3166-2), 
 PolicyKG classes, the document it belongs to (for parts, measures and actions, by key) and the
 number of sources that state something about it. The resolver (`resolve.py`) and `search`
 (`search.py`) read it; it is built with four SPARQL queries on the union of the graphs (65 ms
-for the 781 entities of the current build) and cached for the last few stores.
+for the 781 entities of the current build, about 10 s for the 160,000 of 1,000 policies), written
+into the build by `policykg build` (`index_file.py`) so that a query process reads it instead, and
+cached for the last few stores.
 """
 
 from __future__ import annotations
 
+import json
 import re
+import sqlite3
 import unicodedata
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -38,9 +44,20 @@ def norm(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
+class _Dropped(dict):
+    """str.translate's table for `loose`: punctuation and separators to nothing, learnt per character."""
+
+    def __missing__(self, code: int):
+        self[code] = None if unicodedata.category(chr(code))[0] in "PZ" else code
+        return self[code]
+
+
+_DROP = _Dropped()
+
+
 def loose(text: str) -> str:
     """`norm` without spaces and punctuation: 工业和信息化部、国家发展改革委 = 工业和信息化部 国家发展改革委."""
-    return "".join(c for c in norm(text) if not unicodedata.category(c)[0] in "PZ")
+    return norm(text).translate(_DROP)
 
 
 def key_of(iri: str) -> str:
@@ -101,11 +118,20 @@ class Index:
         for e in entries.values():
             for fld in ("label", "alt", "title", "number"):
                 for text, _ in e.names.get(fld, ()):
-                    self.by_name.setdefault(norm(text), set()).add(e.iri)
-                    self.by_loose.setdefault(loose(text), set()).add(e.iri)
+                    normed = norm(text)
+                    self.by_name.setdefault(normed, set()).add(e.iri)
+                    self.by_loose.setdefault(normed.translate(_DROP), set()).add(e.iri)   # loose(text)
 
     def get(self, iri: str) -> Entry | None:
         return self.entries.get(iri)
+
+    def numbers(self) -> list[tuple[str, str]]:
+        """(IRI, document number) of every entity with a number."""
+        return [(e.iri, n) for e in self.entries.values() for n, _ in e.names.get("number", ())]
+
+    def documents(self) -> list[str]:
+        """The documents that parts, measures, actions ... belong to, sorted."""
+        return sorted({e.document for e in self.entries.values() if e.document})
 
     def has_class(self, iri: str, cls: str, store: ox.Store) -> bool:
         return any(True for _ in store.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(RDF_TYPE), ox.NamedNode(cls)))
@@ -138,11 +164,26 @@ def forget(store: ox.Store) -> None:
 
 
 def index(store: ox.Store, refresh: bool = False) -> Index:
-    """The name index of a store (built on first use, then cached)."""
+    """The name index of a store: read from its build's file (policykg.query.index_file) when the
+    store is a build's on-disk store, else built on first use; then cached."""
     hit = _cache.get(id(store))
     if hit is not None and hit[0] is store and not refresh:
         _cache.move_to_end(id(store))
         return hit[1]
+    idx = None
+    if not refresh:
+        from policykg.store import load
+        origin = load.origin(store)
+        idx = read(*origin) if origin else None
+    idx = idx or build(store)
+    _cache[id(store)] = (store, idx)
+    while len(_cache) > _CACHE_SIZE:
+        _cache.popitem(last=False)
+    return idx
+
+
+def build(store: ox.Store) -> Index:
+    """The name index of a store, from four queries on the union of its graphs."""
     entries: dict[str, Entry] = {}
     props = " ".join(f"<{p}>" for p in _FIELD_OF)
     for e, p, lit in store.query(_NAMES % props, **union.options(store)):
@@ -169,8 +210,107 @@ def index(store: ox.Store, refresh: bool = False) -> Index:
     for entry in entries.values():
         for vals in entry.names.values():
             vals.sort(key=lambda v: (v[1] not in ("en", "zh"), v[1], v[0]))
-    idx = Index(dict(sorted(entries.items())))
-    _cache[id(store)] = (store, idx)
-    while len(_cache) > _CACHE_SIZE:
-        _cache.popitem(last=False)
-    return idx
+    return Index(dict(sorted(entries.items())))
+
+
+# ------------------------------------------------------------- the index file of a build (index_file.write)
+
+FOLDER, NAME, VERSION = "index", "names.sqlite", "1"
+
+
+def path(build_dir: Path | str) -> Path:
+    return Path(build_dir) / FOLDER / NAME
+
+
+def _entry(iri: str, data: str) -> Entry:
+    names, classes, sources = json.loads(data)
+    return Entry(iri, {k: [tuple(v) for v in vs] for k, vs in names.items()}, classes, sources)
+
+
+class _Entries(Mapping):
+    def __init__(self, db: sqlite3.Connection):
+        self.db, self._all = db, None
+
+    def __getitem__(self, iri: str) -> Entry:
+        if self._all is not None:
+            return self._all[iri]
+        row = self.db.execute("SELECT data FROM entries WHERE iri = ?", (iri,)).fetchone()
+        if row is None:
+            raise KeyError(iri)
+        return _entry(iri, row[0])
+
+    def _load(self) -> dict:
+        if self._all is None:
+            self._all = {iri: _entry(iri, data) for iri, data in self.db.execute("SELECT iri, data FROM entries ORDER BY iri")}
+        return self._all
+
+    def __iter__(self):
+        return iter(self._load())
+
+    def __len__(self) -> int:
+        return len(self._load()) if self._all is not None else self.db.execute("SELECT COUNT(*) FROM entries").fetchone()[0]
+
+    def values(self):
+        return self._load().values()
+
+    def items(self):
+        return self._load().items()
+
+
+class _Names(Mapping):
+    def __init__(self, db: sqlite3.Connection, kind: int):
+        self.db, self.kind, self._all = db, kind, None
+
+    def __getitem__(self, name: str) -> set[str]:
+        if self._all is not None:
+            return self._all[name]
+        found = {r[0] for r in self.db.execute("SELECT iri FROM names WHERE kind = ? AND name = ?", (self.kind, name))}
+        if not found:
+            raise KeyError(name)
+        return found
+
+    def _load(self) -> dict:
+        if self._all is None:
+            self._all = {}
+            for name, iri in self.db.execute("SELECT name, iri FROM names WHERE kind = ?", (self.kind,)):
+                self._all.setdefault(name, set()).add(iri)
+        return self._all
+
+    def __iter__(self):
+        return iter(self._load())
+
+    def __len__(self) -> int:
+        return len(self._load())
+
+
+class StoredIndex(Index):
+    """An `Index` read from the build's file (`index_file.write`) as it is asked."""
+
+    def __init__(self, db: sqlite3.Connection):
+        self.db = db
+        self.entries = _Entries(db)
+        self.by_name = _Names(db, 0)
+        self.by_loose = _Names(db, 1)
+
+    def numbers(self):
+        return self.db.execute("SELECT iri, number FROM numbers ORDER BY iri").fetchall()
+
+    def documents(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT DISTINCT document FROM entries WHERE document IS NOT NULL "
+                                              "ORDER BY document")]
+
+
+def read(build_dir: Path | str, newer_than: float) -> StoredIndex | None:
+    """The index file of a build when it exists, has this version and is not older than `newer_than`."""
+    p = path(Path(build_dir))
+    try:
+        if p.stat().st_mtime + 1 < newer_than:
+            return None
+        db = sqlite3.connect(f"file:{p}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+        row = db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+    except (OSError, sqlite3.Error):
+        return None
+    if not row or row[0] != VERSION:
+        db.close()
+        return None
+    return StoredIndex(db)

@@ -27,7 +27,7 @@ from rapidfuzz import fuzz, process
 
 from policykg.errors import InputError
 from policykg.model.namespaces import PID, PKG, PREFIXES, RDFS, SKOS
-from policykg.query.index import Entry, Index, index, key_of, loose, norm, printed
+from policykg.query.index import RDF_TYPE, Entry, Index, index, key_of, loose, norm, printed
 
 LABEL_PROPERTIES = (RDFS + "label", SKOS + "prefLabel", SKOS + "altLabel",
                     PKG + "abbreviation", PKG + "title", PKG + "alternativeTitle")
@@ -95,13 +95,11 @@ def _documents_numbered(idx: Index, text: str) -> list[str] | None:
         return None
     prefix, year, num = want
     out = []
-    for e in idx.entries.values():
-        for number, _ in e.names.get("number", ()):
-            have = parse_number(number)
-            if have and have[2] == num and (year is None or have[1] == year) and \
-                    (not prefix or have[0] == prefix):
-                out.append(e.iri)
-                break
+    for iri, number in idx.numbers():
+        have = parse_number(number)
+        if have and have[2] == num and (year is None or have[1] == year) and \
+                (not prefix or have[0] == prefix) and (not out or out[-1] != iri):
+            out.append(iri)
     return out
 
 
@@ -169,6 +167,9 @@ def resolve(store: ox.Store, text: str, cls: str | None = None, what: str = "ent
     if len(text) > MAX_NAME:
         raise InputError(f"the name of an entity has at most {MAX_NAME} characters, not {len(text)}",
                          fix="give a key, a label or a document number")
+    iri = as_iri(text)
+    if iri is not None and _known(store, iri, cls):       # a key or IRI: no need for the name index
+        return ox.NamedNode(iri)
     idx = index(store)
     named = candidates(store, text, idx)
     found = [i for i in named if idx.has_class(i, cls, store)] if cls else named
@@ -216,7 +217,7 @@ def candidates(store: ox.Store, text: str, idx: Index | None = None) -> list[str
         if rest:
             docs = candidates(store, rest, idx)
         else:
-            docs = sorted({e.document for e in idx.entries.values() if e.document})
+            docs = idx.documents()
         found = [d + f"/{kind}/{n}" for d in docs]
         return [i for i in found if i in idx.entries]
     return []
@@ -238,6 +239,17 @@ def suggestions(idx: Index, store: ox.Store, text: str, cls: str | None = None, 
         if len(seen) >= n:
             break
     return " or ".join(describe(idx.entries[i]) for i in seen[:n])
+
+
+def _known(store: ox.Store, iri: str, cls: str | None) -> bool:
+    """Whether `iri` is a valid IRI that the store holds (as an instance of `cls`, when given)."""
+    try:
+        node = ox.NamedNode(iri)
+    except ValueError:
+        return False
+    if cls:
+        return any(True for _ in store.quads_for_pattern(node, ox.NamedNode(RDF_TYPE), ox.NamedNode(cls)))
+    return _exists(store, iri)
 
 
 def _exists(store: ox.Store, iri: str) -> bool:

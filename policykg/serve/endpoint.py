@@ -1,28 +1,31 @@
 """The SPARQL 1.1 Protocol endpoint behind `policykg serve`: a front process that owns bounded query work.
 
-The front process loads the build into memory once and listens on 127.0.0.1. Each request is
-handled in a forked child, and each query runs in a worker forked from that child under the limits
-of policykg.query.bounds (time, memory, rows, no network). So:
+The front process opens the build once and listens on 127.0.0.1. Each connection is handled in a
+thread of the front (at most MAX_CONNECTIONS at once), and each query runs in one of `--workers`
+pre-forked workers (policykg.query.pool) under the limits of policykg.query.bounds (time, memory,
+rows, no network). So:
 - a query that hits a limit gets an error status with a one-line `text/plain` message (400 for a
   bad or refused query, 500 with `X-PolicyKG-Limit: time|memory|rows` for a limit, as the SPARQL
   Protocol's "query request refused"); a 200 body is only sent once the whole result is ready, with
   its Content-Length, so it is never cut;
-- a runaway query dies alone: the front and the other requests go on, and no core stays busy;
+- a runaway query kills only its worker, which is replaced: the front and the other requests go
+  on, and no core stays busy;
 - SERVICE is refused from the parsed query (400), and workers have no network anyway;
-- every child carries PR_SET_DEATHSIG: when the front process ends for any reason, including
-  SIGKILL, the kernel kills its children, and those kill their workers; SIGTERM, SIGHUP and SIGINT
-  stop the front cleanly; the socket uses SO_REUSEADDR, so a new `serve` binds the port at once;
-- the front keeps its own copy of the build in memory: a rebuild cannot pull the store from under
-  it. Before each request it compares the build's id (policykg.build.output) with the one it
-  loaded and reloads when a new complete build has been swapped in.
+- every worker carries PR_SET_DEATHSIG: when the front process ends for any reason, including
+  SIGKILL, the kernel kills its workers; SIGTERM, SIGHUP and SIGINT stop the front cleanly; the
+  socket uses SO_REUSEADDR, so a new `serve` binds the port at once;
+- the front keeps its own copy of the build open: a rebuild cannot pull the store from under it.
+  Before each request it compares the build's id (policykg.build.output) with the one it loaded and,
+  when a new complete build has been swapped in, opens it with a new pool of workers (the old
+  workers finish the queries they run, then stop).
 """
 
 from __future__ import annotations
 
 import http.server
-import os
 import signal
 import socketserver
+import threading
 import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,11 +36,13 @@ from policykg.build import output
 from policykg.errors import InputError
 from policykg.query import bounds, service
 from policykg.query.bounds import Limits, LimitError
+from policykg.query.pool import Pool
 from policykg.query.results import format_result, from_pyoxigraph
 from policykg.serve import DEFAULT_WORKERS, HOST, browse
 from policykg.store import union
 
 MAX_BODY = 1 << 20              # bytes of a POSTed query
+MAX_CONNECTIONS = 64            # connections handled at once; more wait in the listen queue
 REQUEST_TIMEOUT_S = 30          # a client that sends nothing for this long is dropped
 SELECT_TYPES = {"application/sparql-results+json": "json", "application/json": "json",
                 "text/csv": "csv", "text/tab-separated-values": "tsv",
@@ -70,8 +75,9 @@ def negotiate(accept: str, graph_result: bool) -> str:
     return "ttl" if graph_result else "json"
 
 
-def answer(store: ox.Store, text: str, accept: str, limits: Limits) -> Answer:
-    """Run one query under `limits` and serialize it whole; Refused for anything that is not a result."""
+def answer(store: ox.Store, text: str, accept: str, limits: Limits, pool: Pool | None = None) -> Answer:
+    """Run one query under `limits` (in `pool`, else in a worker of its own) and serialize it whole;
+    Refused for anything that is not a result."""
     quick = bounds.can_isolate() and not service.could_have_service(text)   # see service.refuse
     found = [] if quick else service.find(text)
     if found:
@@ -79,27 +85,31 @@ def answer(store: ox.Store, text: str, accept: str, limits: Limits) -> Answer:
                            "this endpoint does not follow SERVICE")
     if found is None and not bounds.can_isolate():
         raise Refused(400, service.UNCHECKABLE + "; write it in plain SPARQL 1.1")
-
-    def work() -> Answer:
-        try:
-            res = from_pyoxigraph(store.query(text, **union.options(store)), limits=limits)
-        except SyntaxError as e:
-            raise InputError(f"SPARQL syntax error: {' '.join(str(e).split())[:300]}", fix="fix the query") from None
-        except (RuntimeError, OSError, ValueError) as e:
-            raise InputError(f"the query failed: {' '.join(str(e).split())[:300]}", fix="check the query") from None
-        fmt = negotiate(accept, res.triples is not None)
-        if fmt == "xml":
-            parsed = ox.parse_query_results(format_result(res, "json").encode(), format=ox.QueryResultsFormat.JSON)
-            body = parsed.serialize(format=ox.QueryResultsFormat.XML)
-        else:
-            body = format_result(res, fmt).encode("utf-8")
-        return Answer(body, CONTENT_TYPES[fmt])
     try:
-        return bounds.run(work, limits)
+        if pool is not None and pool.store is store:
+            return pool.run(_work, text, accept, limits, limits=limits)
+        return bounds.run(lambda: _work(store, text, accept, limits), limits)
     except LimitError as e:
         raise Refused(500, e.message, e.kind) from None
     except InputError as e:
         raise Refused(400, e.message) from None
+
+
+def _work(store: ox.Store, text: str, accept: str, limits: Limits) -> Answer:
+    """In a worker: the query's whole answer in the negotiated format."""
+    try:
+        res = from_pyoxigraph(store.query(text, **union.options(store)), limits=limits)
+    except SyntaxError as e:
+        raise InputError(f"SPARQL syntax error: {' '.join(str(e).split())[:300]}", fix="fix the query") from None
+    except (RuntimeError, OSError, ValueError) as e:
+        raise InputError(f"the query failed: {' '.join(str(e).split())[:300]}", fix="check the query") from None
+    fmt = negotiate(accept, res.triples is not None)
+    if fmt == "xml":
+        parsed = ox.parse_query_results(format_result(res, "json").encode(), format=ox.QueryResultsFormat.JSON)
+        body = parsed.serialize(format=ox.QueryResultsFormat.XML)
+    else:
+        body = format_result(res, fmt).encode("utf-8")
+    return Answer(body, CONTENT_TYPES[fmt])
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -112,7 +122,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self):
         url = urllib.parse.urlsplit(self.path)
-        page = browse.respond(self.server.store, self.path, self.headers.get("Accept", ""))   # /, /id/...
+        page = browse.respond(self.server.current()[0], self.path, self.headers.get("Accept", ""))   # /, /id/...
         if page is not None:
             return self._send(page.status, page.content_type, page.body, page.headers)
         if url.path != "/query":
@@ -157,7 +167,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return self._error(400, f"'{unsupported}' is not supported: the default graph is the union of all "
                                         "graphs; use GRAPH in the query")
         try:
-            ans = answer(self.server.store, values[0], self.headers.get("Accept", ""), self.server.limits)
+            store, pool = self.server.current()
+            ans = answer(store, values[0], self.headers.get("Accept", ""), self.server.limits, pool)
         except Refused as e:
             return self._error(e.status, e.message, e.limit)
         self.send_response(200)
@@ -186,18 +197,26 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
-class Endpoint(socketserver.ForkingMixIn, http.server.HTTPServer):
-    """Forks one child per request (at most `max_children` at once); reloads the build when it changes."""
+class Endpoint(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    """A thread per connection (at most MAX_CONNECTIONS), a pool of `workers` query workers;
+    reopens the build when it changes."""
 
     allow_reuse_address = True          # SO_REUSEADDR: a restarted serve binds the port at once
+    daemon_threads = True
 
     def __init__(self, port: int, build_dir: Path, limits: Limits, workers: int = DEFAULT_WORKERS):
         from policykg.store import load
-        self.build_dir, self.limits, self.max_children = Path(build_dir), limits, workers
+        self.build_dir, self.limits, self.workers = Path(build_dir), limits, workers
         self.build_id = output.build_id(self.build_dir)
         self.store = load.load(self.build_dir)
-        self.active_children = set()
+        self.slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+        self._swap = threading.Lock()
         super().__init__((HOST, port), Handler)
+        self.pool = Pool(self.store, size=workers, limits=limits)     # after the socket: a port in use forks nothing
+
+    def current(self) -> tuple[ox.Store, Pool]:
+        with self._swap:
+            return self.store, self.pool
 
     def reload_if_rebuilt(self) -> bool:
         new = output.build_id(self.build_dir)
@@ -205,43 +224,32 @@ class Endpoint(socketserver.ForkingMixIn, http.server.HTTPServer):
             return False
         from policykg.store import load
         try:
-            self.store = load.load(self.build_dir)
+            store = load.load(self.build_dir)
         except (InputError, OSError, SyntaxError):
             return False                         # keep serving the copy we have
-        self.build_id = new
+        pool = Pool(store, size=self.workers, limits=self.limits)
+        with self._swap:
+            old, self.store, self.pool, self.build_id = self.pool, store, pool, new
+        old.close()                              # its busy workers stop when their query returns
         return True
 
     def process_request(self, request, client_address):
         self.reload_if_rebuilt()
-        pid = os.fork()
-        if pid:
-            self.active_children.add(pid)
-            self.close_request(request)
-            return
-        status = 1
+        self.slots.acquire()                     # past MAX_CONNECTIONS, connections wait in the listen queue
         try:
-            bounds.die_with_parent()
-            self.socket.close()
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
-            signal.signal(signal.SIGHUP, signal.SIG_DFL)
-            self.finish_request(request, client_address)
-            status = 0
-        except Exception:                          # noqa: BLE001 - a broken client connection
-            pass
+            super().process_request(request, client_address)
+        except BaseException:
+            self.slots.release()
+            raise
+
+    def process_request_thread(self, request, client_address):
+        try:
+            super().process_request_thread(request, client_address)
         finally:
-            try:
-                self.shutdown_request(request)
-            finally:
-                os._exit(status)
+            self.slots.release()
 
     def stop_children(self) -> None:
-        for pid in list(self.active_children or ()):
-            try:
-                os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
-            except (ProcessLookupError, ChildProcessError):
-                pass
-        self.active_children.clear()
+        self.pool.close(now=True)
 
 
 def _stop(signum, frame):

@@ -59,6 +59,16 @@ def forget() -> None:
     """Close the stores this process opened or loaded (before a build's store is written to)."""
     _open.cache_clear()
     _load.cache_clear()
+    _origins.clear()
+
+
+_origins: dict[int, tuple[ox.Store, Path, float]] = {}
+
+
+def origin(store: ox.Store) -> tuple[Path, float] | None:
+    """(build folder, time stamp of its store) of a store opened from a build's on-disk store, else None."""
+    hit = _origins.get(id(store))
+    return hit[1:] if hit is not None and hit[0] is store else None
 
 
 def _stamp(folder: Path) -> float:
@@ -72,7 +82,10 @@ def load(build_dir: Path | str | None = None) -> ox.Store:
     """
     folder = store_dir(build_dir)
     if folder is not None:
-        return _open(str(folder.resolve()), _stamp(folder))
+        stamp = _stamp(folder)
+        store = _open(str(folder.resolve()), stamp)
+        _origins[id(store)] = (store, folder.parent, stamp)
+        return store
     path = nquads(build_dir)
     extracted = tuple((str(f.resolve()), f.stat().st_mtime) for f in sorted((path.parent / "extracted").glob("*.nq")))
     return _load(str(path.resolve()), path.stat().st_mtime, extracted)
