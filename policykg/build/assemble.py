@@ -80,10 +80,13 @@ def global_pass(store: ox.Store, ctx: Context, units: list[Unit]) -> int:
     return len(close(store, ctx, {n for n, c in counts.items() if c > 1}))
 
 
-def close(store: ox.Store, ctx: Context, shared: set[str]) -> list[ox.Quad]:
+def close(store: ox.Store, ctx: Context, shared: set[str], hubs: frozenset[str] = frozenset()) -> list[ox.Quad]:
     """Run the rules on the join-property triples of the `shared` entities (of the named graphs),
     add what they derive that the store lacks, and go on from the entities that gained a triple
-    until nothing new appears; returns the quads added."""
+    until nothing new appears; returns the quads added. Of the entities in `hubs` only the triples
+    they are the subject of are read: the rules chain two triples through a node that ends the one
+    and starts the other, so the many triples that end at a vocabulary term (every measure that
+    targets a sector) cannot join with a new one there."""
     shared, added = set(shared), []
     while shared:
         work = ox.Store()
@@ -92,7 +95,8 @@ def close(store: ox.Store, ctx: Context, shared: set[str]) -> list[ox.Quad]:
             node = ox.NamedNode(x)
             for p in ctx.joins:
                 work.extend(q for q in store.quads_for_pattern(node, p, None) if q.graph_name != DEFAULT)
-                work.extend(q for q in store.quads_for_pattern(None, p, node) if q.graph_name != DEFAULT)
+                if x not in hubs:
+                    work.extend(q for q in store.quads_for_pattern(None, p, node) if q.graph_name != DEFAULT)
         before = set(work.quads_for_pattern(None, None, None, INFERRED))
         reason.materialize(work)
         new = [q for q in work.quads_for_pattern(None, None, None, INFERRED)
