@@ -79,10 +79,12 @@ def _state(build: Path) -> dict | None:
     return data if isinstance(data, dict) and data.get("format") == FORMAT else None
 
 
-def plan(out_dir: Path, files: list[Path], ctx: units.Context, *, with_links: bool, client=None,
-         say: Callable[[str], None] = lambda _m: None) -> tuple[list[units.Unit], list[units.Unit]] | None:
+def plan(out_dir: Path, files: list[Path], ctx: units.Context, *, with_links: bool, dumps: bool = False,
+         client=None, say: Callable[[str], None] = lambda _m: None) -> tuple[list[units.Unit], list[units.Unit]] | None:
     """(all units, new units) when `out_dir` can take the new files by an add (see the module);
-    None when the full build must run. Raises EncodingErrors as the full build would."""
+    None when the full build must run (also when nothing is new and the dumps are not asked for:
+    building again is then a full rebuild, as it always was). Raises EncodingErrors as the full
+    build would."""
     state = _state(out_dir) if output.build_id(out_dir) else None
     why = None
     if state is None:
@@ -104,6 +106,8 @@ def plan(out_dir: Path, files: list[Path], ctx: units.Context, *, with_links: bo
             why = "a document was changed or removed"
         elif any(not u.reused for u in done if u.digest in old):
             why = "a new document changes what an earlier one refers to"
+        elif now == old and not dumps:
+            why = "nothing new to add"
         else:
             return done, [u for u in done if u.digest not in old]
     say(f"full build: {why}")

@@ -103,7 +103,7 @@ def build(out_dir: Path | str | None = None, documents: list[Path] | None = None
     lap("ontology")
     if not (full or force):
         from policykg.build import incremental
-        got = incremental.plan(out_dir, files, ctx, with_links=with_links, client=client, say=say)
+        got = incremental.plan(out_dir, files, ctx, with_links=with_links, dumps=dumps, client=client, say=say)
         lap("encodings")
         if got is not None:
             report, times, counts = incremental.add(out_dir, ctx, *got, with_links=with_links, dumps=dumps, say=say)
