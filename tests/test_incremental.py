@@ -147,18 +147,18 @@ def test_a_changed_or_removed_document_takes_the_full_path(base, tmp_path):
     docs, build = _copy(base, tmp_path)
     ctx = units.Context.get()
     files = lambda: units.document_paths([docs])                 # noqa: E731
-    assert incremental.plan(build, files(), ctx, with_links=True) is None          # nothing new
-    assert incremental.plan(build, files(), ctx, with_links=True, dumps=True) is not None
-    assert incremental.plan(build, files(), ctx, with_links=False) is None         # links asked differently
+    assert incremental.plan(build, files(), ctx, with_links=True).new is None          # nothing new
+    assert incremental.plan(build, files(), ctx, with_links=True, dumps=True).new is not None
+    assert incremental.plan(build, files(), ctx, with_links=False).new is None         # links asked differently
     policy = docs / "synth-000003.yaml"
     text = policy.read_text(encoding="utf-8")
     policy.write_text(text + "\n", encoding="utf-8")             # changed bytes: another unit
-    assert incremental.plan(build, files(), ctx, with_links=True) is None
+    assert incremental.plan(build, files(), ctx, with_links=True).new is None
     policy.write_text(text, encoding="utf-8")
     said = []
     removed = sorted(docs.glob("news-*.yaml"))[0]
     removed.unlink()                                             # nothing refers to a news report
-    assert incremental.plan(build, files(), ctx, with_links=True, say=said.append) is None
+    assert incremental.plan(build, files(), ctx, with_links=True, say=said.append).new is None
     assert said == ["full build: a document was changed or removed"]
 
 

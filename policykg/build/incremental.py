@@ -35,6 +35,7 @@ import pickle
 import shutil
 import time
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -79,12 +80,18 @@ def _state(build: Path) -> dict | None:
     return data if isinstance(data, dict) and data.get("format") == FORMAT else None
 
 
+@dataclass
+class Plan:
+    done: list[units.Unit] | None = None       # every unit, when they were compiled to decide
+    new: list[units.Unit] | None = None        # the units to add; None: the full build runs
+
+
 def plan(out_dir: Path, files: list[Path], ctx: units.Context, *, with_links: bool, dumps: bool = False,
-         client=None, say: Callable[[str], None] = lambda _m: None) -> tuple[list[units.Unit], list[units.Unit]] | None:
-    """(all units, new units) when `out_dir` can take the new files by an add (see the module);
-    None when the full build must run (also when nothing is new and the dumps are not asked for:
-    building again is then a full rebuild, as it always was). Raises EncodingErrors as the full
-    build would."""
+         client=None, say: Callable[[str], None] = lambda _m: None) -> Plan:
+    """Whether `out_dir` can take the new files by an add (see the module): `Plan.new` is None when
+    the full build must run (also when nothing is new and the dumps are not asked for: building
+    again is then a full rebuild, as it always was); `Plan.done` holds the units when they were
+    compiled to decide (the full build then uses them). Raises EncodingErrors as the full build would."""
     state = _state(out_dir) if output.build_id(out_dir) else None
     why = None
     if state is None:
@@ -99,6 +106,7 @@ def plan(out_dir: Path, files: list[Path], ctx: units.Context, *, with_links: bo
         why = "the earlier build has no store or no unit cache"
     elif any((out_dir / "extracted").glob("*.nq")):
         why = "the build holds an extracted tier"
+    done = None
     if why is None:
         done = distributed.compile_units(files, ctx.digest, units.default_cache(out_dir), client)
         old, now = set(state["units"]), {u.digest for u in done}
@@ -109,9 +117,9 @@ def plan(out_dir: Path, files: list[Path], ctx: units.Context, *, with_links: bo
         elif now == old and not dumps:
             why = "nothing new to add"
         else:
-            return done, [u for u in done if u.digest not in old]
+            return Plan(done, [u for u in done if u.digest not in old])
     say(f"full build: {why}")
-    return None
+    return Plan(done)
 
 
 def add(out_dir: Path, ctx: units.Context, done: list[units.Unit], new: list[units.Unit], *,
@@ -136,7 +144,7 @@ def add(out_dir: Path, ctx: units.Context, done: list[units.Unit], new: list[uni
         del src
         store = ox.Store(str(tmp / STORE_DIR))
         lap("copy")
-        quads = [q for u in new for q in ox.parse(path=str(cache.quads_path(u.digest)), format=ox.RdfFormat.N_QUADS)]
+        quads = [q for u in new for path in cache.paths(u.digest) for q in ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS)]
         counts = _new_entities(store, quads)
         before = _known(store, quads)
         delta = Counter()
