@@ -101,13 +101,15 @@ def build(out_dir: Path | str | None = None, documents: list[Path] | None = None
     files = units.document_paths(documents or ([Path(documents_dir)] if documents_dir else None))
     ctx = units.Context.get()
     lap("ontology")
+    planned = None
     if not (full or force):
         from policykg.build import incremental
-        got = incremental.plan(out_dir, files, ctx, with_links=with_links, dumps=dumps, client=client, say=say)
+        planned = incremental.plan(out_dir, files, ctx, with_links=with_links, dumps=dumps, client=client, say=say)
         lap("encodings")
-        if got is not None:
-            report, times, counts = incremental.add(out_dir, ctx, *got, with_links=with_links, dumps=dumps, say=say)
-            ds = Dataset(ox.Store.read_only(str(out_dir / STORE_DIR)), ctx.onto, got[0], report, timings | times)
+        if planned.new is not None:
+            report, times, counts = incremental.add(out_dir, ctx, planned.done, planned.new, with_links=with_links,
+                                                    dumps=dumps, say=say)
+            ds = Dataset(ox.Store.read_only(str(out_dir / STORE_DIR)), ctx.onto, planned.done, report, timings | times)
             ds.counts = counts | {"path": "add"}
             return ds
     old_cache = out_dir / "cache" if output.build_id(out_dir) else None   # only a build's own cache
@@ -117,7 +119,7 @@ def build(out_dir: Path | str | None = None, documents: list[Path] | None = None
         cache = units.Cache(units.default_cache(out_dir if old_cache and old_cache.is_dir() else tmp))
         link_units = None
         say(f"reading, checking and compiling {len(files)} encodings")
-        done = distributed.compile_units(files, ctx.digest, cache.folder, client)
+        done = planned.done if planned and planned.done else distributed.compile_units(files, ctx.digest, cache.folder, client)
         cache.prune({u.digest for u in done})
         lap("encodings")
         say("loading the store and finishing the reasoning")
