@@ -33,7 +33,6 @@ import json
 import os
 import pickle
 import shutil
-import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -123,17 +122,11 @@ def plan(out_dir: Path, files: list[Path], ctx: units.Context, *, with_links: bo
 
 
 def add(out_dir: Path, ctx: units.Context, done: list[units.Unit], new: list[units.Unit], *,
-        with_links: bool, dumps: bool = False, say: Callable[[str], None] = lambda _m: None):
-    """Stage and swap in the build of `out_dir` plus the `new` units; returns (report, timings,
-    counts). Raises like `build`; on any error the previous build is left as it was."""
-    timings: dict[str, float] = {}
-    t = [time.perf_counter()]
-
-    def lap(name):
-        now = time.perf_counter()
-        timings[name] = timings.get(name, 0.0) + now - t[0]
-        t[0] = now
-
+        with_links: bool, dumps: bool = False, say: Callable[[str], None] = lambda _m: None,
+        lap: Callable[[str], None] = lambda _stage: None) -> tuple[Report, dict]:
+    """Stage and swap in the build of `out_dir` plus the `new` units; returns the report and counts
+    (`lap(stage)` is called as each stage ends). Raises like `build`; on any error the previous
+    build is left as it was."""
     cache = units.Cache(units.default_cache(out_dir))
     old_report = json.loads((out_dir / "report.json").read_text(encoding="utf-8"))
     result = []
@@ -182,7 +175,7 @@ def add(out_dir: Path, ctx: units.Context, done: list[units.Unit], new: list[uni
         del store
         record(tmp, ctx.digest, done, link_units)
         (out_dir / "cache" / "units").rename(tmp / "cache" / "units")     # the cache moves on with the build
-        result.append((report, timings, {"quads": data["quads"], "units_added": len(new),
+        result.append((report, {"quads": data["quads"], "units_added": len(new),
                                          "units_reused": len(done) - len(new), "units_compiled": 0,
                                          "inferred_stated_elsewhere": len(removed),
                                          "inferred_across_sources": len(added),
