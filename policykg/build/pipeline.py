@@ -107,9 +107,9 @@ def build(out_dir: Path | str | None = None, documents: list[Path] | None = None
         planned = incremental.plan(out_dir, files, ctx, with_links=with_links, dumps=dumps, client=client, say=say)
         lap("encodings")
         if planned.new is not None:
-            report, times, counts = incremental.add(out_dir, ctx, planned.done, planned.new, with_links=with_links,
-                                                    dumps=dumps, say=say)
-            ds = Dataset(ox.Store.read_only(str(out_dir / STORE_DIR)), ctx.onto, planned.done, report, timings | times)
+            report, counts = incremental.add(out_dir, ctx, planned.done, planned.new, with_links=with_links,
+                                             dumps=dumps, say=say, lap=lap)
+            ds = Dataset(ox.Store.read_only(str(out_dir / STORE_DIR)), ctx.onto, planned.done, report, timings)
             ds.counts = counts | {"path": "add"}
             return ds
     old_cache = out_dir / "cache" if output.build_id(out_dir) else None   # only a build's own cache
