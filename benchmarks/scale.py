@@ -1,7 +1,9 @@
 """Benchmark: the build at scale, on synthetic corpora of N policies (benchmarks/corpus.py).
 
 For each N it prints quads, `build` wall time and stages, peak RSS, adding one policy to the built
-corpus (incremental), and a cold `policykg query` (process start to exit). As the baseline it runs
+corpus (the add path of policykg.build.incremental, against the full rebuild of the same N + 1
+policies with `--full`, which reuses the cached units, measured in the same run), and a cold
+`policykg query` (process start to exit). As the baseline it runs
 the same steps with the code of a git revision (default: origin/main) in the same run, where that
 finishes within --baseline-timeout. Goals at 10,000 policies (issue 15): build <= 5 min and
 <= 4 GB, adding one policy <= 5 s, cold query <= 0.3 s.
@@ -58,8 +60,8 @@ class Code:
         return [self.python, "-m", "policykg", *args]
 
 
-def build_new(code: Code, docs: Path, out: Path, dask: str | None, links: bool = False) -> dict:
-    cmd = code.cli("build", "--documents", str(docs), "--no-pages", "--out", str(out), "-q")
+def build_new(code: Code, docs: Path, out: Path, dask: str | None, links: bool = False, *extra: str) -> dict:
+    cmd = code.cli("build", "--documents", str(docs), "--no-pages", "--out", str(out), "-q", *extra)
     if not links:
         cmd.append("--no-links")
     if dask:
@@ -69,7 +71,8 @@ def build_new(code: Code, docs: Path, out: Path, dask: str | None, links: bool =
         raise SystemExit(f"build failed ({rc}): {text[-2000:]}")
     m = re.search(r"\((\d+) quads", text)
     stages = dict(re.findall(r"(\w+) ([\d.]+)s", text.split("[", 1)[1])) if "[" in text else {}
-    return {"wall": wall, "rss": rss, "quads": int(m[1]) if m else 0, "stages": stages}
+    return {"wall": wall, "rss": rss, "quads": int(m[1]) if m else 0, "stages": stages,
+            "path": "add" if text.startswith("added to") or "\nadded to" in text else "full"}
 
 
 def build_old(code: Code, docs: Path, out: Path, timeout: float, links: bool = False) -> dict:
@@ -135,9 +138,12 @@ def main() -> None:
             q = cold_query(new, out)
             corpus.write(n + 1, docs, start=n)                   # one more policy, then rebuild
             add = build_new(new, docs / "documents", out, None, args.links)
+            if add["path"] != "add":
+                raise SystemExit(f"adding one policy took the full path: {add}")
+            add_full = build_new(new, docs / "documents", out, None, args.links, "--full")   # the same, rebuilt
             (docs / "documents" / f"synth-{n:06d}.yaml").unlink()
             (docs / "texts" / f"synth-{n:06d}.txt").unlink()
-            row = {"n": n, "new": r, "query": q, "add": add}
+            row = {"n": n, "new": r, "query": q, "add": add, "add_full": add_full}
             if args.dask:
                 row["dask"] = build_new(new, docs / "documents", work / f"build-{n}-dask", args.dask)
             if old and n <= args.baseline_max_n:
@@ -153,21 +159,24 @@ def main() -> None:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
     print()
-    print(fmt_row(["policies", "quads", "build (s)", "peak RSS (MB)", "add one (s)", "add RSS (MB)", "cold query (s)",
+    print(fmt_row(["policies", "quads", "build (s)", "peak RSS (MB)", "add one (s)", "add RSS (MB)",
+                   "add one, full rebuild (s)", "add ratio", "cold query (s)",
                    "baseline build (s)", "baseline RSS (MB)", "baseline cold query (s)", "build ratio"]))
-    print(fmt_row(["---:"] * 11))
+    print(fmt_row(["---:"] * 13))
     for row in rows:
         o = row.get("old", {})
         ratio = f"{o['wall'] / row['new']['wall']:.1f}x" if o and "failed" not in o else "—"
         print(fmt_row([row["n"], row["new"]["quads"], f"{row['new']['wall']:.1f}", row["new"]["rss"],
-                       f"{row['add']['wall']:.1f}", row["add"]["rss"], f"{row['query']:.2f}",
+                       f"{row['add']['wall']:.1f}", row["add"]["rss"], f"{row['add_full']['wall']:.1f}",
+                       f"{row['add_full']['wall'] / row['add']['wall']:.0f}x", f"{row['query']:.2f}",
                        (f"{o['wall']:.1f}" if "failed" not in o else f"{o['failed']} after {o['wall']:.0f}") if o else "—",
                        o.get("rss", "—"), f"{row.get('old_query', float('nan')):.2f}" if o else "—", ratio]))
 
 
 def print_row(row) -> None:
     print(f"N={row['n']}: build {row['new']['wall']:.1f}s {row['new']['rss']} MB {row['new']['quads']} quads "
-          f"stages {row['new']['stages']}; add one {row['add']['wall']:.1f}s stages {row['add']['stages']}; "
+          f"stages {row['new']['stages']}; add one {row['add']['wall']:.1f}s stages {row['add']['stages']} "
+          f"(full rebuild {row['add_full']['wall']:.1f}s stages {row['add_full']['stages']}); "
           f"cold query {row['query']:.2f}s", flush=True)
     if "dask" in row:
         print(f"  dask: {row['dask']['wall']:.1f}s {row['dask']['rss']} MB (scheduler process) stages {row['dask']['stages']}",

@@ -70,7 +70,7 @@ def test_adding_one_document_compiles_only_it_and_gives_the_bytes_of_a_fresh_bui
     first = pipeline.build(out, [paths.DOCUMENTS_DIR, docs / "documents"], with_pages=False)
     assert first.counts["units_compiled"] == 7 + 13
     corpus.write(13, docs, start=12)                         # policy 12 refers to earlier policies
-    again = pipeline.build(out, [paths.DOCUMENTS_DIR, docs / "documents"], with_pages=False)
+    again = pipeline.build(out, [paths.DOCUMENTS_DIR, docs / "documents"], with_pages=False, full=True)
     assert (again.counts["units_compiled"], again.counts["units_reused"]) == (1, 20)
     fresh = tmp_path / "fresh"
     pipeline.build(fresh, [paths.DOCUMENTS_DIR, docs / "documents"], with_pages=False)

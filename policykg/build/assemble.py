@@ -22,6 +22,7 @@ from policykg.model import reason
 from policykg.model.namespaces import INFERRED_GRAPH
 
 INFERRED = ox.NamedNode(INFERRED_GRAPH)
+DEFAULT = ox.DefaultGraph()
 
 
 class _Concat(io.RawIOBase):
@@ -76,16 +77,26 @@ def drop_asserted(store: ox.Store, units: list[Unit], cache: Cache) -> int:
 def global_pass(store: ox.Store, ctx: Context, units: list[Unit]) -> int:
     """Entailments that join facts of two sources; returns how many were added."""
     counts = Counter(n for u in units for n in u.join_nodes)
-    shared = {n for n, c in counts.items() if c > 1}
-    added = 0
+    return len(close(store, ctx, {n for n, c in counts.items() if c > 1}))
+
+
+def close(store: ox.Store, ctx: Context, shared: set[str], hubs: frozenset[str] = frozenset()) -> list[ox.Quad]:
+    """Run the rules on the join-property triples of the `shared` entities (of the named graphs),
+    add what they derive that the store lacks, and go on from the entities that gained a triple
+    until nothing new appears; returns the quads added. Of the entities in `hubs` only the triples
+    they are the subject of are read: the rules chain two triples through a node that ends the one
+    and starts the other, so the many triples that end at a vocabulary term (every measure that
+    targets a sector) cannot join with a new one there."""
+    shared, added = set(shared), []
     while shared:
         work = ox.Store()
         work.bulk_extend(ctx.base_quads)
         for x in shared:
             node = ox.NamedNode(x)
             for p in ctx.joins:
-                work.extend(store.quads_for_pattern(node, p, None))
-                work.extend(store.quads_for_pattern(None, p, node))
+                work.extend(q for q in store.quads_for_pattern(node, p, None) if q.graph_name != DEFAULT)
+                if x not in hubs:
+                    work.extend(q for q in store.quads_for_pattern(None, p, node) if q.graph_name != DEFAULT)
         before = set(work.quads_for_pattern(None, None, None, INFERRED))
         reason.materialize(work)
         new = [q for q in work.quads_for_pattern(None, None, None, INFERRED)
@@ -93,7 +104,7 @@ def global_pass(store: ox.Store, ctx: Context, units: list[Unit]) -> int:
         if not new:
             break
         store.extend(new)
-        added += len(new)
+        added += new
         grown = {t.value for q in new if q.predicate in ctx.joins
                  for t in (q.subject, q.object) if isinstance(t, ox.NamedNode)} - shared
         if not grown:

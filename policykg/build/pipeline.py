@@ -78,13 +78,16 @@ def compile_dataset(documents_dir: Path | None = None, *, extra_files: list[Path
 
 def build(out_dir: Path | str | None = None, documents: list[Path] | None = None, *,
           with_pages: bool = True, with_links: bool = True, client=None, force: bool = False,
-          progress: Callable[[str], None] | None = None, documents_dir: Path | None = None) -> Dataset:
+          progress: Callable[[str], None] | None = None, documents_dir: Path | None = None,
+          full: bool = False, dumps: bool = False) -> Dataset:
     """Build into `out_dir` (default: `paths.build_dir()`) from the encodings of the folders
     `documents` (default: kg/documents/; `documents_dir` names one folder). Each source is read, checked and compiled on its own
     (on the workers of the Dask `client` when given), reusing the units of the last build that are
     unchanged; then the store is loaded, the reasoning finished, links and checks run, and the
-    files written. Raises InputError on bad input; the previous build is left intact (see
-    policykg.build.output for which folders may be replaced)."""
+    files written. When `out_dir` holds an earlier build of the same documents plus new ones, only
+    the new ones are added to it (policykg.build.incremental; `full` forces the whole build, and
+    `dumps` makes the add write the whole-graph files too). Raises InputError on bad input; the
+    previous build is left intact (see policykg.build.output for which folders may be replaced)."""
     say = progress or (lambda _msg: None)
     out_dir = output.target(out_dir if out_dir is not None else paths.build_dir())
     output.check(out_dir, force)               # refuse a folder we may not replace before working
@@ -99,24 +102,38 @@ def build(out_dir: Path | str | None = None, documents: list[Path] | None = None
     files = units.document_paths(documents or ([Path(documents_dir)] if documents_dir else None))
     ctx = units.Context.get()
     lap("ontology")
+    planned = None
+    if not (full or force):
+        from policykg.build import incremental
+        planned = incremental.plan(out_dir, files, ctx, with_links=with_links, dumps=dumps, client=client, say=say)
+        lap("encodings")
+        if planned.new is not None:
+            report, counts = incremental.add(out_dir, ctx, planned.done, planned.new, with_links=with_links,
+                                             dumps=dumps, say=say, lap=lap)
+            ds = Dataset(ox.Store.read_only(str(out_dir / STORE_DIR)), ctx.onto, planned.done, report, timings)
+            ds.counts = counts | {"path": "add"}
+            return ds
     old_cache = out_dir / "cache" if output.build_id(out_dir) else None   # only a build's own cache
     ds_box: list[Dataset] = []
 
     def write(tmp: Path) -> None:
         cache = units.Cache(units.default_cache(out_dir if old_cache and old_cache.is_dir() else tmp))
+        link_units = None
         say(f"reading, checking and compiling {len(files)} encodings")
-        done = distributed.compile_units(files, ctx.digest, cache.folder, client)
+        done = planned.done if planned and planned.done else distributed.compile_units(files, ctx.digest, cache.folder, client)
         cache.prune({u.digest for u in done})
         lap("encodings")
         say("loading the store and finishing the reasoning")
         store, counts = assemble.build_store(tmp / STORE_DIR, ctx, done, cache)
         counts["units_reused"] = sum(u.reused for u in done)
         counts["units_compiled"] = len(done) - counts["units_reused"]
+        counts["path"] = "full"
         lap("store")
         if with_links:                         # links compare what parts and actions lift to documents
             say("computing links between policies")
-            from policykg.link import compute as link, output as link_output
-            link_output.replace_links(store, link.iter_links(store))
+            from policykg.link import compute as link, graph as link_graph, output as link_output
+            link_units = link_graph.units(store), link_graph.actions(store)   # kept for adding documents later
+            link_output.replace_links(store, link.iter_links(store, us=link_units[0], acts=link_units[1]))
             lap("link")
         say("running zero-row checks")
         report = checks.run_checks(store, ontology_store=ctx.onto.store)
@@ -155,6 +172,8 @@ def build(out_dir: Path | str | None = None, documents: list[Path] | None = None
         gc.collect()                           # closes the store before its folder moves
         if old_cache and old_cache.is_dir():
             old_cache.rename(tmp / "cache")     # the cache moves on with the new build
+        from policykg.build import incremental
+        incremental.record(tmp, ctx.digest, done, link_units)    # what the next build may add to
         ds_box.append(ds)
 
     with output.staging(out_dir, force=force) as tmp:

@@ -23,7 +23,8 @@ def cmd_build(args) -> int:
         client = distributed.client(args.dask)
     try:
         ds = pipeline.build(out, documents, with_pages=not args.no_pages, with_links=not args.no_links,
-                            client=client, force=args.force, progress=progress(args))
+                            client=client, force=args.force, progress=progress(args), full=args.full,
+                            dumps=args.dumps)
     finally:
         if client is not None:
             client.close()
@@ -32,7 +33,8 @@ def cmd_build(args) -> int:
     for f in ds.report.findings:
         print(f.line(), file=sys.stderr)
     stages = ", ".join(f"{k} {v:.2f}s" for k, v in ds.timings.items())
-    print(f"built {out}/ ({ds.counts.get('quads', len(ds.store))} quads, {len(ds.encodings)} sources) in "
+    how = "added to" if ds.counts.get("path") == "add" else "built"
+    print(f"{how} {out}/ ({ds.counts.get('quads', len(ds.store))} quads, {len(ds.encodings)} sources) in "
           f"{time.perf_counter() - t:.2f}s [{stages}]")
     return EXIT_OK if ds.report.ok else EXIT_FINDINGS
 
@@ -52,6 +54,12 @@ def add(sub) -> None:
     b.add_argument("--dask", metavar="ADDRESS",
                    help="run the per-source stage on a Dask cluster: a scheduler address (tcp://host:8786), "
                         "or 'local:N' for a LocalCluster of N worker processes (needs the 'scale' extra)")
+    b.add_argument("--full", action="store_true",
+                   help="rebuild everything even when OUT holds a build of the same documents plus new ones "
+                        "(which is otherwise only added to, see docs/scale.md)")
+    b.add_argument("--dumps", action="store_true",
+                   help="when adding to a build: write the whole-graph files too (kg.trig, kg.nq, kg.ttl, kg.jsonld, "
+                        "export/), from the store; without it an added-to build has none")
     b.add_argument("--no-pages", action="store_true", help="skip the HTML pages (ontology reference and network views)")
     b.add_argument("--no-links", action="store_true", help="skip the links between policies")
     b.add_argument("-q", "--quiet", action="store_true", help="no progress messages")

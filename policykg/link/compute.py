@@ -185,14 +185,16 @@ def related(us: dict[str, Unit], labels: Labels, *, min_score: float = DEFAULT_M
 
 
 def iter_links(store: ox.Store, *, min_score: float = DEFAULT_MIN_SCORE, k: int = DEFAULT_K,
-               only: set[str] | None = None) -> Iterator[Link]:
+               only: set[str] | None = None, us: dict[str, Unit] | None = None,
+               acts: dict | None = None) -> Iterator[Link]:
     """The links of the graph one at a time (related pairs in IRI order, then lineage), so that a
     large graph's links can be written without holding them all; with `only`, just the links that
-    have one end in `only`."""
-    us = units(store)
+    have one end in `only`. `us` and `acts` are the store's `graph.units` and `graph.actions` when
+    the caller has them already."""
+    us = us if us is not None else units(store)
     labels = Labels(store)
     yield from related(us, labels, min_score=min_score, k=k, only=only)
-    yield from lineage(store, us, labels, k=k, only=only)
+    yield from lineage(store, us, labels, k=k, only=only, acts=acts)
 
 
 def compute(store: ox.Store, *, min_score: float = DEFAULT_MIN_SCORE, k: int = DEFAULT_K,
@@ -225,9 +227,9 @@ class _Lineage:
     """What lineage needs from the graph, and an index from programs and instrument-sector pairs to
     the measures whose actions have them, each posting list sorted by the measure's date."""
 
-    def __init__(self, store: ox.Store, us: dict[str, Unit]):
+    def __init__(self, store: ox.Store, us: dict[str, Unit], acts: dict | None = None):
         self.us = us
-        self.acts = actions(store)
+        self.acts = acts if acts is not None else actions(store)
         self.broader = pairs(store, "SELECT ?a ?b WHERE { ?a skos:broader+ ?b . ?a a pkg:Program }")
         self.within = pairs(store, "SELECT ?a ?b WHERE { ?a skos:broader+ ?b . ?a a pkg:Sector }")
         self.sector_of: dict[str, set[str]] = {}
@@ -328,13 +330,13 @@ class _Lineage:
 
 
 def lineage(store: ox.Store, us: dict[str, Unit] | None = None, labels: Labels | None = None, *,
-            k: int = DEFAULT_K, only: set[str] | None = None) -> list[Link]:
+            k: int = DEFAULT_K, only: set[str] | None = None, acts: dict | None = None) -> list[Link]:
     """`continues` links from later documents to the measures of earlier ones that they take forward:
     each later document keeps its `k` best (the most recent earlier measure first among equals) and
     every link that rests on a continuation the sources state."""
     us = us if us is not None else units(store)
     labels = labels if labels is not None else Labels(store)
-    ix = _Lineage(store, us)
+    ix = _Lineage(store, us, acts)
     docs = [u for _x, u in sorted(us.items()) if u.kind == "document"]
     out: list[Link] = []
     for later in docs:

@@ -1,0 +1,376 @@
+"""Adding documents to a built corpus without rebuilding it (docs/decisions/0010-incremental-add.md).
+
+`build` takes this path when the target folder holds a complete build of ours whose units were made
+with the same ontology, vocabularies, rules and code (the context digest), and the units of the
+folders to build are that build's units plus new ones: none removed, none changed, and none whose
+lookups in other files the new files invalidate (`units.valid`). Otherwise it returns None and the
+full build runs.
+
+The new build is staged like a full one (`output.staging`), so the previous build stays complete
+and usable until the atomic swap. Its work is bounded by the new units, never by the corpus:
+- the store is a RocksDB checkpoint of the previous one (`Store.backup`: hard links to its
+  immutable files), into which only the new units' quads go, each triple also into the union in
+  the default graph;
+- what one source infers and another states leaves the inferred graph, in both directions (a new
+  inferred fact that an old source states; an old inferred fact that a new source states);
+- the cross-source rules run on the join-property triples of the new units' entities only
+  (`assemble.close`);
+- links are computed for the new documents and measures (each keeps its best k; old documents
+  get their lineage links to the new measures);
+- the zero-row checks of the data run on the entities the new quads describe, in a scratch store
+  holding just their triples; the ontology's checks (same context) keep their results;
+- the report's counts are the previous ones plus what the new quads add.
+
+Files whose content is the whole graph (kg.trig, kg.nq, kg.ttl, kg.jsonld, export/, viz/) are not
+carried over (a copy would disagree with the store): they are written from the store, by
+streaming, when asked (`dumps=True`, `policykg build --dumps`). The files that depend only on the
+context (ontology/, vocab/, context.jsonld, ontology.html) are carried over as hard links.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import shutil
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import pyoxigraph as ox
+
+from policykg.build import assemble, distributed, output, units
+from policykg.build.assemble import DEFAULT, INFERRED
+from policykg.model.namespaces import PID, PKG, RDF, SKOS
+from policykg.store.load import STORE_DIR
+from policykg.validate import checks
+from policykg.validate.report import Finding, Report
+
+STATE = "state.json"                       # in the build's cache/: what the build was made of
+LINK_UNITS = "link-units.pickle"           # beside it: the documents and measures with their facets
+FORMAT = 1
+CONTEXT_FILES = ("ontology", "vocab", "context.jsonld", "ontology.html")
+_TYPE, _IN_SCHEME = ox.NamedNode(RDF + "type"), ox.NamedNode(SKOS + "inScheme")
+_LINK_UNITS = (ox.NamedNode(PKG + "PolicyDocument"), ox.NamedNode(PKG + "Measure"))
+
+
+def record(build: Path, context: str, done: list[units.Unit], link_units: tuple | None) -> None:
+    """Note in `build`/cache/ what the build was made of (read by the next build's `plan`), and
+    for a build with links, its link units and their actions (`policykg.link.graph.units`,
+    `graph.actions`)."""
+    folder = Path(build) / "cache"
+    folder.mkdir(exist_ok=True)
+    if link_units is not None:
+        tmp = folder / (LINK_UNITS + ".tmp")
+        with open(tmp, "wb") as f:
+            pickle.dump(link_units, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, folder / LINK_UNITS)
+    data = {"format": FORMAT, "context": context, "links": link_units is not None,
+            "units": sorted(u.digest for u in done)}
+    (folder / STATE).write_text(json.dumps(data) + "\n", encoding="utf-8")
+
+
+def _state(build: Path) -> dict | None:
+    try:
+        data = json.loads((build / "cache" / STATE).read_text(encoding="utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
+    return data if isinstance(data, dict) and data.get("format") == FORMAT else None
+
+
+@dataclass
+class Plan:
+    done: list[units.Unit] | None = None       # every unit, when they were compiled to decide
+    new: list[units.Unit] | None = None        # the units to add; None: the full build runs
+
+
+def plan(out_dir: Path, files: list[Path], ctx: units.Context, *, with_links: bool, dumps: bool = False,
+         client=None, say: Callable[[str], None] = lambda _m: None) -> Plan:
+    """Whether `out_dir` can take the new files by an add (see the module): `Plan.new` is None when
+    the full build must run (also when nothing is new and the dumps are not asked for: building
+    again is then a full rebuild, as it always was); `Plan.done` holds the units when they were
+    compiled to decide (the full build then uses them). Raises EncodingErrors as the full build would."""
+    state = _state(out_dir) if output.build_id(out_dir) else None
+    why = None
+    if state is None:
+        why = "no earlier build here"
+    elif state.get("context") != ctx.digest:
+        why = "the ontology, vocabularies, rules or code changed"
+    elif state.get("links") != with_links:
+        why = "links are asked for differently"
+    elif with_links and not (out_dir / "cache" / LINK_UNITS).is_file():
+        why = "the earlier build kept no link units"
+    elif not (out_dir / STORE_DIR / "CURRENT").is_file() or not (out_dir / "cache" / "units").is_dir():
+        why = "the earlier build has no store or no unit cache"
+    elif any((out_dir / "extracted").glob("*.nq")):
+        why = "the build holds an extracted tier"
+    done = None
+    if why is None:
+        done = distributed.compile_units(files, ctx.digest, units.default_cache(out_dir), client)
+        old, now = set(state["units"]), {u.digest for u in done}
+        if not old <= now:
+            why = "a document was changed or removed"
+        elif any(not u.reused for u in done if u.digest in old):
+            why = "a new document changes what an earlier one refers to"
+        elif now == old and not dumps:
+            why = "nothing new to add"
+        else:
+            return Plan(done, [u for u in done if u.digest not in old])
+    say(f"full build: {why}")
+    return Plan(done)
+
+
+def add(out_dir: Path, ctx: units.Context, done: list[units.Unit], new: list[units.Unit], *,
+        with_links: bool, dumps: bool = False, say: Callable[[str], None] = lambda _m: None,
+        lap: Callable[[str], None] = lambda _stage: None) -> tuple[Report, dict]:
+    """Stage and swap in the build of `out_dir` plus the `new` units; returns the report and counts
+    (`lap(stage)` is called as each stage ends). Raises like `build`; on any error the previous
+    build is left as it was."""
+    cache = units.Cache(units.default_cache(out_dir))
+    old_report = json.loads((out_dir / "report.json").read_text(encoding="utf-8"))
+    result = []
+    with output.staging(out_dir) as tmp:
+        say(f"adding {len(new)} new document(s) to the {len(done) - len(new)} of the earlier build")
+        src = ox.Store.read_only(str(out_dir / STORE_DIR))
+        src.backup(str(tmp / STORE_DIR))
+        del src
+        store = ox.Store(str(tmp / STORE_DIR))
+        lap("copy")
+        quads = [q for u in new for path in cache.paths(u.digest) for q in ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS)]
+        counts = _new_entities(store, quads)
+        before = _known(store, quads)
+        delta = Counter()
+        fresh = _absent(store, quads)
+        store.extend(fresh)
+        delta.update(q.graph_name.value for q in fresh)
+        removed = _drop_asserted(store, quads)
+        delta.subtract(q.graph_name.value for q in removed)
+        lap("store")
+        added = assemble.close(store, ctx, {n for u in new for n in u.join_nodes}, frozenset(ctx.base_nodes))
+        delta.update(q.graph_name.value for q in added)
+        lap("reason")
+        link_units = _link_units(out_dir, store, quads, before) if with_links else None
+        link_quads = _links(store, quads, link_units) if with_links else []
+        _merge(counts, _new_entities(store, link_quads))
+        store.extend(link_quads)
+        delta.update(q.graph_name.value for q in link_quads)
+        store.extend(ox.Quad(q.subject, q.predicate, q.object, DEFAULT) for q in fresh + added + link_quads)
+        lap("link")
+        touched = {q.subject for q in fresh + removed + added + link_quads}
+        report = _checks(store, ctx, touched, old_report["validation"])
+        lap("checks")
+        data = _counts(old_report, delta, counts, quads)
+        data["validation"] = report.to_dict()
+        if dumps:
+            _write_dumps(store, tmp, say)
+            lap("serialize")
+        _carry(out_dir, tmp)
+        from policykg.build import summary
+        (tmp / "report.json").write_text(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
+                                         encoding="utf-8")
+        (tmp / "report.md").write_text(summary.markdown(data), encoding="utf-8")
+        lap("report")
+        store.flush()
+        del store
+        record(tmp, ctx.digest, done, link_units)
+        (out_dir / "cache" / "units").rename(tmp / "cache" / "units")     # the cache moves on with the build
+        result.append((report, {"quads": data["quads"], "units_added": len(new),
+                                         "units_reused": len(done) - len(new), "units_compiled": 0,
+                                         "inferred_stated_elsewhere": len(removed),
+                                         "inferred_across_sources": len(added),
+                                         "link_quads_added": len(link_quads)}))
+    return result[0]
+
+
+def _absent(store: ox.Store, quads: list[ox.Quad]) -> list[ox.Quad]:
+    """The quads (each once) that the store does not hold yet."""
+    return [q for q in dict.fromkeys(quads) if q not in store]
+
+
+def _new_entities(store: ox.Store, quads: list[ox.Quad]) -> dict:
+    """Entities per class and concepts per scheme that `quads` add to what the store counts
+    (the report's DISTINCT counts), read before they are loaded."""
+    classes, schemes = set(), set()
+    for q in quads:
+        if q.predicate == _TYPE and q.object.value.startswith(PKG) and q.subject.value.startswith(PID):
+            classes.add((q.subject, q.object))
+        elif q.predicate == _IN_SCHEME:
+            schemes.add((q.subject, q.object))
+    have = lambda s, p, o: next(iter(store.quads_for_pattern(s, p, o)), None) is not None   # noqa: E731
+    return {"classes": Counter(_class(c) for x, c in classes if not have(x, _TYPE, c)),
+            "schemes": Counter(s.value for c, s in schemes if not have(c, _IN_SCHEME, s))}
+
+
+def _merge(counts: dict, more: dict) -> None:
+    for k, c in more.items():
+        counts[k].update(c)
+
+
+def _class(c: ox.NamedNode) -> str:
+    return c.value.rsplit("#", 1)[-1]
+
+
+def _stated(store: ox.Store, q: ox.Quad) -> bool:
+    """The triple of `q` in a named graph other than the inferred one."""
+    return any(x.graph_name not in (INFERRED, DEFAULT) for x in store.quads_for_pattern(q.subject, q.predicate, q.object))
+
+
+def _drop_asserted(store: ox.Store, quads: list[ox.Quad]) -> list[ox.Quad]:
+    """`assemble.drop_asserted` for the new quads, both ways: what they infer that another source
+    states, and what earlier sources inferred that they state. Claims and evidence (local to one
+    source) are left alone, as there."""
+    gone = []
+    for q in dict.fromkeys(quads):
+        if q.subject.value.startswith(units.PROVENANCE) or \
+                (isinstance(q.object, ox.NamedNode) and q.object.value.startswith(units.PROVENANCE)):
+            continue
+        if q.graph_name == INFERRED:
+            hit = q if q in store and _stated(store, q) else None
+        else:
+            hit = ox.Quad(q.subject, q.predicate, q.object, INFERRED)
+            hit = hit if hit in store else None
+        if hit is not None:
+            store.remove(hit)
+            gone.append(hit)
+    return gone
+
+
+# What `policykg.link.graph.units` reads: a new triple with one of these predicates about an entity
+# that was already in the store may change an earlier unit's facets (then they are all read anew).
+_UNIT_PROPERTIES = {PKG + p for p in ("issuedBy", "refSector", "dateIssued", "datePublished", "coversPeriod")}
+_STRUCTURE = {PKG + p for p in ("setsTarget", "commitsTo", "hasPart", "isPartOf")}      # both ends count
+
+
+def _known(store: ox.Store, quads: list[ox.Quad]) -> set:
+    """The subjects and objects of the new quads about parts and facets that the store already
+    holds (read before the new quads go in)."""
+    from policykg.link.graph import FACET_PROPERTIES
+    props = _UNIT_PROPERTIES | {PKG + p for p in FACET_PROPERTIES.values()}
+    ends = {q.subject for q in quads if q.predicate.value in props | _STRUCTURE and isinstance(q.subject, ox.NamedNode)}
+    ends |= {q.object for q in quads if q.predicate.value in _STRUCTURE and isinstance(q.object, ox.NamedNode)}
+    return {t for t in ends if next(iter(store.quads_for_pattern(t, None, None)), None) is not None}
+
+
+def _link_units(out_dir: Path, store: ox.Store, quads: list[ox.Quad], before: set) -> tuple[dict, dict]:
+    """The link units and actions after the add: the earlier build's, with those of the new
+    sources (read from a store of just their quads); all of them read anew when a new triple
+    reaches an earlier unit or its parts."""
+    from policykg.link import graph
+    with open(out_dir / "cache" / LINK_UNITS, "rb") as f:
+        us, acts = pickle.load(f)
+    if _reaches(store, before, us):
+        return graph.units(store), graph.actions(store)
+    scratch = ox.Store()
+    scratch.extend(q for q in quads if q.graph_name != DEFAULT)
+    us.update(graph.units(scratch))
+    acts.update(graph.actions(scratch))
+    return us, acts
+
+
+def _reaches(store: ox.Store, nodes: set, us: dict) -> bool:
+    """Whether one of `nodes` (entities of the store) is, or is part of, an earlier unit."""
+    part_of, has_part = ox.NamedNode(PKG + "isPartOf"), ox.NamedNode(PKG + "hasPart")
+    seen, todo = set(), [n for n in nodes if n.value.startswith(PID)]
+    while todo:
+        n = todo.pop()
+        if n.value in us:
+            return True
+        if n in seen:
+            continue
+        seen.add(n)
+        todo += [q.object for q in store.quads_for_pattern(n, part_of, None) if isinstance(q.object, ox.NamedNode)]
+        todo += [q.subject for q in store.quads_for_pattern(None, has_part, n)]
+    return False
+
+
+def _links(store: ox.Store, quads: list[ox.Quad], link_units: tuple[dict, dict]) -> list[ox.Quad]:
+    """The links graph's quads (not yet in the store) of the new sources' documents and measures:
+    each one's best k `related` links, and each new document's lineage links. The earlier links
+    stay as they were (see the module)."""
+    from policykg.link import compute, graph, output as link_output
+    us, acts = link_units
+    mine = {q.subject.value for q in quads if q.predicate == _TYPE and q.object in _LINK_UNITS} & set(us)
+    if not mine:
+        return []
+    labels = graph.Labels(store)
+    docs = {x for x in mine if us[x].kind == "document"}
+    links = list(compute.related(us, labels, only=mine)) + compute.lineage(store, us, labels, only=docs, acts=acts)
+    return _absent(store, list(link_output.to_quads(links, store)))
+
+
+def _data_checks() -> list[checks.Check]:
+    return [c for c in checks.load_checks() if c.scope == "data"]
+
+
+def _checks(store: ox.Store, ctx: units.Context, touched: set, old: dict) -> Report:
+    """The data checks on the touched entities (each check reads one entity's own triples and the
+    ontology), merged with the earlier findings about everything else."""
+    scratch = ox.Store()
+    scratch.bulk_extend(ctx.base_quads)
+    for s in touched:
+        scratch.extend(q for q in store.quads_for_pattern(s, None, None) if q.graph_name != DEFAULT)
+    data = _data_checks()
+    names = {c.name for c in data}
+    focus = {s.value for s in touched if isinstance(s, ox.NamedNode)}
+    report = Report(checks_run=list(old["checks_run"]))
+    report.findings = [Finding(**f) for f in old["findings"] if not (f["check"] in names and f["focus"] in focus)]
+    fresh = checks.run_checks(scratch, data)
+    report.findings += [f for f in fresh.findings if f.focus in focus]
+    return report
+
+
+def _counts(old: dict, delta: Counter, new: dict, quads: list[ox.Quad]) -> dict:
+    """The report's counts (`summary.counts`) after the add."""
+    out = {k: v for k, v in old.items() if k != "validation"}
+    per_graph = dict(out["triples_per_graph"])
+    for g, n in delta.items():
+        if n:
+            per_graph[g] = per_graph.get(g, 0) + n
+    out["triples_per_graph"] = dict(sorted((g, n) for g, n in per_graph.items() if n))
+    out["quads"] = out["quads"] + sum(delta.values())
+    classes = Counter(out["entities_per_class"])
+    classes.update(new["classes"])
+    classes = +classes
+    out["entities_per_class"] = dict(sorted(classes.items()))
+    schemes = Counter(out["concepts_per_scheme"]) + new["schemes"]
+    out["concepts_per_scheme"] = dict(sorted(schemes.items()))
+    claims = dict(out["claims_per_source"])
+    for src, row in _claims(quads).items():
+        mine = claims.setdefault(src, {"claims": 0, "inferred": 0, "contradicted": 0})
+        claims[src] = {k: mine[k] + row[k] for k in mine}
+    out["claims_per_source"] = dict(sorted(claims.items()))
+    return out
+
+
+def _claims(quads: list[ox.Quad]) -> dict:
+    """claims_per_source of the new quads alone (claims belong to the source that states them)."""
+    from policykg.build import summary
+    scratch = ox.Store()
+    scratch.extend(quads)
+    return summary.counts(scratch)["claims_per_source"]
+
+
+def _carry(old: Path, new: Path) -> None:
+    """Hard-link the files that depend only on the context from the earlier build (those not
+    written anew: a hard link is never written into)."""
+    for name in CONTEXT_FILES:
+        src = old / name
+        if (new / name).exists():
+            continue
+        if src.is_dir():
+            shutil.copytree(src, new / name, copy_function=os.link)
+        elif src.is_file():
+            os.link(src, new / name)
+
+
+def _write_dumps(store: ox.Store, tmp: Path, say) -> None:
+    """The whole-graph files, from the store by streaming (as the full build writes them)."""
+    from policykg.build import publish
+    from policykg.export import write as export
+    from policykg.store import dumps
+    say("writing TriG, N-Quads, Turtle and JSON-LD")
+    dumps.write_store(store, tmp)
+    publish.write_all(store, tmp)
+    say("writing the flat tables (CSV) and their codebook")
+    export.export(store, tmp / "export", ("csv",))

@@ -1,0 +1,180 @@
+"""Adding documents to a built corpus (policykg.build.incremental): the same store as a full build
+of the same folder, the full path when a document changed or went, and the earlier build intact
+when the add fails."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from policykg import paths
+from policykg.build import incremental, output, pipeline, units
+from policykg.model.namespaces import GRAPH, LINKS_GRAPH, PID, PKG
+from policykg.store import load
+
+REPO = Path(__file__).resolve().parent.parent
+_spec = importlib.util.spec_from_file_location("corpus", REPO / "benchmarks" / "corpus.py")
+corpus = sys.modules["corpus"] = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(corpus)
+
+LINKS = ox.NamedNode(LINKS_GRAPH)
+DEFAULT = ox.DefaultGraph()
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory):
+    """(documents folder, earlier build): the real encodings and 12 synthetic policies, with links."""
+    root = tmp_path_factory.mktemp("incremental")
+    docs = root / "docs"
+    shutil.copytree(paths.DOCUMENTS_DIR, docs)
+    corpus.write(12, root / "corpus")
+    for f in (root / "corpus" / "documents").glob("*.yaml"):
+        shutil.copy(f, docs / f.name)
+    shutil.copytree(root / "corpus" / "texts", root / "texts")      # the encodings name their texts from ..
+    ds = pipeline.build(root / "build", [docs], with_pages=False)
+    assert ds.counts["path"] == "full"
+    return docs, root / "build"
+
+
+def _copy(base, where: Path) -> tuple[Path, Path]:
+    docs, build = base
+    shutil.copytree(docs, where / "docs")
+    shutil.copytree(build, where / "build", symlinks=True)
+    if (docs.parent / "texts").is_dir() and not (where / "texts").exists():
+        shutil.copytree(docs.parent / "texts", where / "texts")
+    return where / "docs", where / "build"
+
+
+def _add_two(docs: Path, where: Path) -> None:
+    """Policies 12 and 13 of the same synthetic corpus (they refer to earlier ones)."""
+    corpus.write(14, where / "more", start=12)
+    for f in (where / "more" / "documents").glob("*.yaml"):
+        shutil.copy(f, docs / f.name)
+    for f in (where / "more" / "texts").glob("*.txt"):
+        shutil.copy(f, where / "texts" / f.name)
+
+
+def _graphs(store: ox.Store) -> dict:
+    out = {}
+    for q in store:
+        out.setdefault(q.graph_name, set()).add(q)
+    return out
+
+
+def _ground(quads) -> set:
+    return {q for q in quads if not isinstance(q.subject, ox.BlankNode) and not isinstance(q.object, ox.BlankNode)}
+
+
+def _link_nodes(quads: set, end: str) -> dict:
+    """Link node -> its quads, for the links whose source is `end`."""
+    source = ox.NamedNode(PKG + "linkFrom")
+    nodes = {q.subject for q in quads if q.predicate == source and q.object.value == end}
+    return {n: {q for q in quads if q.subject == n} for n in nodes}
+
+
+def test_adding_documents_gives_the_store_of_a_full_build(base, tmp_path):
+    docs, build = _copy(base, tmp_path)
+    before = set(ox.Store.read_only(str(build / "store")))
+    held = ox.Store.read_only(str(build / "store"))             # as `serve` holds it during the add
+    _add_two(docs, tmp_path)
+    added = pipeline.build(build, [docs], with_pages=False)
+    assert added.counts["path"] == "add" and added.counts["units_added"] == 2
+    assert len(held) == len(before)                              # the earlier build stayed readable
+    full = pipeline.build(tmp_path / "full", [docs], with_pages=False)
+    assert full.counts["path"] == "full"
+    a, f = _graphs(added.store), _graphs(full.store)
+    assert GRAPH + "synth-000013" in {g.value for g in a if g != DEFAULT}
+    # every named graph but the links is the same set of quads (inferred graph included: what the
+    # new policies state that earlier ones inferred, and what they infer that others state)
+    assert set(a) == set(f)
+    for g in set(a) - {LINKS, DEFAULT}:
+        assert a[g] == f[g], g
+    # the default graph is the union of the named graphs, each triple once (the ontology's blank
+    # nodes aside: a full build reads its union back from kg.ttl, which relabels them)
+    union = {ox.Quad(q.subject, q.predicate, q.object) for g, qs in a.items() if g != DEFAULT for q in qs}
+    assert len(a[DEFAULT]) == len(union)
+    assert _ground(a[DEFAULT]) == _ground(union)
+    # links: the earlier ones stay, and each new document has the lineage links a full build gives it
+    assert {q for q in before if q.graph_name == LINKS} <= a[LINKS]
+    for n in ("synth-000012", "synth-000013"):
+        mine, theirs = _link_nodes(a[LINKS], PID + "doc/" + n), _link_nodes(f[LINKS], PID + "doc/" + n)
+        lineage = lambda nodes: {k: v for k, v in nodes.items() if "/link/continues/" in k.value}   # noqa: E731
+        assert lineage(mine) == lineage(theirs)
+        ends = {q.subject for q in a[LINKS] if q.object == ox.NamedNode(PID + "doc/" + n)}
+        assert any("/link/related/" in k.value for k in ends)     # linked to the rest of the corpus
+    # the report's counts, updated without a scan, agree with the full build's (links aside)
+    ra = json.loads((build / "report.json").read_text(encoding="utf-8"))
+    rf = json.loads((tmp_path / "full" / "report.json").read_text(encoding="utf-8"))
+    drop = lambda d: {k: v for k, v in d.items() if k != LINKS_GRAPH and k != "Link"}   # noqa: E731
+    assert drop(ra["triples_per_graph"]) == drop(rf["triples_per_graph"])
+    assert drop(ra["entities_per_class"]) == drop(rf["entities_per_class"])
+    assert ra["claims_per_source"] == rf["claims_per_source"]
+    assert ra["concepts_per_scheme"] == rf["concepts_per_scheme"]
+    assert ra["quads"] == len(added.store) - len(a[DEFAULT])
+    assert ra["validation"] == rf["validation"]
+    # no whole-graph file of the earlier build is carried over; the store is what queries open
+    assert not (build / "kg.nq").exists() and not (build / "export").exists()
+    assert (build / "ontology" / "policykg.owl").is_file()
+    assert load.store_dir(build) == build / "store"
+    notice = ox.NamedNode(PID + "doc/miit-2022-160")
+    issued = ox.NamedNode(PKG + "issuedBy")
+    assert {q.object.value for q in added.store.quads_for_pattern(notice, issued, None, DEFAULT)} == \
+        {PID + "agency/miit", PID + "agency/ndrc", PID + "agency/sasac"}     # Notice 160's three issuers
+
+
+def test_the_dumps_of_an_add_are_written_from_its_store(base, tmp_path):
+    docs, build = _copy(base, tmp_path)
+    _add_two(docs, tmp_path)
+    ds = pipeline.build(build, [docs], with_pages=False, dumps=True)
+    assert ds.counts["path"] == "add"
+    dumped = ox.Store()
+    dumped.bulk_load(path=str(build / "kg.nq"), format=ox.RdfFormat.N_QUADS)
+    named = {q for q in ds.store if q.graph_name != DEFAULT}
+    assert len(dumped) == len(named) and _ground(dumped) == _ground(named)     # blank nodes: relabelled when read
+    assert GRAPH + "synth-000013" in {g.value for g in dumped.named_graphs()}
+
+
+def test_a_changed_or_removed_document_takes_the_full_path(base, tmp_path):
+    docs, build = _copy(base, tmp_path)
+    ctx = units.Context.get()
+    files = lambda: units.document_paths([docs])                 # noqa: E731
+    assert incremental.plan(build, files(), ctx, with_links=True).new is None          # nothing new
+    assert incremental.plan(build, files(), ctx, with_links=True, dumps=True).new is not None
+    assert incremental.plan(build, files(), ctx, with_links=False).new is None         # links asked differently
+    policy = docs / "synth-000003.yaml"
+    text = policy.read_text(encoding="utf-8")
+    policy.write_text(text + "\n", encoding="utf-8")             # changed bytes: another unit
+    assert incremental.plan(build, files(), ctx, with_links=True).new is None
+    policy.write_text(text, encoding="utf-8")
+    said = []
+    removed = sorted(docs.glob("news-*.yaml"))[0]
+    removed.unlink()                                             # nothing refers to a news report
+    assert incremental.plan(build, files(), ctx, with_links=True, say=said.append).new is None
+    assert said == ["full build: a document was changed or removed"]
+
+
+def test_a_failure_during_the_add_leaves_the_earlier_build(base, tmp_path, monkeypatch):
+    docs, build = _copy(base, tmp_path)
+    marker, state = output.build_id(build), (build / "cache" / incremental.STATE).read_text()
+    quads = len(ox.Store.read_only(str(build / "store")))
+    _add_two(docs, tmp_path)
+
+    def fail(*_a, **_k):
+        raise RuntimeError("disk full")
+    monkeypatch.setattr(incremental, "_checks", fail)
+    with pytest.raises(RuntimeError):
+        pipeline.build(build, [docs], with_pages=False)
+    assert output.build_id(build) == marker
+    assert (build / "cache" / incremental.STATE).read_text() == state
+    assert (build / "kg.nq").is_file() and (build / "cache" / "units").is_dir()
+    assert len(ox.Store.read_only(str(build / "store"))) == quads
+    assert output.leftovers(build) == []
+    monkeypatch.undo()
+    assert pipeline.build(build, [docs], with_pages=False).counts["path"] == "add"
