@@ -144,6 +144,9 @@ def build(out_dir: Path | str | None = None, documents: list[Path] | None = None
         serialize.write_store(store, tmp, *_parts(ctx, done, cache))
         lap("serialize")
         counts["quads"] = len(store)
+        say("adding the union of the graphs to the store")       # set semantics for queries (store.union)
+        store.bulk_load(path=str(tmp / "kg.ttl"), format=ox.RdfFormat.TURTLE, to_graph=union.DEFAULT)
+        lap("union")                           # before the files below: kg.jsonld streams the union
         from policykg.build import publish
         say("writing compact JSON-LD, the ontology in RDF/XML and its OWL 2 DL profile, and the vocabularies")
         publish.write_all(store, tmp)
@@ -159,9 +162,6 @@ def build(out_dir: Path | str | None = None, documents: list[Path] | None = None
             _write_pages(ds, tmp, say)
         _write_report(ds, tmp)
         lap("report")
-        say("adding the union of the graphs to the store")       # set semantics for queries (store.union)
-        store.bulk_load(path=str(tmp / "kg.ttl"), format=ox.RdfFormat.TURTLE, to_graph=union.DEFAULT)
-        lap("union")
         store.flush()
         index_file.write(store, tmp)           # the name index, so that a query need not rebuild it
         lap("index")
@@ -193,9 +193,10 @@ def _parts(ctx: units.Context, done: list[units.Unit], cache: units.Cache) -> tu
 
 def _write_report(ds: Dataset, tmp: Path) -> None:
     from policykg.build import summary as buildreport
-    (tmp / "report.json").write_text(json.dumps(buildreport.as_dict(ds), ensure_ascii=False, indent=2, sort_keys=True) + "\n",
+    data = buildreport.as_dict(ds)             # the counts once, for both files
+    (tmp / "report.json").write_text(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
                                      encoding="utf-8")
-    report_md = buildreport.as_markdown(ds)
+    report_md = buildreport.as_markdown(ds, data)
     stats_md = tmp / "viz" / "stats.md"
     if stats_md.is_file():                     # network analytics of the pages, as a section of the report
         section = stats_md.read_text(encoding="utf-8").split("\n", 1)[1].lstrip().replace("\n## ", "\n### ")
