@@ -196,7 +196,7 @@ def _write_report(ds: Dataset, tmp: Path) -> None:
     data = buildreport.as_dict(ds)             # the counts once, for both files
     (tmp / "report.json").write_text(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
                                      encoding="utf-8")
-    report_md = buildreport.as_markdown(ds, data)
+    report_md = buildreport.markdown(data)
     stats_md = tmp / "viz" / "stats.md"
     if stats_md.is_file():                     # network analytics of the pages, as a section of the report
         section = stats_md.read_text(encoding="utf-8").split("\n", 1)[1].lstrip().replace("\n## ", "\n### ")

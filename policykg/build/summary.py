@@ -1,32 +1,63 @@
-"""The build report: triples per graph, entities per class, claims per source, validation results."""
+"""The build report: triples per graph, entities per class, claims per source, validation results.
+
+The counts read a built store, whose default graph holds the union of the graphs (each triple
+once; policykg.store.union): a count over each named graph for its size, one over the `rdf:type`
+statements of each class, one over the claims and one over the scheme members, all in SPARQL
+(the terms are not read into Python); the memory they take is the size of the tables they print.
+"""
 
 from __future__ import annotations
 
-from policykg.model.namespaces import sparql_prefixes
+from policykg.model.namespaces import PKG, sparql_prefixes
+from policykg.store import union
 
 
 def _rows(store, query):
-    return [tuple(None if v is None else v.value for v in row)
-            for row in store.query(sparql_prefixes() + query, use_default_graph_as_union=True)]
+    return [tuple(None if v is None else v.value for v in row) for row in store.query(sparql_prefixes() + query)]
+
+
+def _graph_sizes(store) -> dict[str, int]:
+    out = {}
+    for g in sorted(store.named_graphs(), key=lambda g: g.value):
+        (n,), = _rows(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{g.value}> {{ ?s ?p ?o }} }}")
+        out[g.value] = int(n)
+    return out
+
+
+def _classes(store) -> dict[str, int]:
+    """Entities (pid: IRIs) per pkg: class, each entity once per class (the default graph is a set):
+    one count per class that has instances, each on the index of its `rdf:type` statements."""
+    classes = [c for (c,) in _rows(store, "SELECT DISTINCT ?c WHERE { ?x a ?c FILTER(isIRI(?c)) }")
+               if c.startswith(PKG)]
+    out = {}
+    for c in sorted(classes):
+        (n,), = _rows(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ ?x a <{c}> FILTER(STRSTARTS(STR(?x), STR(pid:))) }}")
+        if int(n):
+            out[c.rsplit("#", 1)[-1]] = int(n)
+    return out
+
+
+def _claims(store) -> dict[str, dict[str, int]]:
+    """Per source: its claims that have a status, how many are flagged inferred, how many contradicted."""
+    rows = _rows(store, """SELECT ?src (COUNT(?c) AS ?n) (SUM(IF(BOUND(?inf), 1, 0)) AS ?inferred)
+        (SUM(IF(?st = pkg:Contradicted, 1, 0)) AS ?contradicted) WHERE {
+        ?c pkg:statedIn ?src ; pkg:claimStatus ?st . OPTIONAL { ?c pkg:inferred ?inf } } GROUP BY ?src ORDER BY ?src""")
+    return {s: {"claims": int(n), "inferred": int(i), "contradicted": int(x)} for s, n, i, x in rows}
 
 
 def counts(store) -> dict:
-    graphs = _rows(store, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")
-    classes = _rows(store, """SELECT ?c (COUNT(DISTINCT ?x) AS ?n) WHERE {
-        ?x a ?c . FILTER(STRSTARTS(STR(?c), STR(pkg:)) && STRSTARTS(STR(?x), STR(pid:))) } GROUP BY ?c ORDER BY ?c""")
-    claims = _rows(store, """SELECT ?src (COUNT(DISTINCT ?c) AS ?n) (SUM(IF(BOUND(?inf), 1, 0)) AS ?inferred)
-        (SUM(IF(?st = pkg:Contradicted, 1, 0)) AS ?contradicted) WHERE {
-        ?c pkg:statedIn ?src ; pkg:claimStatus ?st . OPTIONAL { ?c pkg:inferred ?inf } } GROUP BY ?src ORDER BY ?src""")
+    """The report's counts of a built store (its default graph holds the union; see the module's text)."""
+    if not union.has_union(store):
+        raise ValueError("the build report reads a store whose default graph holds the union of its graphs")
+    graphs = _graph_sizes(store)
     schemes = _rows(store, """SELECT ?s (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c skos:inScheme ?s } GROUP BY ?s ORDER BY ?s""")
     return {
-        "triples_per_graph": {g: int(n) for g, n in graphs},
-        "entities_per_class": {c.rsplit("#", 1)[-1]: int(n) for c, n in classes},
-        "claims_per_source": {s: {"claims": int(n), "inferred": int(i), "contradicted": int(x)} for s, n, i, x in claims},
+        "triples_per_graph": graphs,
+        "entities_per_class": _classes(store),
+        "claims_per_source": _claims(store),
         "concepts_per_scheme": {s: int(n) for s, n in schemes},
-        "quads": len(store),
+        "quads": sum(graphs.values()),          # the named graphs' quads (the union is a copy of them)
     }
-
-
 def as_dict(ds) -> dict:
     out = counts(ds.store)
     out["validation"] = ds.report.to_dict()
