@@ -15,6 +15,7 @@ import json
 import os
 import tempfile
 from functools import lru_cache
+from json.encoder import encode_basestring as _enc
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -113,10 +114,25 @@ def write_nodes(fh, triples) -> int:
     nodes = 0
     for node in _nodes(triples):
         fh.write((head[:cut + 1] + "\n  ") if nodes == 0 else ",\n  ")
-        fh.write(json.dumps(node, ensure_ascii=False, indent=1).replace("\n", "\n  "))
+        fh.write(_dumps(node, "  "))
         nodes += 1
     fh.write(head[cut:] + "\n" if nodes == 0 else "\n " + head[cut + 1:] + "\n")
     return nodes
+
+
+def _dumps(v, ind: str) -> str:
+    """`json.dumps(v, ensure_ascii=False, indent=1)` for a node (strings, flat dicts of strings, lists
+    of those), indented by `ind`: json's indenting encoder is pure Python, this uses its C string encoder."""
+    if isinstance(v, str):
+        return _enc(v)
+    inner = ind + " "
+    if isinstance(v, dict):
+        if not v:
+            return "{}"
+        return "{\n" + ",\n".join(f"{inner}{_enc(k)}: {_dumps(x, inner)}" for k, x in v.items()) + "\n" + ind + "}"
+    if not v:
+        return "[]"
+    return "[\n" + ",\n".join(inner + _dumps(x, inner) for x in v) + "\n" + ind + "]"
 
 
 def _nodes(triples):
