@@ -50,6 +50,27 @@ def test_pyld_expands_the_jsonld_to_the_same_triples(build_dir):
             ox.Literal("工信部联运行〔2022〕160号")) in got
 
 
+def test_jsonld_is_laid_out_as_json_dumps_would(build_dir):
+    """Streamed node by node, the file has the bytes `json.dumps(indent=1)` gives the whole document."""
+    text = (build_dir / "kg.jsonld").read_text(encoding="utf-8")
+    doc = json.loads(text)
+    assert text == json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
+    ids = [n["@id"] for n in doc["@graph"]]
+    assert len(ids) == len(set(ids))                   # each subject is one node
+
+
+def test_jsonld_of_a_store_without_the_union_has_the_same_triples(build_dir, tmp_path):
+    """A store whose default graph is empty (an in-memory one) is first copied into a temporary
+    on-disk store; the triples are those of kg.ttl, and the temporary store is gone."""
+    from policykg.store import jsonld
+    mem = ox.Store()
+    mem.bulk_load(path=str(build_dir / "kg.nq"), format=ox.RdfFormat.N_QUADS)
+    jsonld.write(mem, tmp_path)
+    got = _triples(tmp_path / "kg.jsonld", ox.RdfFormat.JSON_LD)
+    assert _split(got) == _split(_triples(build_dir / "kg.ttl", ox.RdfFormat.TURTLE))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["context.jsonld", "kg.jsonld"]
+
+
 def test_rdflib_reads_the_jsonld(build_dir):
     import rdflib
     g = rdflib.Graph().parse(build_dir / "kg.jsonld", format="json-ld")
