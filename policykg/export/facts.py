@@ -1,57 +1,128 @@
 """What the export tables are made of: the stated facts of the graph, with labels and codes.
 
-`Facts` reads the values of the properties the tables use, each once when first asked for, from
-every named graph except the reasoner's `inferred` graph: the tables hold what sources state
-(and what the curators flagged as inferred), not what the reasoner derives. It also reads the
-sources that state each fact about an entity, and the classification codes of concepts
-(GB/T 4754-2017 and ISIC Rev.4 divisions of sectors, OECD STIP, Global Trade Alert and UN MAST
-classes of instruments).
+`Facts` reads, for one entity at a time, the values of its properties from every named graph
+except the reasoner's `inferred` graph: the tables hold what sources state (and what the curators
+flagged as inferred), not what the reasoner derives. It also reads the sources that state each
+fact about an entity (its claims), its names (as the name index reads them: labels, titles,
+codes, from all graphs) and the classification codes of concepts (GB/T 4754-2017 and ISIC Rev.4
+divisions of sectors, OECD STIP, Global Trade Alert and UN MAST classes of instruments).
+
+Bound: nothing is read for the whole graph but the codes of the concepts (the vocabularies' SKOS
+mappings) and the class hierarchy; an entity's facts and names are read by lookups in the store's
+indexes, and the last `CACHE` entities' are kept (documents and concepts recur on many rows).
+The entities of a class come sorted from the store (`instances`), as a stream.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 
 import pyoxigraph as ox
 
-from policykg.model.namespaces import INFERRED_GRAPH, PKG, RDF, SKOS
-from policykg.query.index import Entry, index, printed
+from policykg.model.namespaces import INFERRED_GRAPH, OWL, PID, PKG, RDF, RDFS, SKOS
+from policykg.query.index import _FIELD_OF, FIELDS, Entry, printed
 from policykg.store import union
 
 SEP = "; "                   # joins the values of a list column
 _MATCH = tuple(SKOS + p for p in ("exactMatch", "closeMatch", "broadMatch", "narrowMatch"))
 # code scheme key (pid:scheme/KEY) → column suffix
 SCHEMES = {"gbt4754-2017": "gbt4754", "isic-rev4": "isic", "oecd-stip": "stip", "gta-types": "gta", "un-mast": "mast"}
+CACHE = 1 << 14              # entities whose facts and names are kept
+_TYPE = ox.NamedNode(RDF + "type")
+_TRUE = ox.Literal("true", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean"))
+_TERM_TYPES = {OWL + t for t in ("Class", "ObjectProperty", "DatatypeProperty", "AnnotationProperty")} \
+    | {SKOS + "ConceptScheme"}
+_NOT_ENTITIES = (PKG + "Claim", PKG + "Evidence")
+# an entity, as the name index has it: an IRI with a name (a literal of a name property), not a claim or evidence
+ENTITY = ("FILTER(isIRI(?e)) FILTER EXISTS { VALUES ?np { %s } ?e ?np ?l FILTER(isLiteral(?l)) } "
+          "FILTER NOT EXISTS { ?e a <%s> } FILTER NOT EXISTS { ?e a <%s> }") % (
+    " ".join(f"<{p}>" for p in _FIELD_OF), *_NOT_ENTITIES)
+
+
+def _value_order(t):
+    return t.value, getattr(t, "language", "") or ""
+
+
+class _Lru(OrderedDict):
+    def __init__(self, size: int, make):
+        super().__init__()
+        self.size, self.make = size, make
+
+    def __missing__(self, key):
+        value = self[key] = self.make(key)
+        if len(self) > self.size:
+            self.popitem(last=False)
+        return value
 
 
 class Facts:
     def __init__(self, store: ox.Store):
         self.store = store
-        self.idx = index(store)
-        names = {g.value for g in store.named_graphs()}
-        self.graphs = [ox.NamedNode(g) for g in sorted(names - {INFERRED_GRAPH})]    # with the links graph
-        self.values: dict[tuple[str, str], list] = defaultdict(list)        # (subject, property) → terms
-        self._loaded: set[str] = set()
-        self.sources: dict[str, set[str]] = defaultdict(set)
-        for s, src in store.query(f"""SELECT DISTINCT ?s ?src WHERE {{ ?c a <{PKG}Claim> ; <{RDF}subject> ?s ;
-                                       <{PKG}statedIn> ?src }}""", **union.options(store)):
-            self.sources[s.value].add(src.value)
-        self.inferred_ordinals = {s.value for (s,) in store.query(
-            f"""SELECT DISTINCT ?s WHERE {{ ?c a <{PKG}Claim> ; <{RDF}subject> ?s ; <{RDF}predicate> <{PKG}ordinal> ;
-                  <{PKG}inferred> true }}""", **union.options(store))}
+        self.union = union.options(store)
+        self.names_graph = union.DEFAULT if union.has_union(store) else None     # names: from all graphs
+        self._stated = _Lru(CACHE, self._read_stated)
+        self._entries = _Lru(CACHE, self._read_entry)
+        self._claims = _Lru(CACHE, self._read_claims)
+        self._labels = _Lru(CACHE * 4, self._read_labels)
         self._codes: dict[str, dict[str, list[str]]] | None = None
+        self._supers: dict[str, set[str]] | None = None
 
-    def _load(self, prop: str) -> None:
-        """Read one property's values (only the properties the tables use are ever read)."""
-        if prop in self._loaded:
-            return
-        self._loaded.add(prop)
-        got = defaultdict(list)
-        for s, o in self.store.query(f"SELECT DISTINCT ?s ?o WHERE {{ ?s <{prop}> ?o FILTER(isIRI(?s)) }}",
-                                     default_graph=self.graphs):
-            got[s.value].append(o)
-        for s, objs in got.items():
-            self.values[(s, prop)] = sorted(objs, key=lambda t: (t.value, getattr(t, "language", "") or ""))
+    # ------------------------------------------------------------------ one entity
+    def _read_stated(self, s: str) -> dict[str, list]:
+        """The entity's stated values, property → terms (distinct, sorted), from the named graphs but `inferred`."""
+        got: dict[str, set] = defaultdict(set)
+        for q in self.store.quads_for_pattern(ox.NamedNode(s), None, None):
+            g = q.graph_name
+            if isinstance(g, ox.NamedNode) and g.value != INFERRED_GRAPH:
+                got[q.predicate.value].add(q.object)
+        return {p: sorted(objs, key=_value_order) for p, objs in got.items()}
+
+    def _read_entry(self, iri: str) -> Entry:
+        """The entity's names and most specific classes, as `policykg.query.index` reads them."""
+        node, entry = ox.NamedNode(iri), Entry(iri)
+        seen = set()
+        for q in self.store.quads_for_pattern(node, None, None, self.names_graph):
+            fld = _FIELD_OF.get(q.predicate.value)
+            lit = q.object
+            if fld and isinstance(lit, ox.Literal) and (q.predicate.value, lit) not in seen:
+                seen.add((q.predicate.value, lit))
+                entry.names.setdefault(fld, []).append((lit.value, lit.language or ""))
+        if not entry.names:
+            return Entry(iri)
+        types = {q.object.value for q in self.store.quads_for_pattern(node, _TYPE, None, self.names_graph)
+                 if isinstance(q.object, ox.NamedNode) and (q.object.value.startswith(PKG) or q.object.value in _TERM_TYPES)}
+        if types & set(_NOT_ENTITIES):
+            return Entry(iri)
+        supers = self.supers
+        implied = set().union(*(supers.get(t, set()) for t in types))
+        entry.classes = sorted(types - implied) + sorted(types & implied)
+        for vals in entry.names.values():
+            vals.sort(key=lambda v: (v[1] not in ("en", "zh"), v[1], v[0]))
+        return entry
+
+    def _read_claims(self, iri: str) -> tuple[list[str], bool]:
+        """(the sources of the claims about the entity, whether a claim flags its ordinal as inferred)."""
+        node, g = ox.NamedNode(iri), self.names_graph
+        sources, inferred_ordinal = set(), False
+        for q in self.store.quads_for_pattern(None, ox.NamedNode(RDF + "subject"), node, g):
+            c = q.subject
+            if not any(True for _ in self.store.quads_for_pattern(c, _TYPE, ox.NamedNode(PKG + "Claim"), g)):
+                continue
+            sources |= {x.object.value for x in self.store.quads_for_pattern(c, ox.NamedNode(PKG + "statedIn"), None, g)}
+            if not inferred_ordinal and any(True for _ in self.store.quads_for_pattern(
+                    c, ox.NamedNode(RDF + "predicate"), ox.NamedNode(PKG + "ordinal"), g)):
+                inferred_ordinal = any(True for _ in self.store.quads_for_pattern(c, ox.NamedNode(PKG + "inferred"), _TRUE, g))
+        return sorted(printed(s) for s in sources), inferred_ordinal
+
+    @property
+    def supers(self) -> dict[str, set[str]]:
+        """Class → its superclasses (the class hierarchy: the ontology's, small)."""
+        if self._supers is None:
+            self._supers = {}
+            for c, s in self.store.query(f"SELECT DISTINCT ?c ?s WHERE {{ ?c <{RDFS}subClassOf>+ ?s "
+                                         f"FILTER(isIRI(?c) && isIRI(?s)) }}", **self.union):
+                self._supers.setdefault(c.value, set()).add(s.value)
+        return self._supers
 
     @property
     def codes(self) -> dict[str, dict[str, list[str]]]:
@@ -59,21 +130,20 @@ class Facts:
         if self._codes is None:
             codes: dict = defaultdict(lambda: defaultdict(set))
             for p in _MATCH:
-                self._load(p)
-            for (s, prop), objs in self.values.items():
-                if prop in _MATCH:
-                    for o in objs:
-                        code = self.idx.get(o.value)
-                        key = code.key if code else ""
-                        scheme = key.split("/")[1] if key.startswith("code/") else ""
-                        if scheme in SCHEMES:
-                            codes[s][scheme].add(code.text("code") or code.label("en"))
+                for q in self.store.quads_for_pattern(None, ox.NamedNode(p), None):
+                    g = q.graph_name
+                    if not (isinstance(g, ox.NamedNode) and g.value != INFERRED_GRAPH and isinstance(q.subject, ox.NamedNode)):
+                        continue
+                    code = self.entry(q.object.value) if isinstance(q.object, ox.NamedNode) else None
+                    key = code.key if code is not None and code.names else ""
+                    scheme = key.split("/")[1] if key.startswith("code/") else ""
+                    if scheme in SCHEMES:
+                        codes[q.subject.value][scheme].add(code.text("code") or code.label("en"))
             self._codes = {s: {k: sorted(v) for k, v in per.items()} for s, per in codes.items()}
         return self._codes
 
     def of(self, s: str, prop: str) -> list:
-        self._load(prop)
-        return self.values.get((s, prop), [])
+        return self._stated[s].get(prop, [])
 
     def iris(self, s: str, *props: str) -> list[str]:
         return sorted({o.value for p in props for o in self.of(s, p) if isinstance(o, ox.NamedNode)})
@@ -85,11 +155,24 @@ class Facts:
         return vals[0].value if vals else ""
 
     def entry(self, iri: str) -> Entry:
-        return self.idx.get(iri) or Entry(iri)
+        return self._entries[iri]
 
     def label(self, iri: str, lang: str) -> str:
-        e = self.idx.get(iri)
-        return e.text("label", lang) if e else ""
+        return self._labels[iri].text("label", lang)
+
+    def _read_labels(self, iri: str) -> Entry:
+        """The entity's labels alone (what `label` reads: two lookups, not every statement about it)."""
+        node, entry = ox.NamedNode(iri), Entry(iri)
+        for prop in FIELDS["label"]:
+            for lit in dict.fromkeys(q.object for q in self.store.quads_for_pattern(node, ox.NamedNode(prop), None, self.names_graph)):
+                if isinstance(lit, ox.Literal):
+                    entry.names.setdefault("label", []).append((lit.value, lit.language or ""))
+        if entry.names and any(True for t in _NOT_ENTITIES
+                               for _ in self.store.quads_for_pattern(node, _TYPE, ox.NamedNode(t), self.names_graph)):
+            return Entry(iri)                        # claims and evidence are not named entities
+        for vals in entry.names.values():
+            vals.sort(key=lambda v: (v[1] not in ("en", "zh"), v[1], v[0]))
+        return entry
 
     def keys(self, iris) -> str:
         return SEP.join(printed(i) for i in iris)
@@ -101,8 +184,32 @@ class Facts:
         return SEP.join(sorted({c for i in iris for c in self.codes.get(i, {}).get(scheme, ())}))
 
     def source_keys(self, iri: str) -> list[str]:
-        return sorted(printed(s) for s in self.sources.get(iri, ()))
+        return self._claims[iri][0]
 
-    def instances(self, cls: str) -> list[str]:
-        """Entities of a class, also where only the reasoner says so (a Notice is a PolicyDocument)."""
-        return [e.iri for e in self.idx.entries.values() if PKG + cls in e.classes]
+    def ordinal_inferred(self, iri: str) -> bool:
+        """Whether a claim about the entity's ordinal is flagged inferred."""
+        return self._claims[iri][1]
+
+    def is_instance(self, iri: str, cls: str) -> bool:
+        return PKG + cls in self.entry(iri).classes
+
+    # ------------------------------------------------------------------ many entities, streamed
+    def instances(self, cls: str):
+        """Entities of a class, also where only the reasoner says so (a Notice is a PolicyDocument),
+        sorted by IRI (the store sorts them: their IRIs, not their facts, are held while it does)."""
+        for (e,) in self.store.query(f"SELECT DISTINCT ?e WHERE {{ ?e a <{PKG}{cls}> {ENTITY} }} ORDER BY ?e",
+                                     **self.union):
+            yield e.value
+
+    def by_document(self, cls: str):
+        """(document IRI, entity IRI) for the entities of a class whose key is under a document's
+        (`doc/KEY/...`), sorted by the document's IRI, then the entity's."""
+        doc = PID + "doc/"
+        query = f"""SELECT ?d ?e WHERE {{ ?e a <{PKG}{cls}> FILTER(STRSTARTS(STR(?e), "{doc}")) {ENTITY}
+                      BIND(STRBEFORE(STRAFTER(STR(?e), "{doc}"), "/") AS ?k) FILTER(?k != "")
+                      BIND(CONCAT("{doc}", ?k) AS ?d) }} ORDER BY ?d ?e"""
+        seen = None
+        for d, e in self.store.query(query, **self.union):
+            if (d.value, e.value) != seen:              # DISTINCT, without a second pass
+                seen = (d.value, e.value)
+                yield seen

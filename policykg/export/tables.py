@@ -118,20 +118,24 @@ COLUMNS: dict[str, list[Column]] = {
 }
 
 
-def measures(f: Facts) -> list[dict]:
+def measures(f: Facts):
     """One row per policy document, per measure and per action (`level`), documents sorted by key and their
     measures and actions by ordinal. Concept columns hold what the row's own entity states: a measure row lists
     what the measure targets, an action row what the action targets (read both, or filter on `level`)."""
-    rows = []
-    docs = f.instances("PolicyDocument")
-    for doc in docs:
-        rows.append(_row(f, doc, "document", doc, None, None))
-        for m in sorted(set(f.instances("Measure")) & {m for m in f.iris(doc, PKG + "hasPart", ELI + "has_part")}
-                        | {m for m in f.instances("Measure") if f.entry(m).document == doc}, key=_ordinal_key):
-            rows.append(_row(f, m, "measure", doc, m, None))
+    by_doc = f.by_document("Measure")             # (document, measure), sorted like the documents
+    pending = next(by_doc, None)
+    for doc in f.instances("PolicyDocument"):
+        mine = set()
+        while pending is not None and pending[0] <= doc:
+            if pending[0] == doc:
+                mine.add(pending[1])
+            pending = next(by_doc, None)
+        mine |= {m for m in f.iris(doc, PKG + "hasPart", ELI + "has_part") if f.is_instance(m, "Measure")}
+        yield _row(f, doc, "document", doc, None, None)
+        for m in sorted(mine, key=_ordinal_key):
+            yield _row(f, m, "measure", doc, m, None)
             for a in sorted(f.iris(m, PKG + "commitsTo"), key=_ordinal_key):
-                rows.append(_row(f, a, "action", doc, m, a))
-    return rows
+                yield _row(f, a, "action", doc, m, a)
 
 
 def _ordinal_key(iri: str):
@@ -156,7 +160,7 @@ def _row(f: Facts, iri: str, level: str, doc: str, measure: str | None, action: 
     row |= {"part": printed(part) if part else "", "part_en": f.label(part, "en") if part else ""}
     no = f.literal(measure, PKG + "ordinal") if measure else ""
     row |= {"measure": printed(measure) if measure else "", "measure_no": int(no) if no else None,
-            "ordinal_inferred": (measure in f.inferred_ordinals) if measure else None,
+            "ordinal_inferred": f.ordinal_inferred(measure) if measure else None,
             "measure_en": f.label(measure, "en") if measure else "", "measure_zh": f.label(measure, "zh") if measure else "",
             "action": printed(action) if action else "", "action_en": f.label(action, "en") if action else "",
             "action_zh": f.label(action, "zh") if action else ""}
@@ -175,27 +179,27 @@ def _row(f: Facts, iri: str, level: str, doc: str, measure: str | None, action: 
     return row
 
 
-def documents(f: Facts) -> list[dict]:
+def documents(f: Facts):
     """One row per policy document (notices, plans, announcements, ...)."""
-    rows = []
-    measures_of: dict[str, int] = {}
-    actions_of: dict[str, int] = {}
-    for m in f.instances("Measure"):
-        d = f.entry(m).document
-        measures_of[d] = measures_of.get(d, 0) + 1
-    for a in f.instances("PolicyAction"):
-        d = f.entry(a).document
-        actions_of[d] = actions_of.get(d, 0) + 1
+    measures_of = _per_document(f, "Measure")
+    actions_of = _per_document(f, "PolicyAction")
     for doc in f.instances("PolicyDocument"):
         issuers = f.iris(doc, PKG + "issuedBy")
         status = f.iris(doc, PKG + "inForce")
         srcs = f.source_keys(doc)
-        rows.append(_doc_columns(f, doc) | {
+        yield _doc_columns(f, doc) | {
             "class": f.entry(doc).cls, "title_zh": f.literal(doc, PKG + "title", "zh"),
             "title_en": f.literal(doc, PKG + "title", "en"), "issuers": f.keys(issuers),
             "issuers_en": f.labels(issuers, "en"), "measures": measures_of.get(doc, 0), "actions": actions_of.get(doc, 0),
-            "in_force": SEP.join(printed(s) for s in status), "sources": SEP.join(srcs), "source_count": len(srcs)})
-    return rows
+            "in_force": SEP.join(printed(s) for s in status), "sources": SEP.join(srcs), "source_count": len(srcs)}
+
+
+def _per_document(f: Facts, cls: str) -> dict[str, int]:
+    """Document IRI → how many entities of the class are under its key (one number per document)."""
+    out: dict[str, int] = {}
+    for d, _ in f.by_document(cls):
+        out[d] = out.get(d, 0) + 1
+    return out
 
 
 def _one(f: Facts, s: str, prop: str) -> str:
@@ -217,38 +221,34 @@ def _quantity_row(f: Facts, s: str, kind: str) -> dict:
             "unit": _one(f, s, PKG + "unit"), "period": _one(f, s, PKG + "refPeriod"), "sources": SEP.join(f.source_keys(s))}
 
 
-def targets(f: Facts) -> list[dict]:
+def targets(f: Facts):
     """One row per quantitative target a document sets (for example a sector's value-added growth in a year)."""
-    rows = []
     for t in f.instances("Target"):
         sectors = f.iris(t, PKG + "refSector")
         ind = f.iris(t, PKG + "indicator")
-        rows.append(_quantity_row(f, t, "target") | {
+        yield _quantity_row(f, t, "target") | {
             "document": _one(f, t, PKG + "targetSetBy"), "indicator_en": f.label(ind[0], "en") if ind else "",
             "qualifier": _one(f, t, PKG + "qualifier"), "sectors": f.keys(sectors),
-            "sectors_gbt4754": f.code_list(sectors, "gbt4754-2017")})
-    return rows
+            "sectors_gbt4754": f.code_list(sectors, "gbt4754-2017")}
 
 
-def statistics(f: Facts) -> list[dict]:
+def statistics(f: Facts):
     """One row per statistic a source reports (value, unit, period, what it refers to)."""
-    return [_quantity_row(f, s, "statistic") | {
+    return (_quantity_row(f, s, "statistic") | {
         "regions": f.keys(f.iris(s, PKG + "refArea")), "sectors": f.keys(f.iris(s, PKG + "refSector")),
         "enterprise_categories": f.keys(f.iris(s, PKG + "refEnterpriseCategory")),
-        "stated_by": _one(f, s, PKG + "statedBy")} for s in f.instances("Statistic")]
+        "stated_by": _one(f, s, PKG + "statedBy")} for s in f.instances("Statistic"))
 
 
-def links(f: Facts) -> list[dict]:
+def links(f: Facts):
     """One row per link between documents or measures that `policykg link` computes (see docs/links.md)."""
-    rows = []
     for link in f.instances("Link"):
         a, b = _one(f, link, PKG + "linkFrom"), _one(f, link, PKG + "linkTo")
         fa, fb = f.iris(link, PKG + "linkFrom"), f.iris(link, PKG + "linkTo")
-        rows.append({"id": printed(link), "type": _one(f, link, PKG + "linkType"), "from": a,
-                     "from_en": f.label(fa[0], "en") if fa else "", "to": b, "to_en": f.label(fb[0], "en") if fb else "",
-                     "score": _number(f, link, PKG + "score"), "shared": f.keys(f.iris(link, PKG + "sharedEntity")),
-                     "explanation": f.literal(link, PKG + "explanation")})
-    return rows
+        yield {"id": printed(link), "type": _one(f, link, PKG + "linkType"), "from": a,
+               "from_en": f.label(fa[0], "en") if fa else "", "to": b, "to_en": f.label(fb[0], "en") if fb else "",
+               "score": _number(f, link, PKG + "score"), "shared": f.keys(f.iris(link, PKG + "sharedEntity")),
+               "explanation": f.literal(link, PKG + "explanation")}
 
 
 TABLES = {"measures": measures, "documents": documents, "targets": targets, "statistics": statistics, "links": links}

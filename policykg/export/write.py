@@ -41,17 +41,16 @@ def export(store, out: Path | str, formats=("csv",), tables=None) -> list[Path]:
                 raise InputError(f"{fmt} export needs {module}", fix="pip install 'policykg[export]'") from None
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    f = Facts(store)
-    data = {n: TABLES[n](f) for n in names}
+    f = Facts(store)                           # the rows are streamed: each format reads them anew
     written = []
-    for name, rows in data.items():
+    for name in names:
         cols = [c.name for c in COLUMNS[name]]
         if "csv" in formats:
-            written.append(_atomic(out / f"{name}.csv", lambda p, r=rows, c=cols: _csv(p, c, r)))
+            written.append(_atomic(out / f"{name}.csv", lambda p, n=name, c=cols: _csv(p, c, TABLES[n](f))))
         if "parquet" in formats:
-            written.append(_atomic(out / f"{name}.parquet", lambda p, r=rows, n=name: _parquet(p, n, r)))
+            written.append(_atomic(out / f"{name}.parquet", lambda p, n=name: _parquet(p, n, TABLES[n](f))))
     if "xlsx" in formats:
-        written.append(_atomic(out / "policykg.xlsx", lambda p: _xlsx(p, data)))
+        written.append(_atomic(out / "policykg.xlsx", lambda p: _xlsx(p, {n: TABLES[n](f) for n in names})))
     written.append(_atomic(out / "codebook.md", lambda p: p.write_text(codebook_md(names), encoding="utf-8")))
     written.append(_atomic(out / "datapackage.json", lambda p: p.write_text(
         json.dumps(datapackage(names, formats), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")))
@@ -74,7 +73,7 @@ def _cell(v):
     return "" if v is None else ("true" if v is True else "false" if v is False else v)
 
 
-def _csv(path: Path, cols: list[str], rows: list[dict]) -> None:
+def _csv(path: Path, cols: list[str], rows) -> None:
     with path.open("w", encoding="utf-8-sig", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(cols)
@@ -83,6 +82,8 @@ def _csv(path: Path, cols: list[str], rows: list[dict]) -> None:
 
 
 def _xlsx(path: Path, data: dict) -> None:
+    """One sheet per table, then the codebook (openpyxl holds the workbook: an XLSX sheet has at most
+    1,048,576 rows, so the large tables of a large graph go to CSV or Parquet)."""
     from openpyxl import Workbook
     wb = Workbook()
     wb.remove(wb.active)
@@ -101,15 +102,24 @@ def _xlsx(path: Path, data: dict) -> None:
     wb.save(path)
 
 
-def _parquet(path: Path, name: str, rows: list[dict]) -> None:
+def _parquet(path: Path, name: str, rows, batch: int = 10_000) -> None:
+    """The table in row groups of `batch` rows (only one batch is held)."""
+    import itertools
+
     import pyarrow as pa
     import pyarrow.parquet as pq
     types = {"integer": pa.int64(), "number": pa.float64(), "boolean": pa.bool_()}
     fields = [pa.field(c.name, types.get(c.type, pa.string()), metadata={"description": c.description})
               for c in COLUMNS[name]]
-    arrays = {c.name: [r[c.name] if c.type in types else (r[c.name] or "") for r in rows] for c in COLUMNS[name]}
-    table = pa.table(arrays, schema=pa.schema(fields))
-    pq.write_table(table, path)
+    schema = pa.schema(fields)
+    rows = iter(rows)
+    with pq.ParquetWriter(path, schema) as w:
+        while True:
+            chunk = list(itertools.islice(rows, batch))
+            arrays = {c.name: [r[c.name] if c.type in types else (r[c.name] or "") for r in chunk] for c in COLUMNS[name]}
+            w.write_table(pa.table(arrays, schema=schema))
+            if len(chunk) < batch:
+                break
 
 
 def codebook_md(names=None) -> str:
