@@ -145,7 +145,7 @@ def build(out_dir: Path | str | None = None, documents: list[Path] | None = None
         lap("serialize")
         counts["quads"] = len(store)
         say("adding the union of the graphs to the store")       # set semantics for queries (store.union)
-        store.bulk_load(path=str(tmp / "kg.ttl"), format=ox.RdfFormat.TURTLE, to_graph=union.DEFAULT)
+        union.load(store, tmp / "kg.ttl")
         lap("union")                           # before the files below: kg.jsonld streams the union
         from policykg.build import publish
         say("writing compact JSON-LD, the ontology in RDF/XML and its OWL 2 DL profile, and the vocabularies")

@@ -13,6 +13,8 @@ quads, and terms are stored once, so the store grows by about 40%, not twice: me
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pyoxigraph as ox
 
 DEFAULT = ox.DefaultGraph()
@@ -29,6 +31,13 @@ def fill(store: ox.Store) -> int:
     store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, DEFAULT)
                       for q in store.quads_for_pattern(None, None, None) if q.graph_name != DEFAULT)
     return len(store) - before
+
+
+def load(store: ox.Store, dump: Path | str, fmt: ox.RdfFormat = ox.RdfFormat.TURTLE) -> None:
+    """Fill the default graph from a dump of the union (kg.ttl), streamed. The blank nodes keep their
+    labels (`Store.bulk_load` would draw new ones at random), so the union's index order, which
+    kg.jsonld follows, is the same in every build."""
+    store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, DEFAULT) for q in ox.parse(path=str(dump), format=fmt))
 
 
 def options(store: ox.Store) -> dict:
