@@ -7,9 +7,11 @@ import io
 import shutil
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
 from policykg.link import build as linkbuild, compute as link, output
+from policykg.model.namespaces import LINKS_GRAPH
 
 PID = "https://w3id.org/policykg/id/"
 N160 = PID + "doc/miit-2022-160/"
@@ -242,3 +244,21 @@ def test_cli_link_writes_csv_and_rejects_unknown_types(linked_build, tmp_path, c
     assert "error: unknown link type 'continue' (did you mean 'continues'?)" in capsys.readouterr().err
     assert main(["link", "--build", str(tmp_path / "nowhere")]) == 2
     assert "no built knowledge graph" in capsys.readouterr().err
+
+
+def test_linking_a_built_store_keeps_its_union_and_jsonld_current(build_dir, tmp_path):
+    """`policykg link` on a build's on-disk store: with a higher threshold some of the build's links go;
+    they leave the union in the default graph too, the new ones join it, and kg.jsonld (streamed from
+    the union) holds the same triples as kg.ttl."""
+    out = tmp_path / "build"
+    shutil.copytree(build_dir, out)
+    before = sum(1 for _ in ox.Store.read_only(str(out / "store")).quads_for_pattern(
+        None, None, None, ox.NamedNode(LINKS_GRAPH)))
+    _counts, st = linkbuild.write_build(out, min_score=0.5)
+    links_now = sum(1 for _ in st.quads_for_pattern(None, None, None, ox.NamedNode(LINKS_GRAPH)))
+    assert 0 < links_now < before
+    named = {q.triple for q in st.quads_for_pattern(None, None, None) if q.graph_name != ox.DefaultGraph()}
+    assert {q.triple for q in st.quads_for_pattern(None, None, None, ox.DefaultGraph())} == named
+    got = {q.triple for q in ox.parse(path=str(out / "kg.jsonld"), format=ox.RdfFormat.JSON_LD)}
+    plain = {t for t in named if not any(isinstance(x, ox.BlankNode) for x in t)}
+    assert {t for t in got if not any(isinstance(x, ox.BlankNode) for x in t)} == plain

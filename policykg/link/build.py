@@ -16,7 +16,7 @@ from policykg.link.graph import units
 from policykg.link.output import replace_links
 from policykg.model.namespaces import LINKS_GRAPH
 from policykg.model import ontology, reason
-from policykg.store import load as dataset
+from policykg.store import load as dataset, union
 
 
 def write_build(build_dir: Path | str | None = None, *, min_score: float = DEFAULT_MIN_SCORE, k: int = DEFAULT_K,
@@ -37,7 +37,11 @@ def write_build(build_dir: Path | str | None = None, *, min_score: float = DEFAU
         store.bulk_load(path=str(build / "kg.nq"), format=ox.RdfFormat.N_QUADS)
         write = serialize.write_all
     g = ox.NamedNode(LINKS_GRAPH)
+    keeps_union = union.has_union(store)
     if g in set(store.named_graphs()):
+        if keeps_union:                     # the old links leave the union too (unless another graph states them)
+            store.update(f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH <{LINKS_GRAPH}> {{ ?s ?p ?o }} "
+                         f"FILTER NOT EXISTS {{ GRAPH ?h {{ ?s ?p ?o }} FILTER(?h != <{LINKS_GRAPH}>) }} }}")
         store.remove_graph(g)               # before computing: the links must not see old links
     counts = dict.fromkeys(LINK_TYPES, 0)
 
@@ -49,6 +53,9 @@ def write_build(build_dir: Path | str | None = None, *, min_score: float = DEFAU
             yield l
 
     replace_links(store, each(iter_links(store, min_score=min_score, k=k)))
+    if keeps_union:                         # and the new ones join it
+        store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, union.DEFAULT)
+                          for q in store.quads_for_pattern(None, None, None, g))
     if folder is not None:
         store.flush()       # into the store's files: a read-only open would otherwise replay the write log in memory
     write(store, build)
