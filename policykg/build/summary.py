@@ -4,6 +4,7 @@ The counts read a built store, whose default graph holds the union of the graphs
 once; policykg.store.union): a count over each named graph for its size, one over the `rdf:type`
 statements of each class, one over the claims and one over the scheme members, all in SPARQL
 (the terms are not read into Python); the memory they take is the size of the tables they print.
+A store without the union (a scratch store) is counted on the union of its graphs the same way.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from policykg.store import union
 
 
 def _rows(store, query):
-    return [tuple(None if v is None else v.value for v in row) for row in store.query(sparql_prefixes() + query)]
+    return [tuple(None if v is None else v.value for v in row) for row in store.query(sparql_prefixes() + query, **union.options(store))]
 
 
 def _graph_sizes(store) -> dict[str, int]:
@@ -31,7 +32,7 @@ def _classes(store) -> dict[str, int]:
                if c.startswith(PKG)]
     out = {}
     for c in sorted(classes):
-        (n,), = _rows(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ ?x a <{c}> FILTER(STRSTARTS(STR(?x), STR(pid:))) }}")
+        (n,), = _rows(store, f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a <{c}> FILTER(STRSTARTS(STR(?x), STR(pid:))) }}")
         if int(n):
             out[c.rsplit("#", 1)[-1]] = int(n)
     return out
@@ -39,7 +40,7 @@ def _classes(store) -> dict[str, int]:
 
 def _claims(store) -> dict[str, dict[str, int]]:
     """Per source: its claims that have a status, how many are flagged inferred, how many contradicted."""
-    rows = _rows(store, """SELECT ?src (COUNT(?c) AS ?n) (SUM(IF(BOUND(?inf), 1, 0)) AS ?inferred)
+    rows = _rows(store, """SELECT ?src (COUNT(DISTINCT ?c) AS ?n) (SUM(IF(BOUND(?inf), 1, 0)) AS ?inferred)
         (SUM(IF(?st = pkg:Contradicted, 1, 0)) AS ?contradicted) WHERE {
         ?c pkg:statedIn ?src ; pkg:claimStatus ?st . OPTIONAL { ?c pkg:inferred ?inf } } GROUP BY ?src ORDER BY ?src""")
     return {s: {"claims": int(n), "inferred": int(i), "contradicted": int(x)} for s, n, i, x in rows}
@@ -47,8 +48,6 @@ def _claims(store) -> dict[str, dict[str, int]]:
 
 def counts(store) -> dict:
     """The report's counts of a built store (its default graph holds the union; see the module's text)."""
-    if not union.has_union(store):
-        raise ValueError("the build report reads a store whose default graph holds the union of its graphs")
     graphs = _graph_sizes(store)
     schemes = _rows(store, """SELECT ?s (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c skos:inScheme ?s } GROUP BY ?s ORDER BY ?s""")
     return {
