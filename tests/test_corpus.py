@@ -56,3 +56,21 @@ def test_same_seed_same_bytes_and_references_point_back(tmp_path):
                 values = facts.get(prop, [])
                 for v in values if isinstance(values, list) else [values]:
                     assert v["v"] < key
+
+
+def test_the_per_source_stage_gives_the_same_units_in_one_process_or_several(tmp_path, monkeypatch):
+    """Without a cluster the per-source stage forks one process per core (from 64 files): the units
+    and their cached files are the same as when it runs in the build's own process."""
+    from policykg.build import distributed, units
+    files = corpus.write(60, tmp_path / "corpus")
+    assert len(files) >= distributed._PARALLEL_MIN
+    ctx = units.Context.get()
+    results = {}
+    for jobs in ("1", "2"):
+        monkeypatch.setenv(distributed.JOBS_ENV, jobs)
+        cache = tmp_path / f"cache-{jobs}"
+        done = distributed.compile_units(files, ctx.digest, cache)
+        results[jobs] = ([(u.path, u.digest, u.graph, u.quads, u.inferred) for u in done],
+                         {f.name: f.read_bytes() for f in cache.glob("*.nq")})
+    assert results["1"] == results["2"]
+    assert len(results["1"][1]) == 2 * len(files) and all(q > 0 for *_, q, _ in results["1"][0])
