@@ -56,12 +56,16 @@ def test_each_data_check_finds_its_defect():
     ds.store.extend([
         ox.Quad(unit.subject, unit.predicate, other, g),
         ox.Quad(N(PID + "sector/unlabelled-test"), a, N(PKG + "Sector"), g),
+        ox.Quad(N(PID + "sector/unlabelled-test"), N("http://www.w3.org/2000/01/rdf-schema#label"), ox.Literal("t", language="en"), g),
         ox.Quad(N(PID + "claim/test"), a, N(PKG + "Claim"), g),
         ox.Quad(N(PID + "doc/test/measure/1"), a, N(PKG + "Measure"), g),
         ox.Quad(N(PID + "doc/test/measure/1"), N("http://www.w3.org/2000/01/rdf-schema#label"), ox.Literal("t", language="en"), g),
         ox.Quad(N(PID + "doc/test/measure/1"), N("http://www.w3.org/2000/01/rdf-schema#label"), ox.Literal("t", language="zh"), g),
     ])
-    found = {(f.check, f.focus) for f in checks.run_checks(ds.store).errors}
+    errors = checks.run_checks(ds.store).errors
+    found = {(f.check, f.focus) for f in errors}
+    assert [f.message for f in errors if f.check == "data-unlabelled-entity"] == [
+        "an entity of the data has no label in en or zh (no zh label)"]      # its en label counts
     assert found == {("data-functional-conflict", unit.subject.value),
                      ("data-unlabelled-entity", PID + "sector/unlabelled-test"),
                      ("data-claim-without-evidence", PID + "claim/test"),
