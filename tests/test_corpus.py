@@ -5,8 +5,10 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import sys
+import threading
 from pathlib import Path
 
+import pytest
 import yaml
 
 from policykg.encoding import reader as encoding
@@ -64,13 +66,33 @@ def test_the_per_source_stage_gives_the_same_units_in_one_process_or_several(tmp
     from policykg.build import distributed, units
     files = corpus.write(60, tmp_path / "corpus")
     assert len(files) >= distributed._PARALLEL_MIN
+    if threading.active_count() > 1:
+        pytest.skip("another thread runs in this process: the stage would not fork")
     ctx = units.Context.get()
     results = {}
     for jobs in ("1", "2"):
         monkeypatch.setenv(distributed.JOBS_ENV, jobs)
+        assert distributed.processes(len(files)) == int(jobs)
         cache = tmp_path / f"cache-{jobs}"
         done = distributed.compile_units(files, ctx.digest, cache)
         results[jobs] = ([(u.path, u.digest, u.graph, u.quads, u.inferred) for u in done],
                          {f.name: f.read_bytes() for f in cache.glob("*.nq")})
     assert results["1"] == results["2"]
     assert len(results["1"][1]) == 2 * len(files) and all(q > 0 for *_, q, _ in results["1"][0])
+
+
+def test_the_per_source_stage_does_not_fork_a_process_that_runs_threads(monkeypatch):
+    """A forked child inherits the locks other threads held at the fork and could wait on them
+    forever, so a process with other threads compiles in its own thread."""
+    from policykg.build import distributed
+    monkeypatch.setenv(distributed.JOBS_ENV, "2")
+    stop = threading.Event()
+    worker = threading.Thread(target=stop.wait)
+    worker.start()
+    try:
+        assert distributed.processes(200) == 1
+    finally:
+        stop.set()
+        worker.join()
+    if threading.active_count() == 1:
+        assert distributed.processes(200) == 2

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from pathlib import Path
 
 from policykg.build import units
@@ -26,9 +27,20 @@ _shared = None                      # the shared argument, inherited by the fork
 
 def jobs() -> int:
     """Worker processes for the per-source stage without a cluster: $POLICYKG_JOBS, else the cores
-    this process may use."""
+    this process may use. A process that runs other threads (an API user's query pool, a server)
+    compiles in its own thread instead: a forked child could wait forever for a lock one of those
+    threads held at the fork."""
     value = os.environ.get(JOBS_ENV, "")
     return int(value) if value.isdigit() and int(value) > 0 else len(os.sched_getaffinity(0))
+
+
+def processes(n_items: int) -> int:
+    """How many processes a map over `n_items` files runs in without a cluster (1: this one)."""
+    n = min(jobs(), n_items // (_PARALLEL_MIN // 2) or 1)
+    if n_items < _PARALLEL_MIN or "fork" not in multiprocessing.get_all_start_methods() \
+            or threading.active_count() > 1:      # a fork copies locks other threads may hold: it could hang
+        return 1
+    return n
 
 
 def _call(item):
@@ -39,8 +51,8 @@ def _call(item):
 def _map(fn, args: list[tuple], client=None, shared=None) -> list:
     global _shared
     if client is None:
-        n = min(jobs(), len(args) // (_PARALLEL_MIN // 2) or 1)
-        if n < 2 or len(args) < _PARALLEL_MIN or "fork" not in multiprocessing.get_all_start_methods():
+        n = processes(len(args))
+        if n < 2:
             return [fn(*a) for a in args] if shared is None else [fn(a[0], a[1], shared, *a[2:]) for a in args]
         _shared = shared             # forked workers inherit it (and the loaded ontology): nothing is pickled but the paths
         try:
