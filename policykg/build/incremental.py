@@ -31,44 +31,59 @@ from __future__ import annotations
 
 import json
 import os
-import pickle
 import shutil
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 import pyoxigraph as ox
 
-from policykg.build import assemble, distributed, output, units
+from policykg.build import addlinks, assemble, distributed, output, state, units
 from policykg.build.assemble import DEFAULT, INFERRED
+from policykg.encoding.reader import iri_of
+from policykg.link import saved
 from policykg.model.namespaces import PID, PKG, RDF, SKOS
 from policykg.store.load import STORE_DIR
 from policykg.validate import checks
 from policykg.validate.report import Finding, Report
 
 STATE = "state.json"                       # in the build's cache/: what the build was made of
-LINK_UNITS = "link-units.pickle"           # beside it: the documents and measures with their facets
 FORMAT = 1
 CONTEXT_FILES = ("ontology", "vocab", "context.jsonld", "ontology.html")
 _TYPE, _IN_SCHEME = ox.NamedNode(RDF + "type"), ox.NamedNode(SKOS + "inScheme")
-_LINK_UNITS = (ox.NamedNode(PKG + "PolicyDocument"), ox.NamedNode(PKG + "Measure"))
 
 
-def record(build: Path, context: str, done: list[units.Unit], link_units: tuple | None) -> None:
-    """Note in `build`/cache/ what the build was made of (read by the next build's `plan`), and
-    for a build with links, its link units and their actions (`policykg.link.graph.units`,
-    `graph.actions`)."""
+def record(build: Path, context: str, digests: list[str], *, links: bool, files: dict, keys_gen: int = 0,
+           links_gen: int | None = None, link_count: int | None = None) -> None:
+    """Note in `build`/cache/ what the build was made of (read by the next build's `plan`): the
+    context, the units' digests, each file's fingerprint (`state.fingerprints`), and the
+    generations of the kept key table and link index (`state.Keys`, `policykg.link.saved`)."""
     folder = Path(build) / "cache"
     folder.mkdir(exist_ok=True)
+    data = {"format": FORMAT, "context": context, "links": links, "units": sorted(digests), "files": files,
+            "keys_gen": keys_gen}
+    if links:
+        data |= {"links_gen": links_gen, "link_units": link_count}
+    tmp = folder / (STATE + ".tmp")
+    tmp.write_text(json.dumps(data) + "\n", encoding="utf-8")
+    os.replace(tmp, folder / STATE)
+
+
+def record_full(build: Path, context: str, done: list[units.Unit], link_units: tuple | None,
+                stats: dict[str, list[int]]) -> None:
+    """`record` for a full build: its key table and link index written anew from all units."""
+    folder = Path(build) / "cache"
+    folder.mkdir(exist_ok=True)
+    state.write_keys(folder / state.KEYS, done)
+    (folder / addlinks.LINK_UNITS).unlink(missing_ok=True)              # an older build's form of the link units
     if link_units is not None:
-        tmp = folder / (LINK_UNITS + ".tmp")
-        with open(tmp, "wb") as f:
-            pickle.dump(link_units, f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, folder / LINK_UNITS)
-    data = {"format": FORMAT, "context": context, "links": link_units is not None,
-            "units": sorted(u.digest for u in done)}
-    (folder / STATE).write_text(json.dumps(data) + "\n", encoding="utf-8")
+        saved.write(folder / saved.FILE, *link_units)
+    else:
+        (folder / saved.FILE).unlink(missing_ok=True)
+    files = state.fingerprints(stats, {os.path.abspath(u.path): u.digest for u in done})
+    record(build, context, [u.digest for u in done], links=link_units is not None, files=files, keys_gen=0,
+           links_gen=0, link_count=len(link_units[0]) if link_units is not None else None)
 
 
 def _state(build: Path) -> dict | None:
@@ -83,23 +98,29 @@ def _state(build: Path) -> dict | None:
 class Plan:
     done: list[units.Unit] | None = None       # every unit, when they were compiled to decide
     new: list[units.Unit] | None = None        # the units to add; None: the full build runs
+    digests: list[str] = field(default_factory=list)     # of every unit after the add
+    files: dict = field(default_factory=dict)  # the fingerprints to record (state.fingerprints)
+    keys: "state.Keys | None" = None           # the kept key table, when the new files were checked against it
+    state: dict = field(default_factory=dict)  # the earlier build's state
 
 
 def plan(out_dir: Path, files: list[Path], ctx: units.Context, *, with_links: bool, dumps: bool = False,
-         client=None, say: Callable[[str], None] = lambda _m: None) -> Plan:
+         client=None, say: Callable[[str], None] = lambda _m: None, stats: dict | None = None) -> Plan:
     """Whether `out_dir` can take the new files by an add (see the module): `Plan.new` is None when
     the full build must run (also when nothing is new and the dumps are not asked for: building
     again is then a full rebuild, as it always was); `Plan.done` holds the units when they were
-    compiled to decide (the full build then uses them). Raises EncodingErrors as the full build would."""
-    state = _state(out_dir) if output.build_id(out_dir) else None
+    compiled to decide (the full build then uses them). `stats` are the files' fingerprints
+    (`state.stat_files`), taken before anything read them. Raises EncodingErrors as the full build would."""
+    stats = stats if stats is not None else state.stat_files(files)
+    old_state = _state(out_dir) if output.build_id(out_dir) else None
     why = None
-    if state is None:
+    if old_state is None:
         why = "no earlier build here"
-    elif state.get("context") != ctx.digest:
+    elif old_state.get("context") != ctx.digest:
         why = "the ontology, vocabularies, rules or code changed"
-    elif state.get("links") != with_links:
+    elif old_state.get("links") != with_links:
         why = "links are asked for differently"
-    elif with_links and not (out_dir / "cache" / LINK_UNITS).is_file():
+    elif with_links and not ((out_dir / "cache" / saved.FILE).is_file() or (out_dir / "cache" / addlinks.LINK_UNITS).is_file()):
         why = "the earlier build kept no link units"
     elif not (out_dir / STORE_DIR / "CURRENT").is_file() or not (out_dir / "cache" / "units").is_dir():
         why = "the earlier build has no store or no unit cache"
@@ -107,31 +128,72 @@ def plan(out_dir: Path, files: list[Path], ctx: units.Context, *, with_links: bo
         why = "the build holds an extracted tier"
     done = None
     if why is None:
-        done = distributed.compile_units(files, ctx.digest, units.default_cache(out_dir), client)
-        old, now = set(state["units"]), {u.digest for u in done}
+        digest_of = state.digests(files, ctx.digest, stats, old_state.get("files") or {})
+        old, now = set(old_state["units"]), set(digest_of.values())
+        fingerprints = state.fingerprints(stats, {os.path.abspath(f): d for f, d in digest_of.items()})
         if not old <= now:
             why = "a document was changed or removed"
-        elif any(not u.reused for u in done if u.digest in old):
-            why = "a new document changes what an earlier one refers to"
         elif now == old and not dumps:
             why = "nothing new to add"
         else:
-            return Plan(done, [u for u in done if u.digest not in old])
+            fast = _check_new(out_dir, [f for f in files if digest_of[f] not in old], ctx, old_state) \
+                if len(now) == len(files) else None
+            if fast is not None:
+                new, keys = fast
+                return Plan(None, new, sorted(now), fingerprints, keys, old_state)
+            done = distributed.compile_units(files, ctx.digest, units.default_cache(out_dir), client)
+            if any(not u.reused for u in done if u.digest in old):
+                why = "a new document changes what an earlier one refers to"
+            else:
+                return Plan(done, [u for u in done if u.digest not in old], sorted(now), fingerprints, None, old_state)
     say(f"full build: {why}")
     return Plan(done)
 
 
-def add(out_dir: Path, ctx: units.Context, done: list[units.Unit], new: list[units.Unit], *,
-        with_links: bool, dumps: bool = False, say: Callable[[str], None] = lambda _m: None,
+def _check_new(out_dir: Path, files: list[Path], ctx: units.Context, old_state: dict):
+    """(units, key table) of the new `files`, read, checked and compiled against the key table kept
+    with the earlier build; None when there is none, or when a new file has a problem or declares a
+    key that is already declared, or names a graph of web pages (the whole check then runs, and
+    reports it as the full build would)."""
+    path = out_dir / "cache" / state.KEYS
+    if "keys_gen" not in old_state or not path.is_file():
+        return None
+    cache = str(units.default_cache(out_dir))
+    scans = [units.scan(str(f), ctx.digest, cache) for f in files]
+    keys = state.Keys(path, old_state["keys_gen"], ctx.onto.individuals)
+    extra = {}
+    for sc in scans:
+        if sc.broken or sc.errors:
+            keys.close()
+            return None
+        for key, cls, _line in sc.declarations:
+            iri = iri_of(key)
+            if iri in extra or keys.get(iri) is not None:
+                keys.close()
+                return None
+            extra[iri] = cls
+    keys.extra = extra
+    new = [units.compile_one(str(sc.path), sc.digest, keys, cache, ctx.digest) for sc in scans]
+    if any(u.errors or u.pages for u in new):
+        keys.close()
+        return None
+    return new, keys
+
+
+def add(out_dir: Path, ctx: units.Context, planned: Plan, *, with_links: bool, dumps: bool = False,
+        say: Callable[[str], None] = lambda _m: None,
         lap: Callable[[str], None] = lambda _stage: None) -> tuple[Report, dict]:
-    """Stage and swap in the build of `out_dir` plus the `new` units; returns the report and counts
-    (`lap(stage)` is called as each stage ends). Raises like `build`; on any error the previous
-    build is left as it was."""
+    """Stage and swap in the build of `out_dir` plus the `planned.new` units; returns the report and
+    counts (`lap(stage)` is called as each stage ends). Raises like `build`; on any error the
+    previous build is left as it was (the kept key table and link index may hold rows of a
+    generation no build names, which the next add deletes)."""
+    new, old_state = planned.new, planned.state
     cache = units.Cache(units.default_cache(out_dir))
     old_report = json.loads((out_dir / "report.json").read_text(encoding="utf-8"))
     result = []
+    kept = out_dir / "cache"
     with output.staging(out_dir) as tmp:
-        say(f"adding {len(new)} new document(s) to the {len(done) - len(new)} of the earlier build")
+        say(f"adding {len(new)} new document(s) to the {len(old_state['units'])} of the earlier build")
         src = ox.Store.read_only(str(out_dir / STORE_DIR))
         src.backup(str(tmp / STORE_DIR))
         del src
@@ -139,7 +201,7 @@ def add(out_dir: Path, ctx: units.Context, done: list[units.Unit], new: list[uni
         lap("copy")
         quads = [q for u in new for path in cache.paths(u.digest) for q in ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS)]
         counts = _new_entities(store, quads)
-        before = _known(store, quads)
+        before = addlinks.known(store, quads) if with_links else set()
         delta = Counter()
         fresh = _absent(store, quads)
         store.extend(fresh)
@@ -150,8 +212,11 @@ def add(out_dir: Path, ctx: units.Context, done: list[units.Unit], new: list[uni
         added = assemble.close(store, ctx, {n for u in new for n in u.join_nodes}, frozenset(ctx.base_nodes))
         delta.update(q.graph_name.value for q in added)
         lap("reason")
-        link_units = _link_units(out_dir, store, quads, before) if with_links else None
-        link_quads = _links(store, quads, link_units) if with_links else []
+        (tmp / "cache").mkdir()
+        links_gen = link_count = None
+        link_quads = []
+        if with_links:
+            link_quads, links_gen, link_count = addlinks.links(kept, tmp / "cache", store, quads, before, old_state)
         _merge(counts, _new_entities(store, link_quads))
         store.extend(link_quads)
         delta.update(q.graph_name.value for q in link_quads)
@@ -173,14 +238,30 @@ def add(out_dir: Path, ctx: units.Context, done: list[units.Unit], new: list[uni
         lap("report")
         store.flush()
         del store
-        record(tmp, ctx.digest, done, link_units)
-        (out_dir / "cache" / "units").rename(tmp / "cache" / "units")     # the cache moves on with the build
-        result.append((report, {"quads": data["quads"], "units_added": len(new),
-                                         "units_reused": len(done) - len(new), "units_compiled": 0,
-                                         "inferred_stated_elsewhere": len(removed),
-                                         "inferred_across_sources": len(added),
-                                         "link_quads_added": len(link_quads)}))
+        keys_gen = _keys(kept, tmp / "cache", planned)
+        record(tmp, ctx.digest, planned.digests, links=with_links, files=planned.files, keys_gen=keys_gen,
+               links_gen=links_gen, link_count=link_count)
+        for name in ("units", state.KEYS, saved.FILE):           # the cache moves on with the build
+            if (kept / name).exists() and not (tmp / "cache" / name).exists():
+                (kept / name).rename(tmp / "cache" / name)
+        result.append((report, {"quads": data["quads"], "units_added": len(new), "sources": len(planned.digests),
+                                "units_reused": len(planned.digests) - len(new), "units_compiled": 0,
+                                "inferred_stated_elsewhere": len(removed),
+                                "inferred_across_sources": len(added),
+                                "link_quads_added": len(link_quads)}))
     return result[0]
+
+
+def _keys(kept: Path, cache: Path, planned: Plan) -> int:
+    """The key table after the add: the kept one with the new declarations as its next generation,
+    or (a build that kept none) one written anew into `cache` from all units. Returns its generation."""
+    declarations = ((iri_of(key), cls) for u in planned.new for key, cls, _line in u.declarations)
+    if planned.keys is not None:
+        planned.keys.add(declarations)
+        planned.keys.close()
+        return planned.keys.gen
+    state.write_keys(cache / state.KEYS, planned.done)
+    return 0
 
 
 def _absent(store: ox.Store, quads: list[ox.Quad]) -> list[ox.Quad]:
@@ -234,69 +315,6 @@ def _drop_asserted(store: ox.Store, quads: list[ox.Quad]) -> list[ox.Quad]:
             store.remove(hit)
             gone.append(hit)
     return gone
-
-
-# What `policykg.link.graph.units` reads: a new triple with one of these predicates about an entity
-# that was already in the store may change an earlier unit's facets (then they are all read anew).
-_UNIT_PROPERTIES = {PKG + p for p in ("issuedBy", "refSector", "dateIssued", "datePublished", "coversPeriod")}
-_STRUCTURE = {PKG + p for p in ("setsTarget", "commitsTo", "hasPart", "isPartOf")}      # both ends count
-
-
-def _known(store: ox.Store, quads: list[ox.Quad]) -> set:
-    """The subjects and objects of the new quads about parts and facets that the store already
-    holds (read before the new quads go in)."""
-    from policykg.link.graph import FACET_PROPERTIES
-    props = _UNIT_PROPERTIES | {PKG + p for p in FACET_PROPERTIES.values()}
-    ends = {q.subject for q in quads if q.predicate.value in props | _STRUCTURE and isinstance(q.subject, ox.NamedNode)}
-    ends |= {q.object for q in quads if q.predicate.value in _STRUCTURE and isinstance(q.object, ox.NamedNode)}
-    return {t for t in ends if next(iter(store.quads_for_pattern(t, None, None)), None) is not None}
-
-
-def _link_units(out_dir: Path, store: ox.Store, quads: list[ox.Quad], before: set) -> tuple[dict, dict]:
-    """The link units and actions after the add: the earlier build's, with those of the new
-    sources (read from a store of just their quads); all of them read anew when a new triple
-    reaches an earlier unit or its parts."""
-    from policykg.link import graph
-    with open(out_dir / "cache" / LINK_UNITS, "rb") as f:
-        us, acts = pickle.load(f)
-    if _reaches(store, before, us):
-        return graph.units(store), graph.actions(store)
-    scratch = ox.Store()
-    scratch.extend(q for q in quads if q.graph_name != DEFAULT)
-    us.update(graph.units(scratch))
-    acts.update(graph.actions(scratch))
-    return us, acts
-
-
-def _reaches(store: ox.Store, nodes: set, us: dict) -> bool:
-    """Whether one of `nodes` (entities of the store) is, or is part of, an earlier unit."""
-    part_of, has_part = ox.NamedNode(PKG + "isPartOf"), ox.NamedNode(PKG + "hasPart")
-    seen, todo = set(), [n for n in nodes if n.value.startswith(PID)]
-    while todo:
-        n = todo.pop()
-        if n.value in us:
-            return True
-        if n in seen:
-            continue
-        seen.add(n)
-        todo += [q.object for q in store.quads_for_pattern(n, part_of, None) if isinstance(q.object, ox.NamedNode)]
-        todo += [q.subject for q in store.quads_for_pattern(None, has_part, n)]
-    return False
-
-
-def _links(store: ox.Store, quads: list[ox.Quad], link_units: tuple[dict, dict]) -> list[ox.Quad]:
-    """The links graph's quads (not yet in the store) of the new sources' documents and measures:
-    each one's best k `related` links, and each new document's lineage links. The earlier links
-    stay as they were (see the module)."""
-    from policykg.link import compute, graph, output as link_output
-    us, acts = link_units
-    mine = {q.subject.value for q in quads if q.predicate == _TYPE and q.object in _LINK_UNITS} & set(us)
-    if not mine:
-        return []
-    labels = graph.Labels(store)
-    docs = {x for x in mine if us[x].kind == "document"}
-    links = list(compute.related(us, labels, only=mine)) + compute.lineage(store, us, labels, only=docs, acts=acts)
-    return _absent(store, list(link_output.to_quads(links, store)))
 
 
 def _data_checks() -> list[checks.Check]:

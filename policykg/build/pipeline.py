@@ -100,17 +100,19 @@ def build(out_dir: Path | str | None = None, documents: list[Path] | None = None
         t[0] = now
 
     files = units.document_paths(documents or ([Path(documents_dir)] if documents_dir else None))
+    from policykg.build import incremental, state
+    stats = state.stat_files(files)            # before anything reads them (policykg.build.state)
     ctx = units.Context.get()
     lap("ontology")
     planned = None
     if not (full or force):
-        from policykg.build import incremental
-        planned = incremental.plan(out_dir, files, ctx, with_links=with_links, dumps=dumps, client=client, say=say)
+        planned = incremental.plan(out_dir, files, ctx, with_links=with_links, dumps=dumps, client=client, say=say,
+                                   stats=stats)
         lap("encodings")
         if planned.new is not None:
-            report, counts = incremental.add(out_dir, ctx, planned.done, planned.new, with_links=with_links,
-                                             dumps=dumps, say=say, lap=lap)
-            ds = Dataset(ox.Store.read_only(str(out_dir / STORE_DIR)), ctx.onto, planned.done, report, timings)
+            report, counts = incremental.add(out_dir, ctx, planned, with_links=with_links, dumps=dumps, say=say, lap=lap)
+            ds = Dataset(ox.Store.read_only(str(out_dir / STORE_DIR)), ctx.onto, planned.done or planned.new, report,
+                         timings)
             ds.counts = counts | {"path": "add"}
             return ds
     old_cache = out_dir / "cache" if output.build_id(out_dir) else None   # only a build's own cache
@@ -172,8 +174,7 @@ def build(out_dir: Path | str | None = None, documents: list[Path] | None = None
         gc.collect()                           # closes the store before its folder moves
         if old_cache and old_cache.is_dir():
             old_cache.rename(tmp / "cache")     # the cache moves on with the new build
-        from policykg.build import incremental
-        incremental.record(tmp, ctx.digest, done, link_units)    # what the next build may add to
+        incremental.record_full(tmp, ctx.digest, done, link_units, stats)    # what the next build may add to
         ds_box.append(ds)
 
     with output.staging(out_dir, force=force) as tmp:

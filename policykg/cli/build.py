@@ -34,7 +34,8 @@ def cmd_build(args) -> int:
         print(f.line(), file=sys.stderr)
     stages = ", ".join(f"{k} {v:.2f}s" for k, v in ds.timings.items())
     how = "added to" if ds.counts.get("path") == "add" else "built"
-    print(f"{how} {out}/ ({ds.counts.get('quads', len(ds.store))} quads, {len(ds.encodings)} sources) in "
+    quads = ds.counts["quads"] if "quads" in ds.counts else len(ds.store)      # len() counts every quad
+    print(f"{how} {out}/ ({quads} quads, {ds.counts.get('sources', len(ds.encodings))} sources) in "
           f"{time.perf_counter() - t:.2f}s [{stages}]")
     return EXIT_OK if ds.report.ok else EXIT_FINDINGS
 

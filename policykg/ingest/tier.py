@@ -120,6 +120,9 @@ def folder(build: Path | str | None = None) -> Path:
 def write(ex: Extraction, build: Path | str | None = None, version: str = "") -> Path:
     """Write the document's extracted graph to <build>/extracted/<name>.nq (replacing an earlier one)."""
     if not (paths.build_dir(build) / "kg.nq").is_file():
+        from policykg.store import load
+        if (paths.build_dir(build) / load.STORE_DIR / "CURRENT").is_file():
+            load.nquads(build)                  # a build added to without its dumps: says how to get them
         raise InputError("no built knowledge graph to add the extracted tier to", path=paths.build_dir(build),
                          fix="run 'policykg build' first, or name a build with --build DIR")
     slug = draft.slug(ex.path)

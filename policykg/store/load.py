@@ -94,6 +94,9 @@ def load(build_dir: Path | str | None = None) -> ox.Store:
 def nquads(build_dir: Path | str | None = None) -> Path:
     """The N-Quads dump of a build; raises InputError naming --build and $POLICYKG_BUILD when there is none."""
     path = paths.build_dir(build_dir) / "kg.nq"
+    if not path.is_file() and (path.parent / STORE_DIR / "CURRENT").is_file():
+        raise InputError("this build has no kg.nq: documents were added to it without --dumps", path=path,
+                         fix="run the add again with 'policykg build --dumps' (or rebuild with 'policykg build --full')")
     if not path.is_file():
         raise InputError("no built knowledge graph", path=path,
                          fix=f"run 'policykg build', or name a build with --build DIR or ${paths.BUILD_ENV}")
