@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -178,3 +179,86 @@ def test_a_failure_during_the_add_leaves_the_earlier_build(base, tmp_path, monke
     assert output.leftovers(build) == []
     monkeypatch.undo()
     assert pipeline.build(build, [docs], with_pages=False).counts["path"] == "add"
+
+
+def _links_of(store: ox.Store) -> set:
+    return _ground(store.quads_for_pattern(None, None, None, LINKS))
+
+
+def test_an_add_links_the_new_units_as_an_index_of_every_unit_would(base, tmp_path):
+    """The kept link index (policykg.link.saved) gives the new units the links that the index of the
+    whole corpus built anew gives them (`compute.related` and `compute.lineage` with `only`)."""
+    from policykg.link import compute, graph, output as link_output
+    docs, build = _copy(base, tmp_path)
+    before = _links_of(ox.Store.read_only(str(build / "store")))
+    _add_two(docs, tmp_path)
+    ds = pipeline.build(build, [docs], with_pages=False)
+    assert ds.counts["path"] == "add"
+    state = json.loads((build / "cache" / incremental.STATE).read_text(encoding="utf-8"))
+    assert state["links_gen"] == 1 and state["keys_gen"] == 1
+    store = ds.store
+    us = graph.units(store)
+    mine = {x for x in us if "synth-000012" in x or "synth-000013" in x}
+    assert PID + "doc/synth-000013" in mine and len(mine) > 2          # the documents and their measures
+    labels = graph.Labels(store)
+    docs_ = {x for x in mine if us[x].kind == "document"}
+    expected = list(compute.related(us, labels, only=mine)) + compute.lineage(store, us, labels, only=docs_)
+    assert {l.type for l in expected} >= {"related", "continues"}
+    as_stored = ox.Store()                                       # literals in the store's form ("0.130" is "0.13")
+    as_stored.extend(link_output.to_quads(expected, store))
+    assert _links_of(store) - before == _links_of(as_stored) - before
+
+
+def test_a_touched_file_is_hashed_and_not_compiled_again(base, tmp_path, monkeypatch):
+    from policykg.build import state
+    monkeypatch.setattr(state, "RACY_NS", 0)                    # the files were written a moment ago
+    docs, build = _copy(base, tmp_path)
+    _add_two(docs, tmp_path)
+    assert pipeline.build(build, [docs], with_pages=False).counts["path"] == "add"   # records the fingerprints
+    corpus.write(15, tmp_path / "third", start=14)
+    (docs / "synth-000014.yaml").write_bytes((tmp_path / "third" / "documents" / "synth-000014.yaml").read_bytes())
+    touched = docs / "synth-000003.yaml"
+    os.utime(touched)                                            # new mtime (and ctime), same bytes
+    read = []
+    digest = units.file_digest
+    monkeypatch.setattr(units, "file_digest", lambda path, ctx: read.append(Path(path).name) or digest(path, ctx))
+    planned = incremental.plan(build, units.document_paths([docs]), units.Context.get(), with_links=True)
+    assert set(read) == {"synth-000003.yaml", "synth-000014.yaml"}     # every other file by its fingerprint
+    assert [Path(u.path).name for u in planned.new] == ["synth-000014.yaml"]
+    assert planned.done is None and planned.keys is not None    # checked against the kept key table
+    planned.keys.close()
+
+
+def test_a_file_changed_with_its_size_and_mtime_restored_is_read(base, tmp_path, monkeypatch):
+    from policykg.build import state
+    monkeypatch.setattr(state, "RACY_NS", 0)
+    docs, build = _copy(base, tmp_path)
+    _add_two(docs, tmp_path)
+    assert pipeline.build(build, [docs], with_pages=False).counts["path"] == "add"
+    policy = docs / "synth-000003.yaml"
+    st = policy.stat()
+    text = policy.read_text(encoding="utf-8")
+    changed = text.replace("20", "19", 1)                      # same length, other bytes
+    assert changed != text and len(changed.encode()) == st.st_size
+    policy.write_text(changed, encoding="utf-8")
+    os.utime(policy, ns=(st.st_atime_ns, st.st_mtime_ns))       # size and mtime as recorded; the ctime moved
+    said = []
+    planned = incremental.plan(build, units.document_paths([docs]), units.Context.get(), with_links=True,
+                               say=said.append)
+    assert planned.new is None and said == ["full build: a document was changed or removed"]
+
+
+def test_commands_that_read_kg_nq_say_how_to_get_it_after_an_add(base, tmp_path, capsys):
+    from policykg.cli import main
+    docs, build = _copy(base, tmp_path)
+    _add_two(docs, tmp_path)
+    assert pipeline.build(build, [docs], with_pages=False).counts["path"] == "add"
+    line = (f"error: {build / 'kg.nq'}: this build has no kg.nq: documents were added to it without --dumps; "
+            "run the add again with 'policykg build --dumps' (or rebuild with 'policykg build --full')")
+    text = tmp_path / "notice.txt"
+    text.write_text("工业和信息化部关于某事的通知\n一、总体要求\n", encoding="utf-8")
+    for args in (["link"], ["link", "--with", str(docs / "synth-000001.yaml")],
+                 ["ingest", str(text), "--into-graph"]):
+        assert main([*args, "--build", str(build)]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert err[-1] == line, args
