@@ -20,32 +20,36 @@ from __future__ import annotations
 
 import pickle
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 
 from policykg.link import candidates as cand
+from policykg.model.namespaces import PID
 
 FILE = "links.sqlite"
 _SEP = "\x1f"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS units(iri TEXT PRIMARY KEY, kind TEXT, data BLOB, gen INT);
 CREATE TABLE IF NOT EXISTS acts(m TEXT PRIMARY KEY, data BLOB, gen INT);
-CREATE TABLE IF NOT EXISTS owner(a TEXT, m TEXT, gen INT);
-CREATE TABLE IF NOT EXISTS counts(k TEXT, n INT, gen INT);
-CREATE TABLE IF NOT EXISTS post(k TEXT, u TEXT, gen INT);
-CREATE TABLE IF NOT EXISTS lpost(k TEXT, start TEXT, m TEXT, gen INT);
-"""
-_INDEXES = """
-CREATE INDEX IF NOT EXISTS owner_a ON owner(a);
-CREATE INDEX IF NOT EXISTS counts_k ON counts(k);
-CREATE INDEX IF NOT EXISTS post_k ON post(k);
-CREATE INDEX IF NOT EXISTS lpost_k ON lpost(k, start);
+CREATE TABLE IF NOT EXISTS owner(a TEXT, m TEXT, gen INT, PRIMARY KEY (a, m)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS counts(k TEXT, gen INT, n INT, PRIMARY KEY (k, gen)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS post(k TEXT, u TEXT, gen INT, PRIMARY KEY (k, u)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS lpost(k TEXT, start TEXT, m TEXT, gen INT, PRIMARY KEY (k, start, m)) WITHOUT ROWID;
 """
 _TABLES = ("units", "acts", "owner", "counts", "post", "lpost")
 
 
+def _short(x: str) -> str:
+    """An IRI as the file keeps it (without the common prefix)."""
+    return x[len(PID):] if x.startswith(PID) else "<" + x
+
+
+def _long(x: str) -> str:
+    return x[1:] if x.startswith("<") else PID + x
+
+
 def _key(k) -> str:
-    return _SEP.join(k) if isinstance(k, tuple) else k
+    return _SEP.join(map(_short, k)) if isinstance(k, tuple) else _short(k)
 
 
 def _lineage_keys(acts: dict) -> set[str]:
@@ -65,7 +69,6 @@ def write(path: Path, us: dict, acts: dict) -> None:
     try:
         db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + _SCHEMA)
         _insert(db, us, acts, 0, df=None)
-        db.executescript(_INDEXES)
         db.commit()
     finally:
         db.close()
@@ -84,16 +87,16 @@ def _insert(db: sqlite3.Connection, us: dict, acts: dict, gen: int, df: dict | N
                    ((x, u.kind, pickle.dumps(u, pickle.HIGHEST_PROTOCOL), gen) for x, u in us.items()))
     db.executemany("INSERT INTO acts VALUES (?, ?, ?)",
                    ((m, pickle.dumps(a, pickle.HIGHEST_PROTOCOL), gen) for m, a in acts.items()))
-    db.executemany("INSERT INTO owner VALUES (?, ?, ?)", ((a, m, gen) for m, fa in acts.items() for a in fa))
+    db.executemany("INSERT OR IGNORE INTO owner VALUES (?, ?, ?)", ((a, m, gen) for m, fa in acts.items() for a in fa))
     counts: dict[str, int] = {}
     posts = []
     for x, u in us.items():
         for k in cand.entity_keys(u.entities(), df):
             k = _key(k)
             counts[k] = counts.get(k, 0) + 1
-            posts.append((k, x, gen))
+            posts.append((k, _short(x), gen))
     db.executemany("INSERT INTO post VALUES (?, ?, ?)", posts)
-    db.executemany("INSERT INTO counts VALUES (?, ?, ?)", ((k, n, gen) for k, n in counts.items()))
+    db.executemany("INSERT INTO counts VALUES (?, ?, ?)", ((k, gen, n) for k, n in counts.items()))
     lp = []
     for m, fa in acts.items():
         u = us.get(m)
@@ -159,7 +162,7 @@ class Saved:
         return out
 
     def postings(self, k) -> list[str]:
-        return [r[0] for r in self.db.execute("SELECT u FROM post WHERE k = ? AND gen <= ?", (_key(k), self.gen))]
+        return [_long(r[0]) for r in self.db.execute("SELECT u FROM post WHERE k = ? AND gen <= ?", (_key(k), self.gen))]
 
     def candidates(self, keys: list, exclude: str, budget: int = cand.BUDGET,
                    max_postings: int = cand.MAX_POSTINGS) -> dict[str, int]:
@@ -180,10 +183,3 @@ class Saved:
         rows = self.db.execute("SELECT m FROM lpost WHERE k = ? AND start < ? AND gen <= ? "
                                "ORDER BY start DESC, m DESC LIMIT ?", (_key(key), before, self.gen, limit))
         return [r[0] for r in rows]
-
-    def has_lineage_key(self, key: tuple) -> bool:
-        return self.db.execute("SELECT 1 FROM lpost WHERE k = ? AND gen <= ? LIMIT 1",
-                               (_key(key), self.gen)).fetchone() is not None
-
-    def __iter__(self) -> Iterator[str]:
-        return (r[0] for r in self.db.execute("SELECT iri FROM units WHERE gen <= ?", (self.gen,)))
