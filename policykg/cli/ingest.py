@@ -36,6 +36,8 @@ def cmd_ingest(args) -> int:
     if args.mentions and len(files) > 1 and Path(args.mentions).suffix == ".json":
         raise InputError(f"--mentions {args.mentions} names one file but there are {len(files)} documents",
                          fix="give a folder for --mentions when ingesting several documents")
+    if args.into_graph:
+        tier.check_build(args.build)            # before any draft is written
     d = dictionary.default()
     failed, graphs = 0, []
     for n, f in enumerate(files, 1):

@@ -117,14 +117,19 @@ def folder(build: Path | str | None = None) -> Path:
     return paths.build_dir(build) / "extracted"
 
 
-def write(ex: Extraction, build: Path | str | None = None, version: str = "") -> Path:
-    """Write the document's extracted graph to <build>/extracted/<name>.nq (replacing an earlier one)."""
+def check_build(build: Path | str | None = None) -> None:
+    """InputError unless the build has the kg.nq that the extracted tier is loaded beside."""
     if not (paths.build_dir(build) / "kg.nq").is_file():
         from policykg.store import load
         if (paths.build_dir(build) / load.STORE_DIR / "CURRENT").is_file():
             load.nquads(build)                  # a build added to without its dumps: says how to get them
         raise InputError("no built knowledge graph to add the extracted tier to", path=paths.build_dir(build),
                          fix="run 'policykg build' first, or name a build with --build DIR")
+
+
+def write(ex: Extraction, build: Path | str | None = None, version: str = "") -> Path:
+    """Write the document's extracted graph to <build>/extracted/<name>.nq (replacing an earlier one)."""
+    check_build(build)
     slug = draft.slug(ex.path)
     target = folder(build) / f"{slug}.nq"
     target.parent.mkdir(parents=True, exist_ok=True)
