@@ -8,9 +8,11 @@ side works on its own copy of the build and of the corpus:
   must read every unit once to keep its key table and link index), then adds policy N + 1 (the
   steady state, the figure the goal is about).
 Each command is `python -m policykg build --documents DIR --out BUILD` from process start to exit
-(its own `[stage ...]` line is printed as well). Peak RSS is the child's.
+(its own `[stage ...]` line is printed as well). Peak RSS is the child's. The baseline's add and
+today's steady-state add run `--repeat` times each, alternating, each on a fresh copy (hard links
+but for the files an add writes into), and their medians are compared.
 
-    python benchmarks/add.py CORPUS BUILD N [--baseline-ref origin/main] [--work DIR]
+    python benchmarks/add.py CORPUS BUILD N [--repeat 3] [--baseline-ref origin/main] [--work DIR]
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import argparse
 import importlib.util
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -33,26 +36,39 @@ corpus = sys.modules["corpus"] = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(corpus)
 
 
-def side(name: str, code: scale.Code, src_corpus: Path, src_build: Path, extra: Path, numbers: list[int],
-         work: Path) -> list[dict]:
+def copy_build(src: Path, dst: Path) -> None:
+    """A copy of a build by hard links, with real copies of the files an add writes into."""
+    shutil.rmtree(dst, ignore_errors=True)
+    subprocess.run(["cp", "-al", str(src), str(dst)], check=True)
+    for f in list((dst / "cache").glob("*.sqlite")) + [dst / "cache" / "state.json", dst / "report.json"]:
+        if f.is_file():
+            f.unlink()
+            shutil.copy2(src / f.relative_to(dst), f)
+
+
+def prepare(name: str, src_corpus: Path, extra: Path, numbers: list[int], work: Path) -> Path:
     where = work / name
     shutil.rmtree(where, ignore_errors=True)
     where.mkdir(parents=True)
     for part in ("documents", "texts"):
         shutil.copytree(src_corpus / part, where / part)
-    subprocess.run(["cp", "-a", str(src_build), str(where / "build")], check=True)
-    out = []
     for i in numbers:
-        stem = f"synth-{i:06d}"
-        shutil.copy(extra / "documents" / f"{stem}.yaml", where / "documents")
-        shutil.copy(extra / "texts" / f"{stem}.txt", where / "texts")
-        wall, rss, text, rc = scale.run(code.cli("build", "--documents", str(where / "documents"),
-                                                 "--out", str(where / "build"), "-q"), code.env, 900, code.root)
-        if rc not in (0, 1):
-            raise SystemExit(f"{name}: build failed ({rc}): {text[-2000:]}")
-        line = [x for x in text.splitlines() if x.startswith(("added to", "built"))]
-        out.append({"policy": stem, "wall": wall, "rss": rss, "line": line[-1] if line else text[-300:]})
-        print(f"{name} {stem}: {wall:.2f} s, {rss} MB: {out[-1]['line']}", flush=True)
+        shutil.copy(extra / "texts" / f"synth-{i:06d}.txt", where / "texts")
+    return where
+
+
+def add_one(name: str, code: scale.Code, where: Path, build: Path, extra: Path, i: int) -> dict:
+    stem = f"synth-{i:06d}"
+    shutil.copy(extra / "documents" / f"{stem}.yaml", where / "documents")
+    wall, rss, text, rc = scale.run(code.cli("build", "--documents", str(where / "documents"), "--out", str(build),
+                                             "-q"), code.env, 900, code.root)
+    if rc not in (0, 1):
+        raise SystemExit(f"{name}: build failed ({rc}): {text[-2000:]}")
+    line = [x for x in text.splitlines() if x.startswith(("added to", "built"))]
+    out = {"policy": stem, "wall": wall, "rss": rss, "line": line[-1] if line else text[-300:]}
+    print(f"{name} {stem}: {wall:.2f} s, {rss} MB: {out['line']}", flush=True)
+    if not out["line"].startswith("added to"):
+        raise SystemExit(f"{name}: the add took the full path")
     return out
 
 
@@ -61,6 +77,7 @@ def main() -> None:
     ap.add_argument("corpus", type=Path)
     ap.add_argument("build", type=Path)
     ap.add_argument("n", type=int, help="the corpus's number of policies (policies N and N+1 are added)")
+    ap.add_argument("--repeat", type=int, default=3, help="runs of each side (their medians are compared)")
     ap.add_argument("--baseline-ref", default="origin/main")
     ap.add_argument("--work", type=Path, help="folder for the copies (default: a temporary one, removed)")
     args = ap.parse_args()
@@ -71,14 +88,27 @@ def main() -> None:
         corpus.write(args.n + 2, extra, start=args.n)
         print(f"load average before: {os.getloadavg()}", flush=True)
         old = scale.baseline_code(args.baseline_ref, work / "baseline-code")
-        base = side("baseline", old, args.corpus, args.build, extra, [args.n], work) if old else None
-        new = side("today", scale.Code(sys.executable), args.corpus, args.build, extra, [args.n, args.n + 1], work)
+        new = scale.Code(sys.executable)
+        base_dir = prepare("baseline", args.corpus, extra, [args.n], work)
+        new_dir = prepare("today", args.corpus, extra, [args.n, args.n + 1], work)
+        copy_build(args.build, new_dir / "primed")
+        first = add_one("today, first add after an older build", new, new_dir, new_dir / "primed", extra, args.n)
+        base, steady = [], []
+        for _ in range(args.repeat):
+            if old:
+                copy_build(args.build, base_dir / "build")
+                base.append(add_one("baseline", old, base_dir, base_dir / "build", extra, args.n))
+                (base_dir / "documents" / f"synth-{args.n:06d}.yaml").unlink()
+            copy_build(new_dir / "primed", new_dir / "build")
+            steady.append(add_one("today", new, new_dir, new_dir / "build", extra, args.n + 1))
+            (new_dir / "documents" / f"synth-{args.n + 1:06d}.yaml").unlink()
         print(f"load average after: {os.getloadavg()}")
-        print(scale.fmt_row(["policies", "baseline add one (s)", "first add after an older build (s)",
-                             "add one (s)", "ratio", "add one RSS (MB)"]))
-        b = base[0]["wall"] if base else float("nan")      # noqa: F821 (set above)
-        print(scale.fmt_row([args.n, f"{b:.2f}", f"{new[0]['wall']:.2f}", f"{new[1]['wall']:.2f}",
-                             f"{b / new[1]['wall']:.1f}x", new[1]["rss"]]))
+        b = statistics.median(x["wall"] for x in base) if base else float("nan")
+        t = statistics.median(x["wall"] for x in steady)
+        print(scale.fmt_row(["policies", "baseline add one (s, median)", "first add after an older build (s)",
+                             "add one (s, median)", "ratio", "add one peak RSS (MB)"]))
+        print(scale.fmt_row([args.n, f"{b:.2f}", f"{first['wall']:.2f}", f"{t:.2f}", f"{b / t:.1f}x",
+                             max(x["rss"] for x in steady)]))
     finally:
         subprocess.run(["git", "-C", str(scale.REPO), "worktree", "remove", "--force", str(work / "baseline-code")],
                        capture_output=True)
