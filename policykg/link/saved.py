@@ -95,15 +95,16 @@ def _insert(db: sqlite3.Connection, us: dict, acts: dict, gen: int, df: dict | N
             k = _key(k)
             counts[k] = counts.get(k, 0) + 1
             posts.append((k, _short(x), gen))
+    posts.sort()                               # in key order: each insert appends to the clustered table
     db.executemany("INSERT INTO post VALUES (?, ?, ?)", posts)
-    db.executemany("INSERT INTO counts VALUES (?, ?, ?)", ((k, gen, n) for k, n in counts.items()))
+    db.executemany("INSERT INTO counts VALUES (?, ?, ?)", sorted((k, gen, n) for k, n in counts.items()))
     lp = []
     for m, fa in acts.items():
         u = us.get(m)
         if u is None or u.start is None:
             continue
         lp += [(k, u.start, m, gen) for k in _lineage_keys(fa)]
-    db.executemany("INSERT INTO lpost VALUES (?, ?, ?, ?)", dict.fromkeys(lp))
+    db.executemany("INSERT INTO lpost VALUES (?, ?, ?, ?)", sorted(set(lp)))
 
 
 class Saved:
