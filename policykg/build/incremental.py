@@ -1,10 +1,11 @@
-"""Adding documents to a built corpus without rebuilding it (docs/decisions/0010-incremental-add.md).
+"""Adding documents to a built corpus without rebuilding it (docs/decisions/0010-adding-documents.md).
 
 `build` takes this path when the target folder holds a complete build of ours whose units were made
 with the same ontology, vocabularies, rules and code (the context digest), and the units of the
 folders to build are that build's units plus new ones: none removed, none changed, and none whose
 lookups in other files the new files invalidate (`units.valid`). Otherwise it returns None and the
-full build runs.
+full build runs. Deciding this reads only the new files: the others are known by their fingerprints
+(`policykg.build.state`), and the new ones are checked against the key table kept with the build.
 
 The new build is staged like a full one (`output.staging`), so the previous build stays complete
 and usable until the atomic swap. Its work is bounded by the new units, never by the corpus:
@@ -15,8 +16,8 @@ and usable until the atomic swap. Its work is bounded by the new units, never by
   inferred fact that an old source states; an old inferred fact that a new source states);
 - the cross-source rules run on the join-property triples of the new units' entities only
   (`assemble.close`);
-- links are computed for the new documents and measures (each keeps its best k; old documents
-  get their lineage links to the new measures);
+- links are computed for the new documents and measures (each keeps its best k), from the link
+  index kept with the build, to which they are added (`policykg.build.addlinks`);
 - the zero-row checks of the data run on the entities the new quads describe, in a scratch store
   holding just their triples; the ontology's checks (same context) keep their results;
 - the report's counts are the previous ones plus what the new quads add.
