@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from policykg.export import links as links_table
 from policykg.export.facts import SEP, Facts
 from policykg.model.namespaces import ELI, PKG
 from policykg.query.index import printed
@@ -245,17 +244,13 @@ def statistics(f: Facts):
 
 def links(f: Facts):
     """One row per link between documents or measures that `policykg link` computes (see docs/links.md)."""
-    return links_table.rows(f, link_row)
-
-
-def link_row(f: Facts, link: str) -> dict:
-    """The row of one link, read link by link (`links_table.rows` reads all links at once and gives the same)."""
-    a, b = _one(f, link, PKG + "linkFrom"), _one(f, link, PKG + "linkTo")
-    fa, fb = f.iris(link, PKG + "linkFrom"), f.iris(link, PKG + "linkTo")
-    return {"id": printed(link), "type": _one(f, link, PKG + "linkType"), "from": a,
-            "from_en": f.label(fa[0], "en") if fa else "", "to": b, "to_en": f.label(fb[0], "en") if fb else "",
-            "score": _number(f, link, PKG + "score"), "shared": f.keys(f.iris(link, PKG + "sharedEntity")),
-            "explanation": f.literal(link, PKG + "explanation")}
+    for link in f.prefetched(f.instances("Link"), ends=(PKG + "linkFrom", PKG + "linkTo")):
+        a, b = _one(f, link, PKG + "linkFrom"), _one(f, link, PKG + "linkTo")
+        fa, fb = f.iris(link, PKG + "linkFrom"), f.iris(link, PKG + "linkTo")
+        yield {"id": printed(link), "type": _one(f, link, PKG + "linkType"), "from": a,
+               "from_en": f.label(fa[0], "en") if fa else "", "to": b, "to_en": f.label(fb[0], "en") if fb else "",
+               "score": _number(f, link, PKG + "score"), "shared": f.keys(f.iris(link, PKG + "sharedEntity")),
+               "explanation": f.literal(link, PKG + "explanation")}
 
 
 TABLES = {"measures": measures, "documents": documents, "targets": targets, "statistics": statistics, "links": links}
