@@ -35,3 +35,15 @@ def test_claims_read_for_all_entities_at_once(store):
     assert not f.ordinal_inferred(PID + "doc/miit-2022-160/measure/2")
     assert "pid:source/notice-160-bilingual" in f.source_keys(PID + "doc/miit-2022-160/measure/2")
     assert f.source_keys(PID + "doc/miit-2022-160/action/2-12") == ["pid:source/notice-160-bilingual"]
+
+
+def test_values_read_for_some_properties_only_leave_the_others_to_a_lookup(store):
+    from policykg.model.namespaces import PKG, RDFS
+    bulk, single = Facts(store), Facts(store)
+    links = list(bulk.instances("Link"))
+    assert links
+    bulk.prefetch(links, (PKG + "linkFrom", PKG + "linkTo"))
+    for i in links:
+        for prop in (PKG + "linkFrom", PKG + "linkTo", PKG + "score", RDFS + "label"):
+            assert bulk.of(i, prop) == single.of(i, prop), (i, prop)
+        assert bulk.of(i, PKG + "linkFrom")             # every link starts somewhere

@@ -33,6 +33,7 @@ _MATCH = tuple(SKOS + p for p in ("exactMatch", "closeMatch", "broadMatch", "nar
 SCHEMES = {"gbt4754-2017": "gbt4754", "isic-rev4": "isic", "oecd-stip": "stip", "gta-types": "gta", "un-mast": "mast"}
 CACHE = 1 << 14              # entities whose facts and names are kept
 PREFETCH = 200               # entities whose stated values one query reads
+_ONLY = ""                   # key of the properties a prefetched entity's values were read for, when not all
 _TYPE = ox.NamedNode(RDF + "type")
 _TRUE = ox.Literal("true", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean"))
 _TERM_TYPES = {OWL + t for t in ("Class", "ObjectProperty", "DatatypeProperty", "AnnotationProperty")} \
@@ -92,19 +93,24 @@ class Facts:
                 got[q.predicate.value].add(q.object)
         return {p: sorted(objs, key=_value_order) for p, objs in got.items()}
 
-    def prefetch(self, iris) -> None:
+    def prefetch(self, iris, props: tuple[str, ...] = ()) -> None:
         """Read the stated values of many entities at once (`PREFETCH` a query; one lookup each costs about
-        four times as much, most of it reading the other graphs' quads back), into the cache."""
+        four times as much, most of it reading the other graphs' quads back), into the cache; only
+        those of `props` when given (another property of such an entity is then read by a lookup)."""
         todo = [i for i in dict.fromkeys(iris) if i not in self._stated]
+        only = "VALUES ?p { %s }" % " ".join(f"<{p}>" for p in props) if props else ""
         for k in range(0, len(todo), PREFETCH):
             chunk = todo[k:k + PREFETCH]
-            got: dict[str, dict[str, set]] = {i: defaultdict(set) for i in chunk}
-            query = ("SELECT ?s ?p ?o WHERE { VALUES ?s { %s } GRAPH ?g { ?s ?p ?o } FILTER(?g != <%s>) }"
-                     % (" ".join(f"<{i}>" for i in chunk), INFERRED_GRAPH))
+            got: dict[str, dict] = {i: defaultdict(set) for i in chunk}
+            query = ("SELECT ?s ?p ?o WHERE { VALUES ?s { %s } %s GRAPH ?g { ?s ?p ?o } FILTER(?g != <%s>) }"
+                     % (" ".join(f"<{i}>" for i in chunk), only, INFERRED_GRAPH))
             for sub, p, o in self.store.query(query):
                 got[sub.value][p.value].add(o)
             for i in chunk:
-                self._stated.put(i, {p: sorted(objs, key=_value_order) for p, objs in got[i].items()})
+                vals = {p: sorted(objs, key=_value_order) for p, objs in got[i].items()}
+                if props:
+                    vals[_ONLY] = frozenset(props)
+                self._stated.put(i, vals)
 
     def prefetch_labels(self, iris) -> None:
         """Read the labels of many entities at once (`PREFETCH` a query), into the cache (what `_read_labels` reads)."""
@@ -127,12 +133,12 @@ class Facts:
                                                   key=lambda v: (v[1] not in ("en", "zh"), v[1], v[0]))
                 self._labels.put(i, entry)
 
-    def prefetched(self, iris, ends: tuple[str, ...] = ()):
-        """The IRIs as they come, their stated values read `PREFETCH` at a time, and the labels of
-        the entities their `ends` properties point to."""
+    def prefetched(self, iris, props: tuple[str, ...] = (), ends: tuple[str, ...] = ()):
+        """The IRIs as they come, their stated values (of `props` when given) read `PREFETCH` at a
+        time, and the labels of the entities their `ends` properties point to."""
         it = iter(iris)
         while batch := list(islice(it, PREFETCH)):
-            self.prefetch(batch)
+            self.prefetch(batch, props)
             if ends:
                 self.prefetch_labels(o.value for i in batch for p in ends for o in self.of(i, p)
                                      if isinstance(o, ox.NamedNode))
@@ -201,7 +207,10 @@ class Facts:
         return self._codes
 
     def of(self, s: str, prop: str) -> list:
-        return self._stated[s].get(prop, [])
+        vals = self._stated[s]
+        if _ONLY in vals and prop not in vals[_ONLY]:            # prefetched without this property
+            vals = self._stated.put(s, self._read_stated(s))
+        return vals.get(prop, [])
 
     def iris(self, s: str, *props: str) -> list[str]:
         return sorted({o.value for p in props for o in self.of(s, p) if isinstance(o, ox.NamedNode)})
