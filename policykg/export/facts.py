@@ -98,12 +98,12 @@ class Facts:
         four times as much, most of it reading the other graphs' quads back), into the cache; only
         those of `props` when given (another property of such an entity is then read by a lookup)."""
         todo = [i for i in dict.fromkeys(iris) if i not in self._stated]
-        only = "VALUES ?p { %s }" % " ".join(f"<{p}>" for p in props) if props else ""
+        only = "FILTER(?p IN (%s))" % ", ".join(f"<{p}>" for p in props) if props else ""   # not VALUES: a bad plan
         for k in range(0, len(todo), PREFETCH):
             chunk = todo[k:k + PREFETCH]
             got: dict[str, dict] = {i: defaultdict(set) for i in chunk}
-            query = ("SELECT ?s ?p ?o WHERE { VALUES ?s { %s } %s GRAPH ?g { ?s ?p ?o } FILTER(?g != <%s>) }"
-                     % (" ".join(f"<{i}>" for i in chunk), only, INFERRED_GRAPH))
+            query = ("SELECT ?s ?p ?o WHERE { VALUES ?s { %s } GRAPH ?g { ?s ?p ?o } FILTER(?g != <%s>) %s }"
+                     % (" ".join(f"<{i}>" for i in chunk), INFERRED_GRAPH, only))
             for sub, p, o in self.store.query(query):
                 got[sub.value][p.value].add(o)
             for i in chunk:
