@@ -1,5 +1,5 @@
-"""The export reads entities many at a time (`Facts.prefetch`, `prefetch_labels`, the claims of all
-entities in one query); what it reads so is what the one-entity lookups read."""
+"""The export reads entities many at a time (`Facts.prefetch`, the claims of all entities in one
+query); what it reads so is what the one-entity lookups read."""
 
 from __future__ import annotations
 
@@ -15,16 +15,14 @@ def store(build_dir):
     return load.load(build_dir)
 
 
-def test_stated_values_and_labels_read_in_bulk_are_those_read_one_by_one(store):
+def test_stated_values_read_in_bulk_are_those_read_one_by_one(store):
     bulk, single = Facts(store), Facts(store)
     iris = [i for cls in ("PolicyDocument", "Measure", "PolicyAction", "Target", "Statistic", "Link", "Sector")
             for i in bulk.instances(cls)]
     assert len(iris) > 200                        # more than one query's worth
     bulk.prefetch(iris)
-    bulk.prefetch_labels(iris)
     for i in iris:
         assert bulk._stated[i] == single._read_stated(i), i
-        assert bulk._labels[i] == single._read_labels(i), i
 
 
 def test_claims_read_for_all_entities_at_once(store):

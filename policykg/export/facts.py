@@ -13,7 +13,7 @@ dict of the entities that claims are about, about 200 bytes each, 27,000 entitie
 policies). An entity's facts and names are read by lookups in the store's indexes, and the last
 `CACHE` entities' are kept (documents and concepts recur on many rows). The entities of a class are
 listed by one query and sorted here (their IRIs are held: about 100 bytes each, 131,000 links at
-1,000 policies); their stated values and the labels they need are read `PREFETCH` entities a query.
+1,000 policies); their stated values are read `PREFETCH` entities a query.
 """
 
 from __future__ import annotations
@@ -112,36 +112,11 @@ class Facts:
                     vals[_ONLY] = frozenset(props)
                 self._stated.put(i, vals)
 
-    def prefetch_labels(self, iris) -> None:
-        """Read the labels of many entities at once (`PREFETCH` a query), into the cache (what `_read_labels` reads)."""
-        todo = [i for i in dict.fromkeys(iris) if i not in self._labels]
-        props = " ".join(f"<{p}>" for p in FIELDS["label"])
-        for k in range(0, len(todo), PREFETCH):
-            chunk = todo[k:k + PREFETCH]
-            values = " ".join(f"<{i}>" for i in chunk)
-            got: dict[str, dict] = {i: {} for i in chunk}
-            for sub, p, lit in self.store.query(f"SELECT ?s ?p ?l WHERE {{ VALUES ?s {{ {values} }} VALUES ?p {{ {props} }} "
-                                                f"?s ?p ?l FILTER(isLiteral(?l)) }}", **self.union):
-                got[sub.value][(p.value, lit)] = None         # each literal once per property, as _read_labels
-            not_entities = {sub.value for (sub,) in self.store.query(
-                f"SELECT DISTINCT ?s WHERE {{ VALUES ?s {{ {values} }} VALUES ?t {{ {' '.join(f'<{t}>' for t in _NOT_ENTITIES)} }} "
-                f"?s a ?t }}", **self.union)}
-            for i in chunk:
-                entry = Entry(i)
-                if got[i] and i not in not_entities:
-                    entry.names["label"] = sorted(((lit.value, lit.language or "") for _, lit in got[i]),
-                                                  key=lambda v: (v[1] not in ("en", "zh"), v[1], v[0]))
-                self._labels.put(i, entry)
-
-    def prefetched(self, iris, props: tuple[str, ...] = (), ends: tuple[str, ...] = ()):
-        """The IRIs as they come, their stated values (of `props` when given) read `PREFETCH` at a
-        time, and the labels of the entities their `ends` properties point to."""
+    def prefetched(self, iris, props: tuple[str, ...] = ()):
+        """The IRIs as they come, their stated values (of `props` when given) read `PREFETCH` at a time."""
         it = iter(iris)
         while batch := list(islice(it, PREFETCH)):
             self.prefetch(batch, props)
-            if ends:
-                self.prefetch_labels(o.value for i in batch for p in ends for o in self.of(i, p)
-                                     if isinstance(o, ox.NamedNode))
             yield from batch
 
     def _read_entry(self, iri: str) -> Entry:

@@ -242,13 +242,12 @@ def statistics(f: Facts):
         "stated_by": _one(f, s, PKG + "statedBy")} for s in f.prefetched(f.instances("Statistic")))
 
 
-LINK_PROPS = tuple(PKG + p for p in ("linkType", "score", "sharedEntity", "explanation"))
+LINK_PROPS = tuple(PKG + p for p in ("linkFrom", "linkTo", "linkType", "score", "sharedEntity", "explanation"))
 
 
 def links(f: Facts):
     """One row per link between documents or measures that `policykg link` computes (see docs/links.md)."""
-    ends = (PKG + "linkFrom", PKG + "linkTo")
-    for link in f.prefetched(f.instances("Link"), props=ends + LINK_PROPS, ends=ends):
+    for link in f.prefetched(f.instances("Link"), LINK_PROPS):
         a, b = _one(f, link, PKG + "linkFrom"), _one(f, link, PKG + "linkTo")
         fa, fb = f.iris(link, PKG + "linkFrom"), f.iris(link, PKG + "linkTo")
         yield {"id": printed(link), "type": _one(f, link, PKG + "linkType"), "from": a,
