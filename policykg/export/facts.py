@@ -94,9 +94,9 @@ class Facts:
         return {p: sorted(objs, key=_value_order) for p, objs in got.items()}
 
     def prefetch(self, iris, props: tuple[str, ...] = ()) -> None:
-        """Read the stated values of many entities at once (`PREFETCH` a query; one lookup each costs about
-        four times as much, most of it reading the other graphs' quads back), into the cache; only
-        those of `props` when given (another property of such an entity is then read by a lookup)."""
+        """Read the stated values of many entities at once (`PREFETCH` a query: a lookup per entity also
+        reads back its quads in the union and the inferred graph, and pays a call), into the cache;
+        only those of `props` when given (another property of such an entity is then read by a lookup)."""
         todo = [i for i in dict.fromkeys(iris) if i not in self._stated]
         only = "FILTER(?p IN (%s))" % ", ".join(f"<{p}>" for p in props) if props else ""   # not VALUES: a bad plan
         for k in range(0, len(todo), PREFETCH):
