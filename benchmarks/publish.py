@@ -9,7 +9,7 @@ Each stage runs in its own process on the same store and prints its seconds and 
 peak RSS, beside a baseline measured in the same run: a process that opens the store and counts
 its quads (`len(store)`), which every stage pays for anyway. The stages: `jsonld` (kg.jsonld),
 `ontology` (ontology/*), `vocab` (vocab/*), `export` (the CSV tables and codebook), `report`
-(report.json and report.md). The build runs them with the union of the graphs in the default
+(report.json and report.md), `index` (the name index file, index/names.sqlite). The build runs them with the union of the graphs in the default
 graph (loaded before the publication files); a store without it gets it first (`--no-union`
 clears it instead: how the stages ran before, and how the baseline of docs/scale.md was measured).
 """
@@ -29,7 +29,7 @@ import pyoxigraph as ox
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-STAGES = ("jsonld", "ontology", "vocab", "export", "report")
+STAGES = ("jsonld", "ontology", "vocab", "export", "report", "index")
 
 
 def run_stage(name: str, store_dir: str, out: Path) -> dict:
@@ -54,6 +54,9 @@ def run_stage(name: str, store_dir: str, out: Path) -> dict:
         from policykg.validate.report import Report
         ds = pipeline.Dataset(store, None, [], Report())
         pipeline._write_report(ds, out)
+    elif name == "index":
+        from policykg.query import index_file
+        index_file.write(store, out)
     seconds = time.perf_counter() - t
     return {"stage": name, "seconds": round(seconds, 2),
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}

@@ -124,13 +124,15 @@ def measures(f: Facts):
     what the measure targets, an action row what the action targets (read both, or filter on `level`)."""
     by_doc = f.by_document("Measure")             # (document, measure), sorted like the documents
     pending = next(by_doc, None)
-    for doc in f.instances("PolicyDocument"):
+    for doc in f.prefetched(f.instances("PolicyDocument")):
         mine = set()
         while pending is not None and pending[0] <= doc:
             if pending[0] == doc:
                 mine.add(pending[1])
             pending = next(by_doc, None)
         mine |= {m for m in f.iris(doc, PKG + "hasPart", ELI + "has_part") if f.is_instance(m, "Measure")}
+        f.prefetch(mine)
+        f.prefetch(a for m in mine for a in f.iris(m, PKG + "commitsTo"))
         yield _row(f, doc, "document", doc, None, None)
         for m in sorted(mine, key=_ordinal_key):
             yield _row(f, m, "measure", doc, m, None)
@@ -183,7 +185,7 @@ def documents(f: Facts):
     """One row per policy document (notices, plans, announcements, ...)."""
     measures_of = _per_document(f, "Measure")
     actions_of = _per_document(f, "PolicyAction")
-    for doc in f.instances("PolicyDocument"):
+    for doc in f.prefetched(f.instances("PolicyDocument")):
         issuers = f.iris(doc, PKG + "issuedBy")
         status = f.iris(doc, PKG + "inForce")
         srcs = f.source_keys(doc)
@@ -223,7 +225,7 @@ def _quantity_row(f: Facts, s: str, kind: str) -> dict:
 
 def targets(f: Facts):
     """One row per quantitative target a document sets (for example a sector's value-added growth in a year)."""
-    for t in f.instances("Target"):
+    for t in f.prefetched(f.instances("Target")):
         sectors = f.iris(t, PKG + "refSector")
         ind = f.iris(t, PKG + "indicator")
         yield _quantity_row(f, t, "target") | {
@@ -237,12 +239,15 @@ def statistics(f: Facts):
     return (_quantity_row(f, s, "statistic") | {
         "regions": f.keys(f.iris(s, PKG + "refArea")), "sectors": f.keys(f.iris(s, PKG + "refSector")),
         "enterprise_categories": f.keys(f.iris(s, PKG + "refEnterpriseCategory")),
-        "stated_by": _one(f, s, PKG + "statedBy")} for s in f.instances("Statistic"))
+        "stated_by": _one(f, s, PKG + "statedBy")} for s in f.prefetched(f.instances("Statistic")))
+
+
+LINK_PROPS = tuple(PKG + p for p in ("linkFrom", "linkTo", "linkType", "score", "sharedEntity", "explanation"))
 
 
 def links(f: Facts):
     """One row per link between documents or measures that `policykg link` computes (see docs/links.md)."""
-    for link in f.instances("Link"):
+    for link in f.prefetched(f.instances("Link"), LINK_PROPS):
         a, b = _one(f, link, PKG + "linkFrom"), _one(f, link, PKG + "linkTo")
         fa, fb = f.iris(link, PKG + "linkFrom"), f.iris(link, PKG + "linkTo")
         yield {"id": printed(link), "type": _one(f, link, PKG + "linkType"), "from": a,

@@ -7,21 +7,33 @@ lookups at any size of the graph. It is used when the store is a build's on-disk
 (`policykg.store.load`) and the file is not older than that store; otherwise `index.index()`
 builds the index from the store as before. Whatever walks every entity (`search`, suggestions for
 an unknown name, exports) reads the whole file once.
+
+`write` holds no index in memory: the rows of the index's queries (names, types, source counts)
+are copied into temporary tables of the file being written, read back sorted by IRI (SQLite
+sorts on disk), and each entity's row and name rows are written as soon as its rows are read.
+Bound: the class hierarchy (the ontology's, small), one entity, and `_BATCH` rows waiting to be
+inserted; the temporary tables take about the size of the index again on disk while it is written
+(in SQLite's temporary folder). The file holds what `index.build` gives (tests/test_index_file.py).
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import sqlite3
 from pathlib import Path
 
-from policykg.query.index import NAME, VERSION, index, path
+from policykg.query.index import (_DROP, _FIELD_OF, _NAMES, _NOT_ENTITIES, _SOURCES, _SUPER, _TYPES, FIELDS, NAME,
+                                  VERSION, Entry, norm, path)
+from policykg.store import union
+
+_BATCH = 10_000
+_ORDER = {f: i for i, f in enumerate(FIELDS)}        # the fields of an entry's data, in this order
 
 
 def write(store, build_dir: Path | str) -> Path:
     """Build the name index of `store` and write it next to the build's store (replacing it whole)."""
-    idx = index(store)
     target = path(Path(build_dir))
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(NAME + ".tmp")
@@ -30,20 +42,19 @@ def write(store, build_dir: Path | str) -> Path:
     db = sqlite3.connect(tmp)
     try:
         db.executescript("""
+            PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA temp_store = FILE;
             CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
             CREATE TABLE entries (iri TEXT PRIMARY KEY, document TEXT, data TEXT) WITHOUT ROWID;
             CREATE TABLE names (kind INTEGER, name TEXT, iri TEXT);
-            CREATE TABLE numbers (iri TEXT, number TEXT);""")
+            CREATE TABLE numbers (iri TEXT, number TEXT);
+            CREATE TEMP TABLE n (iri TEXT, field TEXT, text TEXT, lang TEXT);
+            CREATE TEMP TABLE t (iri TEXT, type TEXT);
+            CREATE TEMP TABLE s (iri TEXT, count INTEGER);""")
         db.execute("INSERT INTO meta VALUES ('version', ?)", (VERSION,))
-        db.executemany("INSERT INTO entries VALUES (?, ?, ?)",
-                       ((e.iri, e.document, json.dumps([e.names, e.classes, e.sources], ensure_ascii=False))
-                        for e in idx.entries.values()))
-        db.executemany("INSERT INTO names VALUES (?, ?, ?)",
-                       ((kind, name, iri) for kind, table in ((0, idx.by_name), (1, idx.by_loose))
-                        for name, iris in table.items() for iri in iris))
-        db.executemany("INSERT INTO numbers VALUES (?, ?)",
-                       ((e.iri, n) for e in idx.entries.values() for n, _ in e.names.get("number", ())))
-        db.execute("CREATE INDEX names_by_name ON names (kind, name)")
+        _stage(store, db)
+        _write_entries(db, _supers(store))
+        db.executescript("DROP TABLE temp.n; DROP TABLE temp.t; DROP TABLE temp.s;"
+                         "CREATE INDEX names_by_name ON names (kind, name);")
         db.commit()
     finally:
         db.close()
@@ -51,3 +62,75 @@ def write(store, build_dir: Path | str) -> Path:
     return target
 
 
+def _stage(store, db: sqlite3.Connection) -> None:
+    """The rows of the index's queries into the temporary tables. On a store whose default graph
+    holds the union (a set) the rows are distinct as they are: oxigraph need not hold them to drop repeats."""
+    opts = union.options(store)
+    distinct = "DISTINCT" if opts else ""
+    props = " ".join(f"<{p}>" for p in _FIELD_OF)
+    names = store.query((_NAMES % props).replace("DISTINCT", distinct, 1), **opts)
+    db.executemany("INSERT INTO n VALUES (?, ?, ?, ?)",
+                   ((e.value, _FIELD_OF[p.value], lit.value, lit.language or "") for e, p, lit in names))
+    types = store.query(_TYPES.replace("DISTINCT", distinct, 1), **opts)
+    db.executemany("INSERT INTO t VALUES (?, ?)", ((e.value, t.value) for e, t in types))
+    db.executemany("INSERT INTO s VALUES (?, ?)", ((e.value, int(n.value)) for e, n in store.query(_SOURCES, **opts)))
+
+
+def _supers(store) -> dict[str, set[str]]:
+    supers: dict[str, set[str]] = {}
+    for c, s in store.query(_SUPER, **union.options(store)):
+        supers.setdefault(c.value, set()).add(s.value)
+    return supers
+
+
+def _grouped(db: sqlite3.Connection, sql: str):
+    """(iri, [rest of its rows]) from a query sorted by IRI."""
+    for iri, rows in itertools.groupby(db.execute(sql), key=lambda r: r[0]):
+        yield iri, [r[1:] for r in rows]
+
+
+def _entries(db: sqlite3.Connection, supers: dict[str, set[str]]):
+    """The index's entries in IRI order, as `index.build` makes them."""
+    types = _grouped(db, "SELECT iri, type FROM t ORDER BY iri")
+    sources = _grouped(db, "SELECT iri, count FROM s ORDER BY iri")
+    t_next, s_next = next(types, None), next(sources, None)
+    not_entities = set(_NOT_ENTITIES)
+    for iri, rows in _grouped(db, "SELECT iri, field, text, lang FROM n ORDER BY iri"):
+        while t_next is not None and t_next[0] < iri:
+            t_next = next(types, None)
+        while s_next is not None and s_next[0] < iri:
+            s_next = next(sources, None)
+        entry = Entry(iri)
+        if t_next is not None and t_next[0] == iri:
+            ts = {t for (t,) in t_next[1]}
+            if ts & not_entities:
+                continue
+            implied = set().union(*(supers.get(t, set()) for t in ts))
+            entry.classes = sorted(ts - implied) + sorted(ts & implied)
+        if s_next is not None and s_next[0] == iri:
+            entry.sources = s_next[1][0][0]
+        for fld, text, lang in sorted(rows, key=lambda r: _ORDER[r[0]]):
+            entry.names.setdefault(fld, []).append((text, lang))
+        for vals in entry.names.values():
+            vals.sort(key=lambda v: (v[1] not in ("en", "zh"), v[1], v[0]))
+        yield entry
+
+
+def _write_entries(db: sqlite3.Connection, supers: dict[str, set[str]]) -> None:
+    entries, names, numbers = [], [], []
+
+    def flush():
+        db.executemany("INSERT INTO entries VALUES (?, ?, ?)", entries)
+        db.executemany("INSERT INTO names VALUES (?, ?, ?)", names)
+        db.executemany("INSERT INTO numbers VALUES (?, ?)", numbers)
+        entries.clear(), names.clear(), numbers.clear()
+
+    for e in _entries(db, supers):
+        entries.append((e.iri, e.document, json.dumps([e.names, e.classes, e.sources], ensure_ascii=False)))
+        normed = {norm(text) for fld in ("label", "alt", "title", "number") for text, _ in e.names.get(fld, ())}
+        names += [(0, n, e.iri) for n in normed]
+        names += [(1, loose, e.iri) for loose in {n.translate(_DROP) for n in normed}]      # index.loose
+        numbers += [(e.iri, n) for n, _ in e.names.get("number", ())]
+        if len(entries) >= _BATCH:
+            flush()
+    flush()
