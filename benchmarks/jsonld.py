@@ -1,0 +1,133 @@
+"""Benchmark: kg.jsonld of a built corpus, as the build writes it now and as it was written before,
+in the same run (not a test: times depend on the machine).
+
+    nice .venv/bin/python benchmarks/jsonld.py BUILD OUT [--documents DIR]
+
+BUILD is a finished build (with links); it is only read: its store and unit cache are copied into
+the new folder OUT. Printed as JSON lines:
+- `fragments`: the per-source stage's extra work, `jsonld.fragment` of every unit's quads (the
+  parse of its cached N-Quads, which the stage does not do, is timed apart);
+- `dumps`: `dumps.write_store` as the build calls it (kg.nq, kg.trig, kg.ttl and kg.jsonld), with
+  the part of it that writes kg.jsonld, and the files' sizes;
+- `before`: kg.jsonld as it was written before, streamed node by node from the union in the
+  store's default graph (every term read back from the store), and its size;
+- with `--documents`: `per-source`, the per-source stage on those encodings (with the fragments),
+  and the fragments' share of it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pickle
+import resource
+import shutil
+import time
+from itertools import groupby
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from policykg.build import assemble, distributed, units
+from policykg.store import dumps, jsonld
+
+
+def say(stage: str, seconds: float, **extra) -> None:
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    print(json.dumps({"stage": stage, "s": round(seconds, 1), "peak_rss_mb": rss, **extra}), flush=True)
+
+
+def fragment_times(cache: units.Cache, done: list[units.Unit]) -> tuple[float, float]:
+    """(seconds parsing the units' N-Quads, seconds making their fragments), fragments written."""
+    parse = frag = 0.0
+    for u in done:
+        t = time.perf_counter()
+        quads = list(ox.parse(path=str(cache.quads_path(u.digest)), format=ox.RdfFormat.N_QUADS))
+        t1 = time.perf_counter()
+        text = jsonld.fragment(quads)
+        t2 = time.perf_counter()
+        cache.jsonld_path(u.digest).write_text(text, encoding="utf-8")
+        parse, frag = parse + t1 - t, frag + t2 - t1
+    return parse, frag
+
+
+def before(store: ox.Store, path: Path) -> int:
+    """kg.jsonld as written before: the union's nodes from the store's default graph."""
+    head = json.dumps({**jsonld.context(), "@graph": []}, ensure_ascii=False, indent=1)
+    cut = head.rindex("[]")
+    n = 0
+    with open(path, "w", encoding="utf-8") as fh:
+        for subject, run in groupby(store.quads_for_pattern(None, None, None, ox.DefaultGraph()), key=lambda q: q.subject):
+            props: dict = {}
+            for q in run:
+                props.setdefault(q.predicate.value, []).append(q.object)
+            fh.write((head[:cut + 1] + "\n  ") if n == 0 else ",\n  ")
+            fh.write(jsonld._dumps(jsonld._node(subject, props), "  "))
+            n += 1
+        fh.write("\n " + head[cut + 1:] + "\n")
+    return n
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("build")
+    ap.add_argument("out")
+    ap.add_argument("--documents", help="also time the per-source stage on these encodings")
+    args = ap.parse_args()
+    build, out = Path(args.build), Path(args.out)
+    if out.exists():
+        raise SystemExit(f"{out} exists: give a new folder")
+    out.mkdir(parents=True)
+    t = time.perf_counter()
+    shutil.copytree(build / "store", out / "store")
+    cache = units.Cache(out / "cache" / "units")
+    done = []
+    for f in sorted((build / "cache" / "units").glob("*.unit")):
+        with open(f, "rb") as fh:
+            u = pickle.load(fh)
+        if u.graph:
+            shutil.copyfile(f.with_suffix(".nq"), cache.quads_path(u.digest))
+            done.append(u)
+    done.sort(key=lambda u: u.path)
+    ctx = units.Context.get()
+    say("copy", time.perf_counter() - t, units=len(done))
+
+    t = time.perf_counter()
+    parse, frag = fragment_times(cache, done)
+    say("fragments", time.perf_counter() - t, parse_s=round(parse, 1), fragment_s=round(frag, 1),
+        fragment_bytes=sum(cache.jsonld_path(u.digest).stat().st_size for u in done))
+
+    store = ox.Store(str(out / "store"))
+    spent = []
+    write_dataset = jsonld.write_dataset
+
+    def timed(*a, **k):
+        t0 = time.perf_counter()
+        try:
+            return write_dataset(*a, **k)
+        finally:
+            spent.append(time.perf_counter() - t0)
+
+    jsonld.write_dataset = timed
+    t = time.perf_counter()
+    dumps.write_store(store, out, *assemble.dump_parts(ctx, done, cache))
+    say("dumps", time.perf_counter() - t, jsonld_s=round(sum(spent), 1),
+        **{f"{n}_bytes": (out / n).stat().st_size for n in ("kg.nq", "kg.trig", "kg.ttl", "kg.jsonld")})
+    jsonld.write_dataset = write_dataset
+
+    t = time.perf_counter()
+    nodes = before(store, out / "kg-before.jsonld")
+    say("before", time.perf_counter() - t, nodes=nodes, bytes=(out / "kg-before.jsonld").stat().st_size)
+
+    if args.documents:
+        files = units.document_paths([Path(args.documents)])
+        fresh = units.Cache(out / "cache" / "fresh")
+        t = time.perf_counter()
+        compiled = distributed.compile_units(files, ctx.digest, fresh.folder, None)
+        stage = time.perf_counter() - t
+        parse, frag = fragment_times(fresh, [u for u in compiled if u.graph])
+        say("per-source", stage, files=len(files), fragment_s=round(frag, 1))
+
+
+if __name__ == "__main__":
+    main()
