@@ -62,7 +62,7 @@ def before(store: ox.Store, path: Path) -> int:
             for q in run:
                 props.setdefault(q.predicate.value, []).append(q.object)
             fh.write((head[:cut + 1] + "\n  ") if n == 0 else ",\n  ")
-            fh.write(jsonld._dumps(jsonld._node(subject, props), "  "))
+            fh.write(jsonld._node_json(subject, props, "  "))
             n += 1
         fh.write("\n " + head[cut + 1:] + "\n")
     return n

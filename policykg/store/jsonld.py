@@ -25,6 +25,7 @@ from policykg.model.namespaces import PREFIXES, RDF
 
 CONTEXT_FILE = "context.jsonld"
 _XSD_STRING = PREFIXES["xsd"] + "string"
+_TYPE = RDF + "type"
 _ORDER = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))       # longest namespace first
 
 
@@ -125,8 +126,9 @@ def fragment(quads) -> str:
         graphs.setdefault(q.graph_name, {}).setdefault(q.subject, {}).setdefault(q.predicate.value, []).append(q.object)
     out = []
     for g in sorted(graphs, key=_ref):
-        nodes = sorted((_node(s, props) for s, props in graphs[g].items()), key=lambda n: n["@id"])
-        out.append(_graph_head(g) + "".join(_node_text(i, n) for i, n in enumerate(nodes)) + _graph_tail(len(nodes)))
+        nodes = graphs[g]
+        out.append(_graph_head(g) + "".join(_node_text(i, s, nodes[s]) for i, s in enumerate(sorted(nodes, key=_ref)))
+                   + _graph_tail(len(nodes)))
     return _SEP.join(out)
 
 
@@ -138,7 +140,7 @@ def _write_graph(fh, graph, quads) -> None:
         props: dict = {}
         for q in run:
             props.setdefault(q.predicate.value, []).append(q.object)
-        fh.write(_node_text(n, _node(subject, props)))
+        fh.write(_node_text(n, subject, props))
         n += 1
     fh.write(_graph_tail(n))
 
@@ -147,58 +149,52 @@ def _graph_head(graph) -> str:
     return "{\n" + GRAPH_INDENT + " " + _enc("@id") + ": " + _enc(_ref(graph)) + ",\n" + GRAPH_INDENT + " " + _enc("@graph") + ": ["
 
 
-def _node_text(i: int, node: dict) -> str:
-    return ("\n" if i == 0 else ",\n") + _NODE_INDENT + _dumps(node, _NODE_INDENT)
+def _node_text(i: int, subject, props: dict) -> str:
+    return ("\n" if i == 0 else ",\n") + _NODE_INDENT + _node_json(subject, props, _NODE_INDENT)
 
 
 def _graph_tail(nodes: int) -> str:
     return ("]" if nodes == 0 else "\n" + GRAPH_INDENT + " ]") + "\n" + GRAPH_INDENT + "}"
 
 
-def _dumps(v, ind: str) -> str:
-    """`json.dumps(v, ensure_ascii=False, indent=1)` for a node (strings, flat dicts of strings, lists
-    of those), indented by `ind`: json's indenting encoder is pure Python, this uses its C string encoder."""
-    if isinstance(v, str):
-        return _enc(v)
+def _node_json(subject, props: dict, ind: str) -> str:
+    """One node, as `json.dumps(node, ensure_ascii=False, indent=1)` writes it indented by `ind`:
+    `@id`, `@type`, then the properties by compact name, values sorted, each a single value or a
+    list (json's indenting encoder is pure Python; this joins the text with its C string encoder)."""
     inner = ind + " "
-    if isinstance(v, dict):
-        if not v:
-            return "{}"
-        return "{\n" + ",\n".join(f"{inner}{_enc(k)}: {_dumps(x, inner)}" for k, x in v.items()) + "\n" + ind + "}"
-    if not v:
-        return "[]"
-    return "[\n" + ",\n".join(inner + _dumps(x, inner) for x in v) + "\n" + ind + "]"
-
-
-def _node(subject, props: dict) -> dict:
-    """One node: `@id`, `@type`, then the properties by compact name, values sorted."""
-    out = {"@id": _ref(subject)}
-    types = props.pop(RDF + "type", None)
+    sub = inner + " "
+    out = [inner + '"@id": ' + _enc(_ref(subject))]
+    types = props.pop(_TYPE, None)
     if types is not None:
         if all(not isinstance(o, ox.Literal) for o in types):
             got = sorted(_ref(o) for o in types)
-            out["@type"] = got[0] if len(got) == 1 else got
+            out.append(inner + '"@type": ' + (_enc(got[0]) if len(got) == 1 else
+                                              "[\n" + ",\n".join(sub + _enc(t) for t in got) + "\n" + inner + "]"))
         else:
-            props[RDF + "type"] = types
+            props[_TYPE] = types
     for key, objs in sorted((_iri(p), objs) for p, objs in props.items()):
-        got = [_term(o) for o in sorted(objs, key=_order)]
-        out[key] = got[0] if len(got) == 1 else got
-    return out
+        if len(objs) == 1:
+            out.append(inner + _enc(key) + ": " + _value_json(objs[0], inner))
+        else:
+            out.append(inner + _enc(key) + ": [\n" + ",\n".join(sub + _value_json(o, sub) for o in sorted(objs, key=_order))
+                       + "\n" + inner + "]")
+    return "{\n" + ",\n".join(out) + "\n" + ind + "}"
+
+
+def _value_json(o, ind: str) -> str:
+    """A value as compaction with `context()` leaves it (see `_value`), as json.dumps writes it."""
+    if not isinstance(o, ox.Literal):
+        return "{\n" + ind + ' "@id": ' + _enc(_ref(o)) + "\n" + ind + "}"
+    if o.language:
+        return "{\n" + ind + ' "@language": ' + _enc(o.language) + ",\n" + ind + ' "@value": ' + _enc(o.value) + "\n" + ind + "}"
+    dt = o.datatype.value
+    if dt == _XSD_STRING:
+        return _enc(o.value)
+    return "{\n" + ind + ' "@value": ' + _enc(o.value) + ",\n" + ind + ' "@type": ' + _enc(_iri(dt)) + "\n" + ind + "}"
 
 
 def _ref(term) -> str:
     return "_:" + term.value if isinstance(term, ox.BlankNode) else _iri(term.value)
-
-
-def _term(o):
-    """A value as compaction with `context()` leaves it (see `_value`)."""
-    if not isinstance(o, ox.Literal):
-        return {"@id": _ref(o)}
-    if o.language:
-        return {"@language": o.language, "@value": o.value}
-    if o.datatype.value == _XSD_STRING:
-        return o.value
-    return {"@value": o.value, "@type": _iri(o.datatype.value)}
 
 
 def _order(o):
