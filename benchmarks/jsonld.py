@@ -3,8 +3,8 @@ in the same run (not a test: times depend on the machine).
 
     nice .venv/bin/python benchmarks/jsonld.py BUILD OUT [--documents DIR]
 
-BUILD is a finished build (with links); it is only read: its store and unit cache are copied into
-the new folder OUT. Printed as JSON lines:
+BUILD is a finished build (with links); it is only read: its store and its units' source graphs
+are copied into the new folder OUT. Printed as JSON lines:
 - `fragments`: the per-source stage's extra work, `jsonld.fragment` of every unit's quads (the
   parse of its cached N-Quads, which the stage does not do, is timed apart); each line has the
   wall time and the CPU time (of this process and its finished children: the fairer figure on a
@@ -100,8 +100,10 @@ def main() -> None:
     for f in sorted((build / "cache" / "units").glob("*.unit")):
         with open(f, "rb") as fh:
             u = pickle.load(fh)
-        if u.graph:
-            shutil.copyfile(f.with_suffix(".nq"), cache.quads_path(u.digest))
+        if u.graph:                 # the source's graph only (a cache of an older format held its inferred quads too)
+            quads = ox.parse(path=str(f.with_suffix(".nq")), format=ox.RdfFormat.N_QUADS)
+            with open(cache.quads_path(u.digest), "wb") as fh:
+                ox.serialize((q for q in quads if q.graph_name.value == u.graph), fh, ox.RdfFormat.N_QUADS)
             done.append(u)
     done.sort(key=lambda u: u.path)
     ctx = units.Context.get()
