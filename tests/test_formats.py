@@ -178,3 +178,14 @@ def test_graphml_nodes_have_a_plain_label(build_dir):
     g = nx.read_graphml(build_dir / "viz" / "overview.graphml")
     assert g.number_of_nodes() > 20 and all(d.get("label") for _, d in g.nodes(data=True))
     assert g.nodes[NOTICE]["label"] == g.nodes[NOTICE]["label_en"]
+
+
+def test_a_jsonld_fragment_is_one_object_per_named_graph_and_refuses_the_default_graph():
+    from policykg.store import jsonld
+    g = ox.NamedNode(GRAPH + "notice-160-bilingual")
+    number = ox.NamedNode("https://w3id.org/policykg/ontology#documentNumber")
+    quads = [ox.Quad(ox.NamedNode(NOTICE), number, ox.Literal("工信部联运行〔2022〕160号"), g)]
+    assert json.loads(jsonld.fragment(quads)) == {"@id": "pgraph:notice-160-bilingual", "@graph": [
+        {"@id": "pid:doc/miit-2022-160", "pkg:documentNumber": "工信部联运行〔2022〕160号"}]}
+    with pytest.raises(ValueError):
+        jsonld.fragment([ox.Quad(q.subject, q.predicate, q.object) for q in quads])

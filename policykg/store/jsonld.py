@@ -125,7 +125,7 @@ def fragment(quads) -> str:
     for q in quads:
         graphs.setdefault(q.graph_name, {}).setdefault(q.subject, {}).setdefault(q.predicate.value, []).append(q.object)
     out = []
-    for g in sorted(graphs, key=_ref):
+    for g in sorted(graphs, key=lambda g: _ref(_named(g))):
         nodes = graphs[g]
         out.append(_graph_head(g) + "".join(_node_text(i, s, nodes[s]) for i, s in enumerate(sorted(nodes, key=_ref)))
                    + _graph_tail(len(nodes)))
@@ -134,7 +134,7 @@ def fragment(quads) -> str:
 
 def _write_graph(fh, graph, quads) -> None:
     """One graph object, streamed: a node per run of quads with the same subject."""
-    fh.write(_graph_head(graph))
+    fh.write(_graph_head(_named(graph)))
     n = 0
     for subject, run in groupby(quads, key=lambda q: q.subject):
         props: dict = {}
@@ -143,6 +143,12 @@ def _write_graph(fh, graph, quads) -> None:
         fh.write(_node_text(n, subject, props))
         n += 1
     fh.write(_graph_tail(n))
+
+
+def _named(graph):
+    if not isinstance(graph, (ox.NamedNode, ox.BlankNode)):
+        raise ValueError("kg.jsonld holds named graphs only: a quad of the default graph was given")
+    return graph
 
 
 def _graph_head(graph) -> str:
