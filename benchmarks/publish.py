@@ -3,13 +3,14 @@
 Not a test (times depend on the machine). Usage:
 
     cp -r BUILD/store /tmp/store        # a copy: the stages write into the store they are given
-    nice .venv/bin/python benchmarks/publish.py /tmp/store [--union-from BUILD/kg.ttl] [--out DIR] [--stages jsonld,...]
+    nice .venv/bin/python benchmarks/publish.py /tmp/store [--union-from BUILD/kg.ttl] [--out DIR] [--stages ontology,...]
 
 Each stage runs in its own process on the same store and prints its seconds and that process's
 peak RSS, beside a baseline measured in the same run: a process that opens the store and counts
-its quads (`len(store)`), which every stage pays for anyway. The stages: `jsonld` (kg.jsonld),
-`ontology` (ontology/*), `vocab` (vocab/*), `export` (the CSV tables and codebook), `report`
-(report.json and report.md), `index` (the name index file, index/names.sqlite). The build runs them with the union of the graphs in the default
+its quads (`len(store)`), which every stage pays for anyway. The stages: `ontology` (ontology/*),
+`vocab` (vocab/*), `export` (the CSV tables and codebook), `report` (report.json and report.md),
+`index` (the name index file, index/names.sqlite); kg.jsonld is written with the dumps
+(`benchmarks/jsonld.py`). The build runs them with the union of the graphs in the default
 graph (loaded before the publication files); a store without it gets it first (`--no-union`
 clears it instead: how the stages ran before, and how the baseline of docs/scale.md was measured).
 """
@@ -29,7 +30,7 @@ import pyoxigraph as ox
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-STAGES = ("jsonld", "ontology", "vocab", "export", "report", "index")
+STAGES = ("ontology", "vocab", "export", "report", "index")
 
 
 def run_stage(name: str, store_dir: str, out: Path) -> dict:
@@ -37,9 +38,6 @@ def run_stage(name: str, store_dir: str, out: Path) -> dict:
     t = time.perf_counter()
     if name == "baseline":
         len(store)
-    elif name == "jsonld":
-        from policykg.store import jsonld
-        jsonld.write(store, out)
     elif name == "ontology":
         from policykg.build import publish
         publish.write_ontology(store, out)

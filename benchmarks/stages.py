@@ -76,9 +76,9 @@ if stop:
 report = checks.run_checks(store, ontology_store=ctx.onto.store)
 if lap("checks", findings=len(report.findings)):
     finish(link_units)
-dumps.write_store(store, out, *pipeline._parts(ctx, done, cache))
+dumps.write_store(store, out, *assemble.dump_parts(ctx, done, cache))
 counts["quads"] = len(store)
-if lap("serialize", nq_bytes=(out / "kg.nq").stat().st_size):
+if lap("serialize", nq_bytes=(out / "kg.nq").stat().st_size, jsonld_bytes=(out / "kg.jsonld").stat().st_size):
     finish(link_units)
 union.load(store, out / "kg.ttl")
 if lap("union"):
@@ -88,7 +88,7 @@ if lap("count", quads_with_union=len(store)):
     finish(link_units)
 from policykg.build import publish
 publish.write_all(store, out)
-if lap("publish", jsonld_bytes=(out / "kg.jsonld").stat().st_size):
+if lap("publish"):
     finish(link_units)
 from policykg.export import write as export
 export.export(store, out / "export", ("csv",))

@@ -76,9 +76,9 @@ def test_the_per_source_stage_gives_the_same_units_in_one_process_or_several(tmp
         cache = tmp_path / f"cache-{jobs}"
         done = distributed.compile_units(files, ctx.digest, cache)
         results[jobs] = ([(u.path, u.digest, u.graph, u.quads, u.inferred) for u in done],
-                         {f.name: f.read_bytes() for f in cache.glob("*.nq")})
-    assert results["1"] == results["2"]
-    assert len(results["1"][1]) == 2 * len(files) and all(q > 0 for *_, q, _ in results["1"][0])
+                         {f.name: f.read_bytes() for f in cache.iterdir() if f.suffix in (".nq", ".jsonld")})
+    assert results["1"] == results["2"]             # N-Quads, inferred N-Quads, JSON-LD fragment of each
+    assert len(results["1"][1]) == 3 * len(files) and all(q > 0 for *_, q, _ in results["1"][0])
 
 
 def test_the_per_source_stage_does_not_fork_a_process_that_runs_threads(monkeypatch):

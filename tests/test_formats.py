@@ -16,6 +16,7 @@ import pyoxigraph as ox
 import pytest
 
 NOTICE = "https://w3id.org/policykg/id/doc/miit-2022-160"
+GRAPH = "https://w3id.org/policykg/graph/"
 
 
 def _triples(path, fmt):
@@ -30,51 +31,75 @@ def _split(triples):
 
 # ---------------------------------------------------------------------------- JSON-LD
 
+def _canonical(quads) -> set:
+    ds = ox.Dataset(quads)
+    ds.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    return set(ds)
+
+
+def _graphs(doc: dict) -> dict:
+    """kg.jsonld's named graphs: graph name -> its node objects."""
+    return {g["@id"]: g["@graph"] for g in doc["@graph"]}
+
+
 def test_jsonld_is_compact_with_the_published_context(build_dir):
     doc = json.loads((build_dir / "kg.jsonld").read_text(encoding="utf-8"))
     ctx = json.loads((build_dir / "context.jsonld").read_text(encoding="utf-8"))
     assert doc["@context"] == ctx["@context"] and ctx["@context"]["pid"] == "https://w3id.org/policykg/id/"
-    notice = next(n for n in doc["@graph"] if n["@id"] == "pid:doc/miit-2022-160")
+    graphs = _graphs(doc)
+    # the Notice's number, stated by its bilingual encoding (../shared/reference/notice-160.md, Identity)
+    notice = next(n for n in graphs["pgraph:notice-160-bilingual"] if n["@id"] == "pid:doc/miit-2022-160")
     assert "pkg:Notice" in notice["@type"]
     assert notice["pkg:documentNumber"] == "工信部联运行〔2022〕160号"
+    assert {"pgraph:ontology", "pgraph:vocabulary", "pgraph:inferred", "pgraph:links"} <= set(graphs)
 
 
-def test_pyld_expands_the_jsonld_to_the_same_triples(build_dir):
+def test_pyld_expands_the_jsonld_to_the_quads_of_kg_nq(build_dir):
+    """Each named graph of kg.jsonld holds exactly the triples kg.nq has in it (blank nodes, which
+    pyld relabels, compared by their content), so the union is kg.ttl's too."""
     jsonld = pytest.importorskip("pyld.jsonld")
     doc = json.loads((build_dir / "kg.jsonld").read_text(encoding="utf-8"))
     nquads = jsonld.to_rdf(doc, {"format": "application/n-quads"})
-    got = {(q.subject, q.predicate, q.object) for q in ox.parse(nquads, format=ox.RdfFormat.N_QUADS)}
-    want = _triples(build_dir / "kg.ttl", ox.RdfFormat.TURTLE)
-    assert _split(got) == _split(want)
-    assert (ox.NamedNode(NOTICE), ox.NamedNode("https://w3id.org/policykg/ontology#documentNumber"),
-            ox.Literal("工信部联运行〔2022〕160号")) in got
+    got = _canonical(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
+    assert got == _canonical(ox.parse(path=str(build_dir / "kg.nq"), format=ox.RdfFormat.N_QUADS))
+    assert ox.Quad(ox.NamedNode(NOTICE), ox.NamedNode("https://w3id.org/policykg/ontology#documentNumber"),
+                   ox.Literal("工信部联运行〔2022〕160号"), ox.NamedNode(GRAPH + "notice-160-bilingual")) in got
+    union = {(q.subject, q.predicate, q.object) for q in got}
+    assert _split(union) == _split(_triples(build_dir / "kg.ttl", ox.RdfFormat.TURTLE))
 
 
 def test_jsonld_is_laid_out_as_json_dumps_would(build_dir):
-    """Streamed node by node, the file has the bytes `json.dumps(indent=1)` gives the whole document."""
+    """Written graph by graph and node by node, the file has the bytes `json.dumps(indent=1)` gives
+    the whole document; each graph and each subject in a graph is one object."""
     text = (build_dir / "kg.jsonld").read_text(encoding="utf-8")
     doc = json.loads(text)
     assert text == json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
-    ids = [n["@id"] for n in doc["@graph"]]
-    assert len(ids) == len(set(ids))                   # each subject is one node
+    names = [g["@id"] for g in doc["@graph"]]
+    assert len(names) == len(set(names)) and all(set(g) == {"@id", "@graph"} for g in doc["@graph"])
+    for g in doc["@graph"]:
+        ids = [n["@id"] for n in g["@graph"]]
+        assert len(ids) == len(set(ids)), g["@id"]
 
 
-def test_jsonld_of_a_store_without_the_union_has_the_same_triples(build_dir, tmp_path):
-    """A store whose default graph is empty (an in-memory one) is first copied into a temporary
-    on-disk store; the triples are those of kg.ttl, and the temporary store is gone."""
-    from policykg.store import jsonld
+def test_jsonld_of_any_store_holds_its_named_graphs(build_dir, tmp_path):
+    """The dumps of a store without cached parts (an in-memory one, copied into a temporary
+    on-disk store) stream every graph from it; kg.jsonld then holds the quads of kg.nq."""
+    from policykg.store import dumps
     mem = ox.Store()
     mem.bulk_load(path=str(build_dir / "kg.nq"), format=ox.RdfFormat.N_QUADS)
-    jsonld.write(mem, tmp_path)
-    got = _triples(tmp_path / "kg.jsonld", ox.RdfFormat.JSON_LD)
-    assert _split(got) == _split(_triples(build_dir / "kg.ttl", ox.RdfFormat.TURTLE))
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["context.jsonld", "kg.jsonld"]
+    dumps.write_all(mem, tmp_path)
+    got = {(q.subject, q.predicate, q.object, q.graph_name) for q in ox.parse(path=str(tmp_path / "kg.jsonld"), format=ox.RdfFormat.JSON_LD)}
+    want = {(q.subject, q.predicate, q.object, q.graph_name) for q in ox.parse(path=str(tmp_path / "kg.nq"), format=ox.RdfFormat.N_QUADS)}
+    assert got == want and len(got) == len(mem)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["context.jsonld", "kg.jsonld", "kg.nq", "kg.trig", "kg.ttl"]
 
 
 def test_rdflib_reads_the_jsonld(build_dir):
     import rdflib
-    g = rdflib.Graph().parse(build_dir / "kg.jsonld", format="json-ld")
-    assert len(g) == len(_triples(build_dir / "kg.ttl", ox.RdfFormat.TURTLE))
+    ds = rdflib.Dataset().parse(build_dir / "kg.jsonld", format="json-ld")
+    union = {(s, p, o) for s, p, o, _g in ds.quads((None, None, None, None))}
+    assert len(union) == len(_triples(build_dir / "kg.ttl", ox.RdfFormat.TURTLE))
+    g = ds.graph(rdflib.URIRef(GRAPH + "notice-160-bilingual"))
     num = g.value(rdflib.URIRef(NOTICE), rdflib.URIRef("https://w3id.org/policykg/ontology#documentNumber"))
     assert str(num) == "工信部联运行〔2022〕160号"
 
@@ -153,3 +178,14 @@ def test_graphml_nodes_have_a_plain_label(build_dir):
     g = nx.read_graphml(build_dir / "viz" / "overview.graphml")
     assert g.number_of_nodes() > 20 and all(d.get("label") for _, d in g.nodes(data=True))
     assert g.nodes[NOTICE]["label"] == g.nodes[NOTICE]["label_en"]
+
+
+def test_a_jsonld_fragment_is_one_object_per_named_graph_and_refuses_the_default_graph():
+    from policykg.store import jsonld
+    g = ox.NamedNode(GRAPH + "notice-160-bilingual")
+    number = ox.NamedNode("https://w3id.org/policykg/ontology#documentNumber")
+    quads = [ox.Quad(ox.NamedNode(NOTICE), number, ox.Literal("工信部联运行〔2022〕160号"), g)]
+    assert json.loads(jsonld.fragment(quads)) == {"@id": "pgraph:notice-160-bilingual", "@graph": [
+        {"@id": "pid:doc/miit-2022-160", "pkg:documentNumber": "工信部联运行〔2022〕160号"}]}
+    with pytest.raises(ValueError):
+        jsonld.fragment([ox.Quad(q.subject, q.predicate, q.object) for q in quads])

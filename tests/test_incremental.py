@@ -140,6 +140,8 @@ def test_the_dumps_of_an_add_are_written_from_its_store(base, tmp_path):
     named = {q for q in ds.store if q.graph_name != DEFAULT}
     assert len(dumped) == len(named) and _ground(dumped) == _ground(named)     # blank nodes: relabelled when read
     assert GRAPH + "synth-000013" in {g.value for g in dumped.named_graphs()}
+    compact = set(ox.parse(path=str(build / "kg.jsonld"), format=ox.RdfFormat.JSON_LD))     # labels kept by the parser
+    assert compact == set(ox.parse(path=str(build / "kg.nq"), format=ox.RdfFormat.N_QUADS))
 
 
 def test_a_changed_or_removed_document_takes_the_full_path(base, tmp_path):

@@ -120,3 +120,13 @@ def build_store(folder: Path, ctx: Context, units: list[Unit], cache: Cache) -> 
     dropped = drop_asserted(store, units, cache)
     added = global_pass(store, ctx, units)
     return store, {"inferred_stated_elsewhere": dropped, "inferred_across_sources": added}
+
+
+def dump_parts(ctx: Context, units: list[Unit], cache: Cache) -> tuple[list, set[str]]:
+    """What the dumps copy as it is (`policykg.store.dumps.write_store`): the ontology and
+    vocabulary graphs, and each source's graph from its cached N-Quads and JSON-LD fragment (the
+    inferred and links graphs are merged in the store)."""
+    base = sorted((q for q in ctx.base_quads if q.graph_name != INFERRED), key=str)   # a fixed order
+    covered = {q.graph_name.value for q in base} | {u.graph for u in units}
+    return ([ox.serialize(base, format=ox.RdfFormat.N_QUADS)]
+            + [(cache.quads_path(u.digest), cache.jsonld_path(u.digest)) for u in units]), covered

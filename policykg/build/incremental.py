@@ -229,7 +229,7 @@ def add(out_dir: Path, ctx: units.Context, planned: Plan, *, with_links: bool, d
         data = _counts(old_report, delta, counts, quads)
         data["validation"] = report.to_dict()
         if dumps:
-            _write_dumps(store, tmp, say)
+            _write_dumps(store, tmp, ctx, done, cache, say)
             lap("serialize")
         _carry(out_dir, tmp)
         from policykg.build import summary
@@ -383,13 +383,14 @@ def _carry(old: Path, new: Path) -> None:
             os.link(src, new / name)
 
 
-def _write_dumps(store: ox.Store, tmp: Path, say) -> None:
-    """The whole-graph files, from the store by streaming (as the full build writes them)."""
+def _write_dumps(store: ox.Store, tmp: Path, ctx: units.Context, done: list[units.Unit], cache: units.Cache, say) -> None:
+    """The whole-graph files, as the full build writes them: the sources' graphs (which an add
+    leaves as they were) from their cached files, the merged graphs from the store by streaming."""
     from policykg.build import publish
     from policykg.export import write as export
     from policykg.store import dumps
     say("writing TriG, N-Quads, Turtle and JSON-LD")
-    dumps.write_store(store, tmp)
+    dumps.write_store(store, tmp, *assemble.dump_parts(ctx, done, cache))
     publish.write_all(store, tmp)
     say("writing the flat tables (CSV) and their codebook")
     export.export(store, tmp / "export", ("csv",))

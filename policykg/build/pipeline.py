@@ -143,14 +143,14 @@ def build(out_dir: Path | str | None = None, documents: list[Path] | None = None
         ds = Dataset(store, ctx.onto, done, report, timings)
         ds.counts = counts
         say("writing TriG, N-Quads, Turtle and JSON-LD")
-        serialize.write_store(store, tmp, *_parts(ctx, done, cache))
+        serialize.write_store(store, tmp, *assemble.dump_parts(ctx, done, cache))
         lap("serialize")
         counts["quads"] = len(store)
         say("adding the union of the graphs to the store")       # set semantics for queries (store.union)
         union.load(store, tmp / "kg.ttl")
-        lap("union")                           # before the files below: kg.jsonld streams the union
+        lap("union")
         from policykg.build import publish
-        say("writing compact JSON-LD, the ontology in RDF/XML and its OWL 2 DL profile, and the vocabularies")
+        say("writing the ontology in RDF/XML and its OWL 2 DL profile, and the vocabularies")
         publish.write_all(store, tmp)
         from policykg.export import write as export
         say("writing the flat tables (CSV) and their codebook")
@@ -182,14 +182,6 @@ def build(out_dir: Path | str | None = None, documents: list[Path] | None = None
     ds = ds_box[0]
     ds.store = ox.Store.read_only(str(out_dir / STORE_DIR))
     return ds
-
-
-def _parts(ctx: units.Context, done: list[units.Unit], cache: units.Cache) -> tuple[list, set[str]]:
-    """What the dumps copy as it is: the ontology and vocabulary graphs, and each source's graph
-    from its cached N-Quads (the inferred and links graphs are merged in the store)."""
-    base = sorted((q for q in ctx.base_quads if q.graph_name != assemble.INFERRED), key=str)   # a fixed order
-    covered = {q.graph_name.value for q in base} | {u.graph for u in done}
-    return [ox.serialize(base, format=ox.RdfFormat.N_QUADS)] + [cache.quads_path(u.digest) for u in done], covered
 
 
 def _write_report(ds: Dataset, tmp: Path) -> None:

@@ -1,5 +1,5 @@
 """Publication formats of the ontology and vocabularies that other tools read as they are
-(compact JSON-LD of the graph: policykg.store.jsonld).
+(the dumps of the dataset, compact JSON-LD among them: policykg.store.dumps).
 
 - `ontology/`: the ontology as published. `policykg.ttl` and `policykg.owl` (RDF/XML, which
   owlready2 and Protégé read) hold the classes and properties; the SKOS concept schemes that the
@@ -21,7 +21,6 @@ import pyoxigraph as ox
 
 from policykg.model.dlprofile import OUTSIDE_OWL2_MAP, dl_term
 from policykg.model.namespaces import ONTOLOGY_GRAPH, PREFIXES, RDF, RDFS, SKOS, VOCABULARY_GRAPH
-from policykg.store import jsonld
 from policykg.store.dumps import HEADER
 
 ONTOLOGY_DIR = "ontology"
@@ -97,4 +96,4 @@ def write_vocabularies(store: ox.Store, out: Path) -> dict[str, Path]:
 
 
 def write_all(store: ox.Store, out: Path) -> dict[str, Path]:
-    return jsonld.write(store, out) | write_ontology(store, out) | write_vocabularies(store, out)
+    return write_ontology(store, out) | write_vocabularies(store, out)

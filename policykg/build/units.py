@@ -22,9 +22,10 @@ from policykg.encoding import compile as compiler, reader
 from policykg.errors import InputError
 from policykg.model import entail, ontology, reason
 from policykg.model.namespaces import INFERRED_GRAPH, PID, XSD
+from policykg.store import jsonld
 
 _PACKAGE = Path(__file__).resolve().parent.parent
-CODE = [_PACKAGE / "encoding", _PACKAGE / "model", Path(__file__)]
+CODE = [_PACKAGE / "encoding", _PACKAGE / "model", _PACKAGE / "store" / "jsonld.py", Path(__file__)]
 PROVENANCE = (PID + "claim/", PID + "text/")        # claim and evidence nodes: local to one source
 
 
@@ -123,7 +124,8 @@ def file_digest(path: Path, context: str) -> str:
 
 class Cache:
     """Units on disk: DIR/DIGEST.unit (the Unit), DIR/DIGEST.nq (the quads of its source graph,
-    N-Quads) and DIR/DIGEST.inf.nq (what the rules derive from it alone, in the inferred graph).
+    N-Quads), DIR/DIGEST.jsonld (the same graph as kg.jsonld holds it, `policykg.store.jsonld.fragment`)
+    and DIR/DIGEST.inf.nq (what the rules derive from it alone, in the inferred graph).
     The source graphs go into the dumps as they are (`policykg.store.dumps`); the inferred graph is
     shared by all sources, so it is taken from the store, where the build has merged it."""
 
@@ -141,6 +143,9 @@ class Cache:
     def quads_path(self, digest: str) -> Path:
         return self.folder / f"{digest}.nq"
 
+    def jsonld_path(self, digest: str) -> Path:
+        return self.folder / f"{digest}.jsonld"
+
     def inferred_path(self, digest: str) -> Path:
         return self.folder / f"{digest}.inf.nq"
 
@@ -154,14 +159,15 @@ class Cache:
         n = 0
         for f in self.folder.iterdir():
             stem, dot, suffix = f.name.partition(".")
-            if dot and suffix in ("unit", "nq", "inf.nq") and stem not in keep:
+            if dot and suffix in ("unit", "nq", "jsonld", "inf.nq") and stem not in keep:
                 f.unlink()
                 n += 1
         return n
 
-    def put(self, unit: Unit, nquads: bytes, inferred: bytes) -> None:
+    def put(self, unit: Unit, nquads: bytes, inferred: bytes, compact: bytes) -> None:
         tmp = self.folder / f".{unit.digest}.{os.getpid()}.tmp"
-        for body, path in ((nquads, self.quads_path(unit.digest)), (inferred, self.inferred_path(unit.digest))):
+        for body, path in ((nquads, self.quads_path(unit.digest)), (inferred, self.inferred_path(unit.digest)),
+                           (compact, self.jsonld_path(unit.digest))):
             tmp.write_bytes(body)
             os.replace(tmp, path)
         tmp.write_bytes(pickle.dumps(unit))         # written last: a unit file means its quads are there
@@ -212,7 +218,7 @@ def compile_one(path: str, digest: str, known, cache_dir: str, context: str | No
     unit.quads, unit.inferred = len(quads), len(inferred)
     unit.nodes, unit.join_nodes = _nodes(enc, derived, ctx)
     cache.put(unit, ox.serialize(quads, format=ox.RdfFormat.N_QUADS),
-              ox.serialize(inferred, format=ox.RdfFormat.N_QUADS))
+              ox.serialize(inferred, format=ox.RdfFormat.N_QUADS), jsonld.fragment(quads).encode())
     return unit
 
 

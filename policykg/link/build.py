@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from policykg.store import dumps as serialize, jsonld
+from policykg.store import dumps as serialize
 from policykg.encoding import compile as compiler, files, reader as encoding
 from policykg.errors import InputError
 from policykg.link.compute import DEFAULT_K, DEFAULT_MIN_SCORE, LINK_TYPES, Link, compute, iter_links
@@ -59,7 +59,6 @@ def write_build(build_dir: Path | str | None = None, *, min_score: float = DEFAU
     if folder is not None:
         store.flush()       # into the store's files: a read-only open would otherwise replay the write log in memory
     write(store, build)
-    jsonld.write(store, build)
     dataset.forget()
     return counts, store
 

@@ -35,8 +35,8 @@ def fill(store: ox.Store) -> int:
 
 def load(store: ox.Store, dump: Path | str, fmt: ox.RdfFormat = ox.RdfFormat.TURTLE) -> None:
     """Fill the default graph from a dump of the union (kg.ttl), streamed. The blank nodes keep their
-    labels (`Store.bulk_load` would draw new ones at random), so the union's index order, which
-    kg.jsonld follows, is the same in every build."""
+    labels (`Store.bulk_load` would draw new ones at random), so the union's index order is the
+    same in every build."""
     store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, DEFAULT) for q in ox.parse(path=str(dump), format=fmt))
 
 
