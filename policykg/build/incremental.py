@@ -19,6 +19,9 @@ and usable until the atomic swap. Its work is bounded by the new units, never by
   get their lineage links to the new measures);
 - the zero-row checks of the data run on the entities the new quads describe, in a scratch store
   holding just their triples; the ontology's checks (same context) keep their results;
+- the statistics graph (policykg.store.statistics) is recomputed for the claimed triples about
+  the entities the new claims describe, for the new claims' sources and their pairs, and for the
+  instruments and sectors;
 - the report's counts are the previous ones plus what the new quads add.
 
 Files whose content is the whole graph (kg.trig, kg.nq, kg.ttl, kg.jsonld, export/, viz/) are not
@@ -43,6 +46,7 @@ import pyoxigraph as ox
 from policykg.build import assemble, distributed, output, units
 from policykg.build.assemble import DEFAULT, INFERRED
 from policykg.model.namespaces import PID, PKG, RDF, SKOS
+from policykg.store import statistics
 from policykg.store.load import STORE_DIR
 from policykg.validate import checks
 from policykg.validate.report import Finding, Report
@@ -52,6 +56,7 @@ LINK_UNITS = "link-units.pickle"           # beside it: the documents and measur
 FORMAT = 1
 CONTEXT_FILES = ("ontology", "vocab", "context.jsonld", "ontology.html")
 _TYPE, _IN_SCHEME = ox.NamedNode(RDF + "type"), ox.NamedNode(SKOS + "inScheme")
+_SUBJECT, _STATED_IN = ox.NamedNode(RDF + "subject"), ox.NamedNode(PKG + "statedIn")
 _LINK_UNITS = (ox.NamedNode(PKG + "PolicyDocument"), ox.NamedNode(PKG + "Measure"))
 
 
@@ -157,6 +162,11 @@ def add(out_dir: Path, ctx: units.Context, done: list[units.Unit], new: list[uni
         delta.update(q.graph_name.value for q in link_quads)
         store.extend(ox.Quad(q.subject, q.predicate, q.object, DEFAULT) for q in fresh + added + link_quads)
         lap("link")
+        stats_added, stats_removed = statistics.update(
+            store, {q.object for q in quads if q.predicate == _SUBJECT}, {q.object for q in quads if q.predicate == _STATED_IN})
+        delta.update(statistics.STATISTICS_GRAPH for _ in stats_added)
+        delta.subtract(statistics.STATISTICS_GRAPH for _ in stats_removed)
+        lap("statistics")
         touched = {q.subject for q in fresh + removed + added + link_quads}
         report = _checks(store, ctx, touched, old_report["validation"])
         lap("checks")

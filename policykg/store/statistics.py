@@ -318,9 +318,12 @@ def _remove_nodes(store: ox.Store, nodes: Iterable) -> list[ox.Quad]:
 
 def update(store: ox.Store, subjects: set, sources: set) -> tuple[list[ox.Quad], list[ox.Quad]]:
     """After documents are added: recompute the fact nodes of the claimed triples about `subjects`
-    (the subjects of the new claims), the nodes of the new `sources` and of the pairs with one of
-    them, and every instrument and sector node. Returns (quads added, quads removed)."""
+    (the subjects of the new claims) and about what the `sources` of the new claims state, the
+    nodes of those sources and of the pairs with one of them, and every instrument and sector node
+    (the other nodes count claims that did not change). Returns (quads added, quads removed)."""
     read = _Reader(store)
+    subjects = set(subjects) | {t.object for src in sources for q in read(None, STATED_IN, src)
+                                for t in read(q.subject, SUBJ, None)}     # all that a source states: its pairs
     claims, seen = _Claims(), set()
     for c, triples, typed in _claim_nodes(read, subjects):
         seen.add(c)
@@ -340,6 +343,6 @@ def update(store: ox.Store, subjects: set, sources: set) -> tuple[list[ox.Quad],
             for q in store.quads_for_pattern(None, TYPE, _n(c), G)]
     removed = _remove_nodes(store, old)
     added = list(_fact_quads(claims)) + list(_source_quads(claims, sources))
-    added += _pair_quads(_pairs(claims, sources)) + list(_term_quads(read))
+    added += list(_pair_quads(_pairs(claims, sources))) + list(_term_quads(read))
     store.extend(added)
     return added, removed
