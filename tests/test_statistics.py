@@ -25,7 +25,7 @@ def _rows(store, text: str) -> list[tuple]:
     csv = store.query(text, **union.options(store)).serialize(format=ox.QueryResultsFormat.CSV).decode()
     rows = normalise(csv)
     keep = [i for i, h in enumerate(rows[0]) if not h.startswith("_")]
-    return [tuple(r[i] for i in keep) for r in rows]
+    return [tuple(rows[0][i] for i in keep)] + sorted(tuple(r[i] for i in keep) for r in rows[1:])
 
 
 @pytest.mark.parametrize("name", sorted(p.stem for p in AGGREGATIONS.glob("*.rq")))
