@@ -19,9 +19,9 @@ and usable until the atomic swap. Its work is bounded by the new units, never by
   get their lineage links to the new measures);
 - the zero-row checks of the data run on the entities the new quads describe, in a scratch store
   holding just their triples; the ontology's checks (same context) keep their results;
-- the statistics graph (policykg.store.statistics) is recomputed for the claimed triples about
-  the entities the new claims describe, for the new claims' sources and their pairs, and for the
-  instruments and sectors;
+- the statistics graph (policykg.store.statistics) is recomputed for what the new quads can
+  change: the claimed triples about the entities the new claims describe, the new claims' sources
+  and their pairs, the instruments and sectors they name, the pairs of the new measures and actions;
 - the report's counts are the previous ones plus what the new quads add.
 
 Files whose content is the whole graph (kg.trig, kg.nq, kg.ttl, kg.jsonld, export/, viz/) are not
@@ -56,7 +56,6 @@ LINK_UNITS = "link-units.pickle"           # beside it: the documents and measur
 FORMAT = 1
 CONTEXT_FILES = ("ontology", "vocab", "context.jsonld", "ontology.html")
 _TYPE, _IN_SCHEME = ox.NamedNode(RDF + "type"), ox.NamedNode(SKOS + "inScheme")
-_SUBJECT, _STATED_IN = ox.NamedNode(RDF + "subject"), ox.NamedNode(PKG + "statedIn")
 _LINK_UNITS = (ox.NamedNode(PKG + "PolicyDocument"), ox.NamedNode(PKG + "Measure"))
 
 
@@ -162,8 +161,7 @@ def add(out_dir: Path, ctx: units.Context, done: list[units.Unit], new: list[uni
         delta.update(q.graph_name.value for q in link_quads)
         store.extend(ox.Quad(q.subject, q.predicate, q.object, DEFAULT) for q in fresh + added + link_quads)
         lap("link")
-        stats_added, stats_removed = statistics.update(
-            store, {q.object for q in quads if q.predicate == _SUBJECT}, {q.object for q in quads if q.predicate == _STATED_IN})
+        stats_added, stats_removed = statistics.update(store, quads + added)
         delta.update(statistics.STATISTICS_GRAPH for _ in stats_added)
         delta.subtract(statistics.STATISTICS_GRAPH for _ in stats_removed)
         lap("statistics")

@@ -27,9 +27,8 @@ Every number is a count over the union of the other graphs, and each node says w
 Cost: one pass over the claims (one index lookup per claim) and one over the instrument and sector
 statements, so linear in the graph; the memory is one entry per distinct claimed triple. The pair
 counts grow with the square of the sources that state one triple (a triple that k sources state
-adds k(k-1)/2 pair counts). Adding documents (policykg.build.incremental) recomputes the nodes of
-the triples whose subject the new claims describe, of the new sources and their pairs, and the
-instrument and sector nodes (`update`).
+adds k(k-1)/2 pair counts). Adding documents (policykg.build.incremental) recomputes only the
+nodes the new quads can change (`update`), each from its own statements.
 """
 
 from __future__ import annotations
@@ -214,41 +213,67 @@ def _pair_quads(pairs: dict) -> Iterable[ox.Quad]:
 
 # ---------------------------------------------------------------- instruments and sectors
 
-def _term_quads(read: _Reader) -> Iterable[ox.Quad]:
-    measures, actions, documents = (read.subjects(TYPE, c) for c in (MEASURE, ACTION, DOCUMENT))
-    instruments, sectors = read.subjects(TYPE, INSTRUMENT), read.subjects(TYPE, SECTOR)
-    uses, targets = defaultdict(set), defaultdict(set)          # item -> instruments / sectors
-    by_term = defaultdict(lambda: (set(), set(), set()))        # term -> measures, actions, documents
-    for prop, table in ((USES_I, uses), (TARGETS_S, targets)):
-        for q in read(None, prop, None):
-            table[q.subject].add(q.object)
+class _Kinds:
+    """Which items are measures, actions, policy documents: read once (the whole graph) or looked up
+    item by item (after an add)."""
+
+    def __init__(self, read: _Reader, preload: bool):
+        self.read, self.sets = read, None
+        if preload:
+            self.sets = {c: read.subjects(TYPE, c) for c in (MEASURE, ACTION, DOCUMENT)}
+        self.memo = {}
+
+    def __call__(self, x, cls) -> bool:
+        if self.sets is not None:
+            return x in self.sets[cls]
+        if (x, cls) not in self.memo:
+            self.memo[(x, cls)] = next(iter(self.read(x, TYPE, cls)), None) is not None
+        return self.memo[(x, cls)]
+
+
+def _usage(read: _Reader, kinds: _Kinds, terms: set | None) -> dict:
+    """term -> (measures, actions, documents) that use, cover or target it; of `terms` only, or all."""
+    by_term = defaultdict(lambda: (set(), set(), set()))
     for prop in (USES_I, COVERS_I, TARGETS_S, COVERS_S):
-        for q in read(None, prop, None):
-            x, t = q.subject, q.object
-            row = by_term[t]
-            if x in measures and prop in (USES_I, TARGETS_S):
-                row[0].add(x)
-            if x in actions and prop in (USES_I, TARGETS_S):
-                row[1].add(x)
-            if x in documents:
+        quads = read(None, prop, None) if terms is None else (q for t in terms for q in read(None, prop, t))
+        for q in quads:
+            x, row = q.subject, by_term[q.object]
+            if prop in (USES_I, TARGETS_S):
+                if kinds(x, MEASURE):
+                    row[0].add(x)
+                if kinds(x, ACTION):
+                    row[1].add(x)
+            if kinds(x, DOCUMENT):
                 row[2].add(x)
-    broader = defaultdict(set)
-    for i in instruments:
-        broader[i] = {q.object for q in read(i, BROADER, None)}
+    return by_term
 
-    def ancestors(i, seen=None):
-        seen = set() if seen is None else seen
-        if i not in seen:
-            seen.add(i)
-            for up in broader.get(i, ()):
-                ancestors(up, seen)
-        return seen
 
+def _below(read: _Reader, instruments: set) -> tuple[dict, dict]:
+    """(instrument -> its skos:broader, instrument -> the instruments at or below it)."""
+    broader = {i: {q.object for q in read(i, BROADER, None)} for i in instruments}
     below = defaultdict(set)
     for i in instruments:
-        for up in ancestors(i):
-            below[up].add(i)
-    for t in instruments | sectors:
+        todo, seen = [i], set()
+        while todo:
+            up = todo.pop()
+            if up not in seen:
+                seen.add(up)
+                below[up].add(i)
+                todo.extend(broader.get(up, ()))
+    return broader, below
+
+
+def _term_quads(read: _Reader, terms: set | None = None) -> Iterable[ox.Quad]:
+    """The TermStatistics of every instrument and sector, or of those in `terms` (and the families
+    of those instruments), counted by looking up each term's statements."""
+    kinds = _Kinds(read, terms is None)
+    instruments, sectors = read.subjects(TYPE, INSTRUMENT), read.subjects(TYPE, SECTOR)
+    broader, below = _below(read, instruments)
+    todo = instruments | sectors if terms is None else \
+        (terms & (instruments | sectors)) | {f for f in instruments if not broader[f] and below[f] & terms}
+    members = set().union(*(below[f] for f in todo if f in instruments and not broader[f])) if todo else set()
+    by_term = _usage(read, kinds, None if terms is None else todo | members)
+    for t in todo:
         mentioned = {q.object for c in read(None, OBJ, t) for q in read(c.subject, STATED_IN, None)}
         m, a, d = by_term.get(t, (set(), set(), set()))
         node = _node("term", t)
@@ -261,14 +286,33 @@ def _term_quads(read: _Reader) -> Iterable[ox.Quad]:
             yield ox.Quad(node, _n("instrumentCount"), _int(len(below[t])), G)
             yield ox.Quad(node, _n("familyMeasureCount"), _int(len(family)), G)
             yield ox.Quad(node, _n("measureList"), ox.Literal("; ".join(sorted(key(x) for x in family))), G)
+
+
+def _matrix_quads(read: _Reader, items: set | None = None) -> Iterable[ox.Quad]:
+    """The InstrumentSectorStatistics of every pair, or of the pairs that the `items` (measures,
+    actions) take part in, counted over every item of such a pair."""
+    kinds = _Kinds(read, items is None)
+    uses, targets = defaultdict(set), defaultdict(set)          # item -> instruments / sectors
+    if items is None:
+        for prop, table in ((USES_I, uses), (TARGETS_S, targets)):
+            for q in read(None, prop, None):
+                table[q.subject].add(q.object)
+    else:
+        pairs = {(u.object, t.object) for x in items for u in read(x, USES_I, None) for t in read(x, TARGETS_S, None)}
+        for i in {i for i, _ in pairs}:
+            for q in read(None, USES_I, i):
+                uses[q.subject].add(i)
+        for x in list(uses):
+            targets[x] = {q.object for q in read(x, TARGETS_S, None)}
     matrix = defaultdict(lambda: (set(), set()))
     for x, used in uses.items():
-        kind = 0 if x in measures else 1 if x in actions else None
+        kind = 0 if kinds(x, MEASURE) else 1 if kinds(x, ACTION) else None
         if kind is None:
             continue
         for i in used:
             for s in targets.get(x, ()):
-                matrix[(i, s)][kind].add(x)
+                if items is None or (i, s) in pairs:
+                    matrix[(i, s)][kind].add(x)
     for (i, s), (m, a) in matrix.items():
         node = _node("instrument-sector", i, s)
         yield ox.Quad(node, TYPE, _n("InstrumentSectorStatistics"), G)
@@ -290,6 +334,7 @@ def compute(store: ox.Store) -> list[ox.Quad]:
     out += _source_quads(claims)
     out += _pair_quads(_pairs(claims))
     out += _term_quads(read)
+    out += _matrix_quads(read)
     return out
 
 
@@ -316,33 +361,36 @@ def _remove_nodes(store: ox.Store, nodes: Iterable) -> list[ox.Quad]:
     return gone
 
 
-def update(store: ox.Store, subjects: set, sources: set) -> tuple[list[ox.Quad], list[ox.Quad]]:
-    """After documents are added: recompute the fact nodes of the claimed triples about `subjects`
-    (the subjects of the new claims) and about what the `sources` of the new claims state, the
-    nodes of those sources and of the pairs with one of them, and every instrument and sector node
-    (the other nodes count claims that did not change). Returns (quads added, quads removed)."""
+def update(store: ox.Store, new: list[ox.Quad]) -> tuple[list[ox.Quad], list[ox.Quad]]:
+    """After documents are added (`new`: their quads and what the reasoning added), recompute the
+    nodes that the new quads can change: of the claimed triples about the subjects of the new claims
+    and about what the new claims' sources state, of those sources and the pairs with one of them,
+    of the instruments and sectors the new quads name (and their families), and of the
+    instrument-sector pairs of the new measures and actions; the others count statements that did
+    not change (an add only adds to the union). Returns (quads added, quads removed)."""
     read = _Reader(store)
-    subjects = set(subjects) | {t.object for src in sources for q in read(None, STATED_IN, src)
-                                for t in read(q.subject, SUBJ, None)}     # all that a source states: its pairs
+    sources = {q.object for q in new if q.predicate == STATED_IN}
+    subjects = {q.object for q in new if q.predicate == SUBJ}
+    subjects |= {t.object for src in sources for q in read(None, STATED_IN, src)
+                 for t in read(q.subject, SUBJ, None)}     # all that a source states: its pairs
     claims, seen = _Claims(), set()
     for c, triples, typed in _claim_nodes(read, subjects):
         seen.add(c)
         claims.add(c, triples, typed)
-    for src in sources:      # the new sources' claims without a subject, and claims that contradict them
+    for src in sources:      # the sources' claims without a subject, and claims that contradict them
         for q in list(read(None, STATED_IN, src)) + list(read(None, CONTRADICTED_BY, src)):
             if q.subject not in seen:
                 seen.add(q.subject)
                 triples = list(read(q.subject, None, None))
                 claims.add(q.subject, triples, any(t.predicate == TYPE and t.object == CLAIM for t in triples),
                            facts=False)
-    old = [q.subject for s in subjects for q in store.quads_for_pattern(None, _n("statSubject"), s, G)]
-    old += [q.subject for s in sources for q in store.quads_for_pattern(None, _n("statisticsOf"), s, G)]
-    old += [q.subject for s in sources for p in ("sourceA", "sourceB")
-            for q in store.quads_for_pattern(None, _n(p), s, G)]
-    old += [q.subject for c in ("TermStatistics", "InstrumentSectorStatistics")
-            for q in store.quads_for_pattern(None, TYPE, _n(c), G)]
-    removed = _remove_nodes(store, old)
+    props = (USES_I, COVERS_I, TARGETS_S, COVERS_S)
+    items = {q.subject for q in new if q.predicate in props
+             or q.predicate == TYPE and q.object in (MEASURE, ACTION, DOCUMENT)}
+    terms = {q.object for q in new if q.predicate in props or q.predicate == OBJ}
+    terms |= {q.object for x in items for p in props for q in read(x, p, None)}
     added = list(_fact_quads(claims)) + list(_source_quads(claims, sources))
-    added += list(_pair_quads(_pairs(claims, sources))) + list(_term_quads(read))
+    added += list(_pair_quads(_pairs(claims, sources))) + list(_term_quads(read, terms)) + list(_matrix_quads(read, items))
+    removed = _remove_nodes(store, {q.subject for q in added})
     store.extend(added)
     return added, removed
