@@ -105,10 +105,13 @@ def main() -> None:
         del st
     st = load.load(args.build)
     print(f"graph: {len(st):,} quads ({args.build}); load average {os.getloadavg()[0]:.2f}")
-    t = time.perf_counter()
-    quads = statistics.compute(st)
-    print(f"statistics.compute: {len(quads):,} quads in {time.perf_counter() - t:.1f} s\n")
-    del st, quads
+    if not args.write:                          # (--write has timed it)
+        t = time.perf_counter()
+        quads = statistics.compute(st)
+        print(f"statistics.compute: {len(quads):,} quads in {time.perf_counter() - t:.1f} s")
+        del quads
+    print()
+    del st
     load.forget()
     print(f"{'query':26} {'before: p50 ms':>14} {'max ms':>9} {'rows':>7} | {'after: p50 ms':>14} {'max ms':>9} {'rows':>7}"
           f" | {'ours: p50 ms':>13} {'max ms':>9} {'rows':>7} | before/after")
