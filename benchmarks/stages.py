@@ -18,7 +18,8 @@ from policykg.build import assemble, distributed, incremental, output, pipeline,
 from policykg.store import dumps, union
 from policykg.validate import checks
 
-STAGES = ("encodings", "store", "link", "checks", "serialize", "union", "count", "publish", "export", "report", "index")
+STAGES = ("encodings", "store", "link", "checks", "serialize", "union", "count", "publish", "export", "statistics", "report",
+          "index")
 ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 ap.add_argument("documents", type=Path)
 ap.add_argument("out", type=Path)
@@ -93,6 +94,9 @@ if lap("publish"):
 from policykg.export import write as export
 export.export(store, out / "export", ("csv",))
 if lap("export"):
+    finish(link_units)
+from policykg.store import statistics
+if lap("statistics", quads=statistics.write(store)):
     finish(link_units)
 ds = pipeline.Dataset(store, ctx.onto, done, report, {})
 ds.counts = counts

@@ -25,9 +25,11 @@ _spec.loader.exec_module(corpus)
 
 
 def quads(store) -> set[str]:
-    """The named graphs' quads (the build's store also keeps their union in the default graph)."""
+    """The named graphs' quads (the build's store also keeps their union in the default graph, and
+    the statistics graph counted from them)."""
     named = ox.Store()
-    named.bulk_extend(q for q in store if q.graph_name != ox.DefaultGraph())
+    named.bulk_extend(q for q in store if q.graph_name != ox.DefaultGraph()
+                      and q.graph_name != ox.NamedNode(GRAPH + "statistics"))
     return {str(q) for q in dumps.canonical(named)}
 
 

@@ -16,7 +16,7 @@ import pytest
 
 from policykg import paths
 from policykg.build import incremental, output, pipeline, units
-from policykg.model.namespaces import GRAPH, LINKS_GRAPH, PID, PKG
+from policykg.model.namespaces import GRAPH, LINKS_GRAPH, PID, PKG, STATISTICS_GRAPH
 from policykg.store import load
 
 REPO = Path(__file__).resolve().parent.parent
@@ -25,6 +25,7 @@ corpus = sys.modules["corpus"] = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(corpus)
 
 LINKS = ox.NamedNode(LINKS_GRAPH)
+STATISTICS = ox.NamedNode(STATISTICS_GRAPH)
 DEFAULT = ox.DefaultGraph()
 pytestmark = pytest.mark.slow
 
@@ -97,9 +98,12 @@ def test_adding_documents_gives_the_store_of_a_full_build(base, tmp_path):
     assert set(a) == set(f)
     for g in set(a) - {LINKS, DEFAULT}:
         assert a[g] == f[g], g
+    assert len(a[STATISTICS]) > 1000                             # the counts were updated, not dropped
     # the default graph is the union of the named graphs, each triple once (the ontology's blank
     # nodes aside: a full build reads its union back from kg.ttl, which relabels them)
-    union = {ox.Quad(q.subject, q.predicate, q.object) for g, qs in a.items() if g != DEFAULT for q in qs}
+    # (the statistics graph, compared above with the full build's, counts the union and is not in it)
+    union = {ox.Quad(q.subject, q.predicate, q.object) for g, qs in a.items() if g not in (DEFAULT, STATISTICS)
+             for q in qs}
     assert len(a[DEFAULT]) == len(union)
     assert _ground(a[DEFAULT]) == _ground(union)
     # links: the earlier ones stay, and each new document has the lineage links a full build gives it
@@ -137,7 +141,7 @@ def test_the_dumps_of_an_add_are_written_from_its_store(base, tmp_path):
     assert ds.counts["path"] == "add"
     dumped = ox.Store()
     dumped.bulk_load(path=str(build / "kg.nq"), format=ox.RdfFormat.N_QUADS)
-    named = {q for q in ds.store if q.graph_name != DEFAULT}
+    named = {q for q in ds.store if q.graph_name not in (DEFAULT, STATISTICS)}    # statistics: not dumped
     assert len(dumped) == len(named) and _ground(dumped) == _ground(named)     # blank nodes: relabelled when read
     assert GRAPH + "synth-000013" in {g.value for g in dumped.named_graphs()}
     compact = set(ox.parse(path=str(build / "kg.jsonld"), format=ox.RdfFormat.JSON_LD))     # labels kept by the parser

@@ -40,7 +40,9 @@ def test_default_graph_counts_each_distinct_triple_once(st, nquads):
 
 
 def test_named_graphs_are_untouched(st, nquads):
-    got = query.sparql("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", store=st).values()[0]["n"]
+    # every named graph is in kg.nq as it is, but the statistics graph, which counts the others
+    got = query.sparql("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
+                       "FILTER(?g != <https://w3id.org/policykg/graph/statistics>) }", store=st).values()[0]["n"]
     assert got == len(nquads)
 
 

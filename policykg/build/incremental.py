@@ -20,6 +20,9 @@ and usable until the atomic swap. Its work is bounded by the new units, never by
   index kept with the build, to which they are added (`policykg.build.addlinks`);
 - the zero-row checks of the data run on the entities the new quads describe, in a scratch store
   holding just their triples; the ontology's checks (same context) keep their results;
+- the statistics graph (policykg.store.statistics) is recomputed for what the new quads can
+  change: the claimed triples about the entities the new claims describe, the new claims' sources
+  and their pairs, the instruments and sectors they name, the pairs of the new measures and actions;
 - the report's counts are the previous ones plus what the new quads add.
 
 Files whose content is the whole graph (kg.trig, kg.nq, kg.ttl, kg.jsonld, export/, viz/) are not
@@ -45,6 +48,7 @@ from policykg.build.assemble import DEFAULT, INFERRED
 from policykg.encoding.reader import iri_of
 from policykg.link import saved
 from policykg.model.namespaces import PID, PKG, RDF, SKOS
+from policykg.store import statistics
 from policykg.store.load import STORE_DIR
 from policykg.validate import checks
 from policykg.validate.report import Finding, Report
@@ -223,6 +227,10 @@ def add(out_dir: Path, ctx: units.Context, planned: Plan, *, with_links: bool, d
         delta.update(q.graph_name.value for q in link_quads)
         store.extend(ox.Quad(q.subject, q.predicate, q.object, DEFAULT) for q in fresh + added + link_quads)
         lap("link")
+        stats_added, stats_removed = statistics.update(store, quads + added)
+        delta.update(statistics.STATISTICS_GRAPH for _ in stats_added)
+        delta.subtract(statistics.STATISTICS_GRAPH for _ in stats_removed)
+        lap("statistics")
         touched = {q.subject for q in fresh + removed + added + link_quads}
         report = _checks(store, ctx, touched, old_report["validation"])
         lap("checks")

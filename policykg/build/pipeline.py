@@ -156,6 +156,10 @@ def build(out_dir: Path | str | None = None, documents: list[Path] | None = None
         say("writing the flat tables (CSV) and their codebook")
         export.export(store, tmp / "export", ("csv",))
         lap("publish")
+        say("counting the statistics graph")    # after the files from the union: not in them
+        from policykg.store import statistics
+        counts["statistics_quads"] = statistics.write(store)
+        lap("statistics")
         if with_pages:
             from policykg.build import ontodoc
             say("writing the ontology reference page")

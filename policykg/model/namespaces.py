@@ -30,6 +30,7 @@ PREFIXES = {
 ONTOLOGY_GRAPH = GRAPH + "ontology"
 VOCABULARY_GRAPH = GRAPH + "vocabulary"
 INFERRED_GRAPH = GRAPH + "inferred"
+STATISTICS_GRAPH = GRAPH + "statistics"
 LINKS_GRAPH = GRAPH + "links"
 
 

@@ -80,7 +80,8 @@ def _graphs(st: ox.Store, graph: str | None, tier: str = "curated") -> tuple[ox.
     iri = graph if graph.startswith(("http://", "https://")) else GRAPH + graph.split("/", 1)[-1]
     if iri not in names:
         sources = sorted("source/" + n[len(GRAPH):] for n in names if n.startswith(GRAPH)
-                         and n not in (ONTOLOGY_GRAPH, VOCABULARY_GRAPH, GRAPH + "inferred", GRAPH + "links"))
+                         and n not in (ONTOLOGY_GRAPH, VOCABULARY_GRAPH, GRAPH + "inferred", GRAPH + "links",
+                                       GRAPH + "statistics"))
         raise InputError(f"no graph for source '{graph}'{did_you_mean(graph, sources)}",
                          fix="give a source key such as " + (sources[0] if sources else "source/...")
                          + " (sources: " + ", ".join(sources) + ")")

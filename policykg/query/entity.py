@@ -20,7 +20,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from policykg.errors import InputError
-from policykg.model.namespaces import INFERRED_GRAPH, PKG, PREFIXES, RDF, RDFS, SKOS
+from policykg.model.namespaces import INFERRED_GRAPH, PKG, PREFIXES, RDF, RDFS, SKOS, STATISTICS_GRAPH
 from policykg.query.engine import execute
 from policykg.query.index import Entry, index
 from policykg.query.resolve import label_of, resolve_entity
@@ -162,7 +162,7 @@ def describe(store: ox.Store, view: EntityView) -> None:
         view.alt_labels.setdefault(lang, []).append(text)
     for text, lang in me.names.get("definition", ()):
         view.definitions.setdefault(lang, text)
-    stated = [g for g in store.named_graphs() if g.value != INFERRED_GRAPH]     # what the reasoner adds is `derived`
+    stated = [g for g in store.named_graphs() if g.value not in (INFERRED_GRAPH, STATISTICS_GRAPH)]   # inferred: `derived`
     rows = store.query(_NEIGHBOURS, substitutions={ox.Variable("_e"): ox.NamedNode(view.iri)}, default_graph=stated)
     for _, direction, p, x in rows:
         incoming = direction.value == "in"

@@ -5,7 +5,8 @@ read-only takes milliseconds whatever the size of the graph, and several process
 `serve`) can read it at once. Its default graph holds the union of the named graphs as a set (each
 distinct triple once, see `policykg.store.union`). A build without a store (made by an older
 version), whose kg.nq is newer than its store (rewritten by `policykg link`), or with an extracted
-tier (`policykg ingest --into-graph`, extracted/*.nq) is loaded from its dumps into memory instead.
+tier (`policykg ingest --into-graph`, extracted/*.nq) is loaded from its dumps into memory instead,
+and its statistics graph (policykg.store.statistics, not in the dumps) computed anew.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import pyoxigraph as ox
 
 from policykg import paths
 from policykg.errors import InputError
-from policykg.store import union
+from policykg.store import statistics, union
 
 STORE_DIR = "store"
 
@@ -36,6 +37,7 @@ def _load(path: str, mtime: float, extracted: tuple = ()) -> ox.Store:
         store.bulk_load(path=str(turtle), format=ox.RdfFormat.TURTLE, to_graph=union.DEFAULT)
     else:
         union.fill(store)
+    statistics.write(store)                           # the counts are not in the dumps: made from the union
     for name, _ in extracted:                         # the extracted tier: named graphs only, not in the union
         store.bulk_load(path=name, format=ox.RdfFormat.N_QUADS)
     return store

@@ -1,0 +1,131 @@
+"""Benchmark: the catalogue queries that read the statistics graph (policykg.store.statistics),
+before and after, in the same run, on one build; and what the statistics graph costs to compute.
+
+Not a test (timings depend on the machine). Run it on a large build, e.g.
+
+    nice .venv/bin/python benchmarks/statistics_graph.py --build /tmp/b1000 [--repeat 5] [--timeout 10]
+
+For each query it prints the median and the slowest of `--repeat` runs of
+- `before`: the aggregation the query replaced (tests/aggregations/NAME.rq: every claim grouped at
+  query time), on pyoxigraph with its rows drained; a run over `--timeout` (10 s) is killed and reported as a time-out;
+- `after`: the catalogue query (queries/NAME.rq) the same way;
+- `ours`: the catalogue query as a user runs it (`policykg.open(build).query(NAME)`, parameters
+  from the header examples as `benchmarks/queries.py` gives them);
+with the rows of each and the ratio before/after. Then the time and size of computing the
+statistics graph from the store (`statistics.compute`), which the build spends once.
+A build made before the statistics graph existed gets it written first (`--write`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import os
+import statistics as stats
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "tests"))
+
+NAMES = ("claims-per-source", "confirmed-facts", "unconfirmed-facts", "conflicting-claims", "source-agreement",
+         "instrument-families", "instrument-usage", "sector-coverage", "instrument-sector-matrix")
+
+
+def _raw(build: str, text: str, repeat: int, out) -> None:
+    from policykg.store import load, union
+    st = load.load(build)
+    out.send("ready")
+    for _ in range(repeat):
+        t = time.perf_counter()
+        n = sum(1 for _ in st.query(text, **union.options(st)))
+        out.send((time.perf_counter() - t, n))
+
+
+def _ours(build: str, name: str, repeat: int, out) -> None:
+    import policykg
+    from helpers_query import scaled_params
+    from policykg.query import catalogue
+    kg = policykg.open(build)
+    params = scaled_params(catalogue.get(name), kg.store)
+    kg.query("agencies"), kg.query("agencies")  # the second query starts the API's pool
+    out.send("ready")
+    for _ in range(repeat):
+        t = time.perf_counter()
+        n = len(kg.query(name, **params).values())
+        out.send((time.perf_counter() - t, n))
+
+
+def _timed(target, args, repeat: int, timeout: float):
+    """(run times, rows), or None when one run takes longer than `timeout` (the worker is killed)."""
+    here, there = mp.Pipe(duplex=False)
+    p = mp.Process(target=target, args=args + (repeat, there))
+    p.start()
+    times, n = [], 0
+    try:
+        if not here.poll(600):
+            return None
+        here.recv()
+        for _ in range(repeat):
+            if not here.poll(timeout):
+                return None
+            dt, n = here.recv()
+            times.append(dt)
+        return times, n
+    finally:
+        p.kill()
+        p.join()
+
+
+def _cell(got, timeout) -> str:
+    if got is None:
+        return f"> {timeout:.0f} s (killed)"
+    times, n = got
+    return f"{1000 * stats.median(times):9.1f} {1000 * max(times):9.1f} {n:7d}"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--build", required=True)
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--timeout", type=float, default=10.0, help="seconds one run of a query may take")
+    ap.add_argument("--write", action="store_true", help="write the statistics graph into the build's store first")
+    args = ap.parse_args()
+    from policykg.store import load, statistics
+    folder = load.store_dir(args.build)
+    if args.write:
+        import pyoxigraph as ox
+        st = ox.Store(str(folder))
+        t = time.perf_counter()
+        n = statistics.write(st)
+        st.flush()
+        print(f"wrote the statistics graph: {n:,} quads in {time.perf_counter() - t:.1f} s")
+        del st
+    st = load.load(args.build)
+    print(f"graph: {len(st):,} quads ({args.build}); load average {os.getloadavg()[0]:.2f}")
+    if not args.write:                          # (--write has timed it)
+        t = time.perf_counter()
+        quads = statistics.compute(st)
+        print(f"statistics.compute: {len(quads):,} quads in {time.perf_counter() - t:.1f} s")
+        del quads
+    print()
+    del st
+    load.forget()
+    print(f"{'query':26} {'before: p50 ms':>14} {'max ms':>9} {'rows':>7} | {'after: p50 ms':>14} {'max ms':>9} {'rows':>7}"
+          f" | {'ours: p50 ms':>13} {'max ms':>9} {'rows':>7} | before/after")
+    for name in NAMES:
+        before = _timed(_raw, (args.build, (REPO / "tests" / "aggregations" / f"{name}.rq").read_text()),
+                        args.repeat, args.timeout)
+        after = _timed(_raw, (args.build, (REPO / "queries" / f"{name}.rq").read_text()), args.repeat, args.timeout)
+        ours = _timed(_ours, (args.build, name), args.repeat, args.timeout)
+        ratio = (f"{stats.median(before[0]) / stats.median(after[0]):.0f}x" if before and after
+                 else f"> {args.timeout / stats.median(after[0]):.0f}x" if after else "?")
+        print(f"{name:26} {_cell(before, args.timeout):>34} | {_cell(after, args.timeout):>34} | "
+              f"{_cell(ours, args.timeout):>33} | {ratio}", flush=True)
+    print(f"\nload average at the end {os.getloadavg()[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,86 @@
+"""The statistics graph (policykg.store.statistics) on the real graph: the catalogue queries that
+read it give the answers of the aggregations they replace (tests/aggregations/NAME.rq: the
+queries as they counted every claim at query time), and its counts are those of the sources."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from helpers_query import normalise
+from policykg.model.namespaces import PID, PKG, STATISTICS_GRAPH
+from policykg.query import engine
+from policykg.store import statistics, union
+
+AGGREGATIONS = Path(__file__).with_name("aggregations")
+QUERIES = Path(__file__).resolve().parent.parent / "queries"
+G = ox.NamedNode(STATISTICS_GRAPH)
+
+
+def _rows(store, text: str) -> list[tuple]:
+    """The answer as normalised CSV rows, parameter columns (`_x`) left out."""
+    csv = store.query(text, **union.options(store)).serialize(format=ox.QueryResultsFormat.CSV).decode()
+    rows = normalise(csv)
+    keep = [i for i, h in enumerate(rows[0]) if not h.startswith("_")]
+    return [tuple(rows[0][i] for i in keep)] + sorted(tuple(r[i] for i in keep) for r in rows[1:])
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in AGGREGATIONS.glob("*.rq")))
+def test_a_query_on_the_statistics_gives_the_answer_of_the_aggregation(store, name):
+    old, new = _rows(store, (AGGREGATIONS / f"{name}.rq").read_text()), _rows(store, (QUERIES / f"{name}.rq").read_text())
+    if name == "source-agreement":          # the pairs that share nothing have no statistics node
+        old = [r for r in old if r[2:] != ("0", "0")]
+    assert len(new) > 1 and new == old
+
+
+def test_the_statistics_graph_is_what_the_build_counts_from_the_union(store):
+    assert set(store.quads_for_pattern(None, None, None, G)) == \
+        {ox.Quad(q.subject, q.predicate, q.object, G) for q in statistics.compute(store)}
+
+
+def _stat(store, node_class: str, **props) -> dict:
+    """The one statistics node of `node_class` with the given IRI values, as property -> value."""
+    nodes = None
+    for p, iri in props.items():
+        found = {q.subject for q in store.quads_for_pattern(None, ox.NamedNode(PKG + p), ox.NamedNode(iri), G)}
+        nodes = found if nodes is None else nodes & found
+    nodes = {n for n in nodes if ox.Quad(n, ox.NamedNode(statistics.RDF + "type"), ox.NamedNode(PKG + node_class), G) in store}
+    assert len(nodes) == 1, nodes
+    return {q.predicate.value[len(PKG):]: q.object.value for q in store.quads_for_pattern(nodes.pop(), None, None, G)
+            if q.predicate.value.startswith(PKG)}
+
+
+def test_notice_160_issued_21_november_is_confirmed_and_the_december_date_is_not(store):
+    # notice-160.md "Conflicting claims": Chinanews (001) and the English summary (003) give
+    # 21 November 2022; the 2023-05-25 web report (000) gives 21 December, a contradicted claim
+    rows = engine.run("confirmed-facts", store=store, min=2).values()
+    issued = [r for r in rows if r["subject"] == "doc/miit-2022-160" and r["property"] == "dateIssued"]
+    assert [r["value"] for r in issued] == ["2022-11-21"]
+    assert set(issued[0]["source_list"].split("; ")) >= {"source/chinanews-2022-11-22", "source/summary-notice-160"}
+    pair = _stat(store, "SourcePairStatistics", sourceA=PID + "source/summary-notice-160",
+                 sourceB=PID + "source/web-2023-05-25-notice-160")
+    assert pair["contradictionCount"] == "1"
+
+
+def test_the_issuers_of_notice_160_are_each_stated_by_several_sources(store):
+    # notice-160.md: issued jointly by MIIT, NDRC and SASAC
+    for agency in ("miit", "ndrc", "sasac"):
+        fact = _stat(store, "FactStatistics", statSubject=PID + "doc/miit-2022-160",
+                     statPredicate=PKG + "issuedBy", statObject=PID + f"agency/{agency}")
+        assert int(fact["sourceCount"]) >= 2 and "soleSource" not in fact
+
+
+def test_source_counts_are_the_build_reports(store, build_dir):
+    report = json.loads((build_dir / "report.json").read_text(encoding="utf-8"))["claims_per_source"]
+    for src, row in report.items():
+        stat = _stat(store, "SourceStatistics", statisticsOf=src)
+        assert (int(stat["claimCount"]), int(stat["inferredCount"]), int(stat["contradictedCount"])) == \
+            (row["claims"], row["inferred"], row["contradicted"]), src
+
+
+def test_the_statistics_are_not_in_the_dumps_or_the_union(store, build_dir):
+    assert not any(True for _ in store.quads_for_pattern(None, ox.NamedNode(PKG + "sourceCount"), None, union.DEFAULT))
+    assert STATISTICS_GRAPH not in (build_dir / "kg.nq").read_text(encoding="utf-8")
