@@ -103,7 +103,7 @@ def _state(build: Path) -> dict | None:
 class Plan:
     done: list[units.Unit] | None = None       # every unit, when they were compiled to decide
     new: list[units.Unit] | None = None        # the units to add; None: the full build runs
-    digests: list[str] = field(default_factory=list)     # of every unit after the add
+    digests: list[str] = field(default_factory=list)     # of every unit after the add, in the files' order
     files: dict = field(default_factory=dict)  # the fingerprints to record (state.fingerprints)
     keys: "state.Keys | None" = None           # the kept key table, when the new files were checked against it
     state: dict = field(default_factory=dict)  # the earlier build's state
@@ -135,6 +135,7 @@ def plan(out_dir: Path, files: list[Path], ctx: units.Context, *, with_links: bo
     if why is None:
         digest_of = state.digests(files, ctx.digest, stats, old_state.get("files") or {})
         old, now = set(old_state["units"]), set(digest_of.values())
+        order = list(dict.fromkeys(digest_of[f] for f in files))          # the files' order, for the dumps
         fingerprints = state.fingerprints(stats, {os.path.abspath(f): d for f, d in digest_of.items()})
         if not old <= now:
             why = "a document was changed or removed"
@@ -145,12 +146,12 @@ def plan(out_dir: Path, files: list[Path], ctx: units.Context, *, with_links: bo
                 if len(now) == len(files) else None
             if fast is not None:
                 new, keys = fast
-                return Plan(None, new, sorted(now), fingerprints, keys, old_state)
+                return Plan(None, new, order, fingerprints, keys, old_state)
             done = distributed.compile_units(files, ctx.digest, units.default_cache(out_dir), client)
             if any(not u.reused for u in done if u.digest in old):
                 why = "a new document changes what an earlier one refers to"
             else:
-                return Plan(done, [u for u in done if u.digest not in old], sorted(now), fingerprints, None, old_state)
+                return Plan(done, [u for u in done if u.digest not in old], order, fingerprints, None, old_state)
     say(f"full build: {why}")
     return Plan(done)
 
@@ -237,7 +238,8 @@ def add(out_dir: Path, ctx: units.Context, planned: Plan, *, with_links: bool, d
         data = _counts(old_report, delta, counts, quads)
         data["validation"] = report.to_dict()
         if dumps:
-            _write_dumps(store, tmp, ctx, done, cache, say)
+            everyone = planned.done or [cache.meta(d) for d in planned.digests]
+            _write_dumps(store, tmp, ctx, everyone, cache, say)
             lap("serialize")
         _carry(out_dir, tmp)
         from policykg.build import summary
