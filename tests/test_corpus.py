@@ -8,7 +8,6 @@ import sys
 import threading
 from pathlib import Path
 
-import pytest
 import yaml
 
 from policykg.encoding import reader as encoding
@@ -60,23 +59,35 @@ def test_same_seed_same_bytes_and_references_point_back(tmp_path):
                     assert v["v"] < key
 
 
-def test_the_per_source_stage_gives_the_same_units_in_one_process_or_several(tmp_path, monkeypatch):
+_COMPILE = """
+import json, sys
+from pathlib import Path
+from policykg.build import distributed, units
+files = [Path(f) for f in json.loads(sys.argv[1])]
+done = distributed.compile_units(files, units.Context.get().digest, Path(sys.argv[2]))
+print(json.dumps({"processes": distributed.processes(len(files)),
+                  "units": [(Path(u.path).name, u.digest, u.graph, u.quads, u.inferred) for u in done]}))
+"""
+
+
+def test_the_per_source_stage_gives_the_same_units_in_one_process_or_several(tmp_path):
     """Without a cluster the per-source stage forks one process per core (from 64 files): the units
-    and their cached files are the same as when it runs in the build's own process."""
-    from policykg.build import distributed, units
+    and their cached files are the same as when it runs in the build's own process. Each run is a
+    new Python process: the test process runs other threads, and the stage does not fork then."""
+    import json
+    import os
+    import subprocess
+    from policykg.build import distributed
     files = corpus.write(60, tmp_path / "corpus")
     assert len(files) >= distributed._PARALLEL_MIN
-    if threading.active_count() > 1:
-        pytest.skip("another thread runs in this process: the stage would not fork")
-    ctx = units.Context.get()
     results = {}
     for jobs in ("1", "2"):
-        monkeypatch.setenv(distributed.JOBS_ENV, jobs)
-        assert distributed.processes(len(files)) == int(jobs)
         cache = tmp_path / f"cache-{jobs}"
-        done = distributed.compile_units(files, ctx.digest, cache)
-        results[jobs] = ([(u.path, u.digest, u.graph, u.quads, u.inferred) for u in done],
-                         {f.name: f.read_bytes() for f in cache.iterdir() if f.suffix in (".nq", ".jsonld")})
+        run = subprocess.run([sys.executable, "-c", _COMPILE, json.dumps([str(f) for f in files]), str(cache)],
+                             env=os.environ | {distributed.JOBS_ENV: jobs}, capture_output=True, text=True, check=True)
+        out = json.loads(run.stdout)
+        assert out["processes"] == int(jobs)
+        results[jobs] = (out["units"], {f.name: f.read_bytes() for f in cache.iterdir() if f.suffix in (".nq", ".jsonld")})
     assert results["1"] == results["2"]             # N-Quads, inferred N-Quads, JSON-LD fragment of each
     assert len(results["1"][1]) == 3 * len(files) and all(q > 0 for *_, q, _ in results["1"][0])
 
