@@ -11,8 +11,11 @@ For each query it prints the median and the slowest of `--repeat` runs of
 - `after`: the catalogue query (queries/NAME.rq) the same way;
 - `ours`: the catalogue query as a user runs it (`policykg.open(build).query(NAME)`, parameters
   from the header examples as `benchmarks/queries.py` gives them);
-with the rows of each and the ratio before/after. Then the time and size of computing the
-statistics graph from the store (`statistics.compute`), which the build spends once.
+with the rows of each and the ratio before/after. Then what computing the statistics graph from
+the store costs, which the build spends once: `statistics.compute` as the build runs it (the bulk
+queries) and as it ran before (`by_claim=True`: one lookup per claim), each in a new process, with
+the time, the peak RSS of the process (the store's caches included) and whether both give the same
+quads (a digest of the sorted N-Quads lines). `--statistics-only` skips the queries.
 A build made before the statistics graph existed gets it written first (`--write`).
 """
 
@@ -58,6 +61,47 @@ def _ours(build: str, name: str, repeat: int, out) -> None:
         out.send((time.perf_counter() - t, n))
 
 
+def _compute(build: str, by_claim: bool, out) -> None:
+    import hashlib
+    import resource
+    from policykg.store import load, statistics
+    st = load.load(build)
+    t = time.perf_counter()
+    quads = statistics.compute(st, by_claim=by_claim)
+    dt = time.perf_counter() - t
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    digest = hashlib.sha1("\n".join(sorted(str(q) for q in quads)).encode()).hexdigest()
+    written = None
+    if not by_claim:                   # what `write` adds to compute: the quads into an on-disk store
+        import tempfile
+        import pyoxigraph as ox
+        with tempfile.TemporaryDirectory() as tmp:
+            scratch = ox.Store(tmp)
+            t = time.perf_counter()
+            scratch.bulk_extend(quads)
+            scratch.flush()
+            written = time.perf_counter() - t
+            del scratch
+    out.send((dt, len(quads), rss, digest, written))
+
+
+def _statistics(build: str) -> None:
+    """statistics.compute before (one lookup per claim) and after (bulk queries), each in its own process."""
+    got, spawn = {}, mp.get_context("spawn")     # a fresh process: a fork may copy the store's locks held
+    for name, by_claim in (("before (lookup per claim)", True), ("after (bulk queries)", False)):
+        here, there = spawn.Pipe(duplex=False)
+        p = spawn.Process(target=_compute, args=(build, by_claim, there))
+        p.start()
+        got[name] = here.recv()
+        p.join()
+        dt, n, rss, digest, written = got[name]
+        print(f"statistics.compute {name:26} {dt:7.1f} s {n:9,} quads  peak RSS {rss:6,} MB  "
+              f"(load average {os.getloadavg()[0]:.2f})", flush=True)
+    (b, _, _, db, _), (a, _, _, da, written) = got.values()
+    print(f"before/after {b / a:.1f}x; the same quads: {'yes' if db == da else 'NO'}; "
+          f"writing them into a new on-disk store (as `write` does): {written:.1f} s")
+
+
 def _timed(target, args, repeat: int, timeout: float):
     """(run times, rows), or None when one run takes longer than `timeout` (the worker is killed)."""
     here, there = mp.Pipe(duplex=False)
@@ -92,6 +136,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--timeout", type=float, default=10.0, help="seconds one run of a query may take")
     ap.add_argument("--write", action="store_true", help="write the statistics graph into the build's store first")
+    ap.add_argument("--statistics-only", action="store_true", help="only the cost of computing the statistics graph")
     args = ap.parse_args()
     from policykg.store import load, statistics
     folder = load.store_dir(args.build)
@@ -105,14 +150,12 @@ def main() -> None:
         del st
     st = load.load(args.build)
     print(f"graph: {len(st):,} quads ({args.build}); load average {os.getloadavg()[0]:.2f}")
-    if not args.write:                          # (--write has timed it)
-        t = time.perf_counter()
-        quads = statistics.compute(st)
-        print(f"statistics.compute: {len(quads):,} quads in {time.perf_counter() - t:.1f} s")
-        del quads
-    print()
     del st
     load.forget()
+    _statistics(args.build)
+    print()
+    if args.statistics_only:
+        return
     print(f"{'query':26} {'before: p50 ms':>14} {'max ms':>9} {'rows':>7} | {'after: p50 ms':>14} {'max ms':>9} {'rows':>7}"
           f" | {'ours: p50 ms':>13} {'max ms':>9} {'rows':>7} | before/after")
     for name in NAMES:

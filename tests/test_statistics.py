@@ -41,6 +41,20 @@ def test_the_statistics_graph_is_what_the_build_counts_from_the_union(store):
         {ox.Quad(q.subject, q.predicate, q.object, G) for q in statistics.compute(store)}
 
 
+def test_the_bulk_queries_count_what_the_lookup_per_claim_counts(store):
+    # two readings of the claims: the four bulk queries (compute) and the per-claim lookups that
+    # `update` runs after an add; the real graph has contradicted, inferred and multi-source claims
+    by_claim = statistics.compute(store, by_claim=True)
+    bulk = statistics.compute(store)
+    assert len(bulk) == len(set(bulk)) and set(bulk) == set(by_claim)
+    kinds = {q.object.value[len(PKG):] for q in bulk if q.predicate.value == statistics.RDF + "type"}
+    assert kinds == {"FactStatistics", "SourceStatistics", "SourcePairStatistics", "TermStatistics",
+                     "InstrumentSectorStatistics"}
+    contradictions = [q for q in bulk if q.predicate.value == PKG + "contradictionCount" and q.object.value != "0"]
+    inferred = [q for q in bulk if q.predicate.value == PKG + "anyInferred" and q.object.value == "true"]
+    assert contradictions and inferred
+
+
 def _stat(store, node_class: str, **props) -> dict:
     """The one statistics node of `node_class` with the given IRI values, as property -> value."""
     nodes = None
