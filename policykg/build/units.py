@@ -59,13 +59,14 @@ class Context:
         self.base_quads = list(ds)
         self.schema = entail.Schema.load(base)
         self.joins = self.schema.join_properties()
-        self.base = {(q.subject, q.predicate, q.object) for q in self.base_quads}
+        self.rules = self.schema.plain()          # what the per-source closure takes: plain terms
+        self.base = set(entail.plain_triples(self.base_quads))
         self.base_out, self.base_in = {}, {}
         for s, p, o in self.base:
-            if p in self.joins:
+            if p in self.rules.joins:
                 self.base_out.setdefault((s, p), set()).add(o)
                 self.base_in.setdefault((o, p), set()).add(s)
-        self.base_nodes = {t[0].value for t in self.base if isinstance(t[0], ox.NamedNode)}
+        self.base_nodes = {t[0] for t in self.base if isinstance(t[0], str)}
 
     @classmethod
     def get(cls, expected: str | None = None) -> "Context":
@@ -244,9 +245,10 @@ def _compile_one(path: str, digest: str, known, cache_dir: str, context: str | N
     unit.graph, unit.pages, unit.graph_line = enc.graph, bool(enc.pages), enc.graph_line
     unit.lookups = {iri: t for iri, t in rec.seen.items() if t is not None}
     quads = list(dict.fromkeys(literals.as_stored(list(compiler.compile_source(enc)))))
-    derived = entail.closure(ctx.schema, [(q.subject, q.predicate, q.object) for q in quads], ctx.base, ctx.base_out, ctx.base_in)
-    g = ox.NamedNode(INFERRED_GRAPH)
-    inferred = [ox.Quad(s, p, o, g) for s, p, o in derived]
+    derived = sorted(entail.closure(ctx.rules, entail.plain_triples(quads), ctx.base, ctx.base_out, ctx.base_in),
+                     key=lambda t: (t[0], t[1], str(t[2])))      # the same order in every process
+    g, term = ox.NamedNode(INFERRED_GRAPH), entail.term
+    inferred = [ox.Quad(term(s), term(p), term(o), g) for s, p, o in derived]
     unit.quads, unit.inferred = len(quads), len(inferred)
     unit.nodes, unit.join_nodes = _nodes(enc, derived, ctx)
     cache.put(unit, ox.serialize(quads, format=ox.RdfFormat.N_QUADS),
@@ -258,16 +260,16 @@ def _nodes(enc, derived, ctx: Context) -> tuple[list[str], list[str]]:
     """The entities a source's facts (stated or derived) mention, and those in its triples of join
     properties; claims and evidence are left out (they belong to one source)."""
     nodes, join_nodes = set(), set()
-    triples = [(ox.NamedNode(f.subject), ox.NamedNode(f.predicate), f.obj) for f in enc.facts]
-    triples += [(ox.NamedNode(d.iri), None, ox.NamedNode(d.type_iri)) for d in enc.declarations]
-    for s, p, o in triples + list(derived):
-        ends = [t.value for t in (s, o) if isinstance(t, ox.NamedNode)]
+    triples = [(f.subject, f.predicate, entail.plain(f.obj)) for f in enc.facts]
+    triples += [(d.iri, None, d.type_iri) for d in enc.declarations]
+    for s, p, o in triples + derived:
+        ends = [t for t in (s, o) if isinstance(t, str)]
         if any(e.startswith(PROVENANCE) for e in ends):
             continue
         for e in ends:
-            if e not in ctx.base_nodes or e == s.value:
+            if e not in ctx.base_nodes or e == s:
                 nodes.add(e)
-        if p in ctx.joins:
+        if p in ctx.rules.joins:
             join_nodes.update(ends)
     return sorted(nodes), sorted(join_nodes)
 
