@@ -177,3 +177,30 @@ def test_the_rules_of_the_store_form_agree_with_the_store_where_they_decide():
     g, s, p = ox.NamedNode(GRAPH + "x"), ox.NamedNode(PID + "x"), ox.NamedNode(PID + "p")
     quads = [ox.Quad(s, p, lit, g) for lit in lits]
     assert [q.object for q in literals.as_stored(quads)] == [from_store[lit] for lit in lits]
+
+
+def test_the_per_source_stage_leaves_the_cycle_collector_as_it_found_it(tmp_path):
+    """The stage turns the collector off for each file and freezes what the process holds: both are
+    undone after it, also when a file is wrong."""
+    import gc
+    from policykg.build import distributed, units
+    from policykg.encoding import reader
+    files = units.document_paths(None)
+    done = distributed.compile_units(files, units.Context.get().digest, tmp_path / "units")
+    assert len(done) == len(files) == 7 and gc.isenabled() and gc.get_freeze_count() == 0
+    bad = tmp_path / "docs"
+    bad.mkdir()
+    for f in files:
+        shutil.copy(f, bad / f.name)
+    text = (bad / "chinanews-2022-11-22.yaml").read_text(encoding="utf-8")
+    (bad / "chinanews-2022-11-22.yaml").write_text(text.replace("indicator: indicator/industrial-value-added-growth",
+                                                                 "indicator: indicator/no-such-indicator"), encoding="utf-8")
+    with pytest.raises(reader.EncodingErrors, match="unknown entity 'indicator/no-such-indicator'"):
+        distributed.compile_units(units.document_paths([bad]), units.Context.get().digest, tmp_path / "units2")
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    gc.disable()
+    try:                                            # a caller that turned it off keeps it off
+        distributed.compile_units(files, units.Context.get().digest, tmp_path / "units")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
