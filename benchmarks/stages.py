@@ -6,7 +6,7 @@ finish (10,000 policies and more on this machine) still reports the stages it re
 
 OUT must be a new folder. The stages write what the build writes there (cache, store, dumps,
 publication files, name index). `--until STAGE` stops after that stage; the folder is then
-recorded as a build (`incremental.record` and the build marker) without the files of the stages
+recorded as a build (`incremental.record_full` and the build marker) without the files of the stages
 left out, so that `policykg build --documents ... --out OUT` can add a document to it and the
 add path is measured at this size. `benchmarks/scale.py` measures whole builds against a
 baseline; this script is for the sizes where a whole build does not fit in the time at hand.
@@ -14,7 +14,7 @@ baseline; this script is for the sizes where a whole build does not fit in the t
 import argparse, gc, json, resource, sys, time
 from pathlib import Path
 
-from policykg.build import assemble, distributed, incremental, output, pipeline, units
+from policykg.build import assemble, distributed, incremental, output, pipeline, state, units
 from policykg.store import dumps, union
 from policykg.validate import checks
 
@@ -49,13 +49,14 @@ def finish(link_units=None):
     store.flush()
     del store
     gc.collect()
-    incremental.record(out, ctx.digest, done, link_units)
+    incremental.record_full(out, ctx.digest, done, link_units, stats)
     output._write_marker(out, complete=True)
     lap("record")
     sys.exit(0)
 
 
 files = units.document_paths([docs])
+stats = state.stat_files(files)            # before anything reads them, as the build does
 ctx = units.Context.get()
 lap("ontology", files=len(files))
 cache = units.Cache(units.default_cache(out))

@@ -124,3 +124,83 @@ def test_libyaml_and_the_careful_loader_read_the_encodings_alike():
         assert a["entities"].key_lines == b["entities"].key_lines
     assert yamlsrc._fast("a: &x 1\nb: *x\n") is None              # anchors go the careful way (and are refused)
     assert yamlsrc._fast("a: [1, 2\n") is None                    # so do syntax errors
+
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+def test_typed_values_take_the_store_form_by_rule_on_the_real_and_a_synthetic_corpus(tmp_path):
+    """Every typed value the sources compile to is put in the store's form by the rules of
+    policykg.build.literals, without asking a store, and that form is what a store gives back."""
+    from policykg.build import literals
+    from policykg.encoding import compile as compiler, reader
+    from policykg.encoding.files import document_files
+    from policykg.model import ontology
+    encs = reader.read_all(ontology.load(), document_files(None) + corpus.write(30, tmp_path))
+    typed = list(dict.fromkeys(q.object for e in encs for q in compiler.compile_source(e) if isinstance(q.object, ox.Literal)
+                               and not q.object.language and q.object.datatype.value != XSD + "string"))
+    kinds = {lit.datatype.value[len(XSD):] for lit in typed}
+    assert kinds == {"boolean", "date", "decimal", "hexBinary", "nonNegativeInteger", "positiveInteger"}, kinds
+    from_store = literals.probe(typed)
+    assert len(from_store) == len(typed) > 1000
+    for lit in typed:
+        assert literals.stored(lit.value, lit.datatype.value) == (from_store[lit].value, from_store[lit].datatype.value), lit
+    # kg/documents/chinanews-2022-11-22.yaml, stat/2022-10-industrial-value-added: value "5.0" (decimal)
+    value = ox.Literal("5.0", datatype=ox.NamedNode(XSD + "decimal"))
+    assert value in typed and from_store[value] == ox.Literal("5", datatype=ox.NamedNode(XSD + "decimal"))
+
+
+EDGES = {"integer": ["5", "007", "+5", "-0", "-007", "999999999999999999", "9223372036854775807", "99999999999999999999",
+                     " 5", "5_000", "٣", "0x1F", ""],
+         "nonNegativeInteger": ["0", "007", "+3", "-1"], "positiveInteger": ["0", "01"], "int": ["007"], "byte": ["300"],
+         "unsignedLong": ["07"], "decimal": ["5.0", "5", "5.10", "-0.0", "0.0", "-5.50", "+1.5", "00.5", "1.", ".5", "1e3",
+                                             "123456789012345678.123456789012345678", "0.1234567890123456789", "５", "-"],
+         "date": ["2022-11-21", "2022-02-30", "0000-01-01", "2022-1-2", "+2022-11-21", "2022-11-21Z", "２０２２-11-21"],
+         "boolean": ["true", "false", "1", "0", "TRUE", " true"], "hexBinary": ["0a", "0A", "xyz"],
+         "double": ["1.0"], "gYear": ["02022"], "dateTime": ["2022-11-21T10:00:00.0Z"]}
+
+
+def test_the_rules_of_the_store_form_agree_with_the_store_where_they_decide():
+    from policykg.build import literals
+    lits = [ox.Literal(v, datatype=ox.NamedNode(XSD + dt)) for dt, vs in EDGES.items() for v in vs]
+    from_store = literals.probe(lits)
+    decided = 0
+    for lit in lits:
+        form = literals.stored(lit.value, lit.datatype.value)
+        if form is not None:
+            decided += 1
+            assert form == (from_store[lit].value, from_store[lit].datatype.value), lit
+    assert decided == 34
+    assert literals.stored("-007", XSD + "nonNegativeInteger") == ("-7", XSD + "integer")   # as the store: no range check
+    assert literals.stored("1e3", XSD + "decimal") is None and literals.stored("1.0", XSD + "double") is None
+    # where the rules do not decide, the store does
+    g, s, p = ox.NamedNode(GRAPH + "x"), ox.NamedNode(PID + "x"), ox.NamedNode(PID + "p")
+    quads = [ox.Quad(s, p, lit, g) for lit in lits]
+    assert [q.object for q in literals.as_stored(quads)] == [from_store[lit] for lit in lits]
+
+
+def test_the_per_source_stage_leaves_the_cycle_collector_as_it_found_it(tmp_path):
+    """The stage turns the collector off for each file and freezes what the process holds: both are
+    undone after it, also when a file is wrong."""
+    import gc
+    from policykg.build import distributed, units
+    from policykg.encoding import reader
+    files = units.document_paths(None)
+    done = distributed.compile_units(files, units.Context.get().digest, tmp_path / "units")
+    assert len(done) == len(files) == 7 and gc.isenabled() and gc.get_freeze_count() == 0
+    bad = tmp_path / "docs"
+    bad.mkdir()
+    for f in files:
+        shutil.copy(f, bad / f.name)
+    text = (bad / "chinanews-2022-11-22.yaml").read_text(encoding="utf-8")
+    (bad / "chinanews-2022-11-22.yaml").write_text(text.replace("indicator: indicator/industrial-value-added-growth",
+                                                                 "indicator: indicator/no-such-indicator"), encoding="utf-8")
+    with pytest.raises(reader.EncodingErrors, match="unknown entity 'indicator/no-such-indicator'"):
+        distributed.compile_units(units.document_paths([bad]), units.Context.get().digest, tmp_path / "units2")
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    gc.disable()
+    try:                                            # a caller that turned it off keeps it off
+        distributed.compile_units(files, units.Context.get().digest, tmp_path / "units")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

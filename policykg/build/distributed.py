@@ -11,6 +11,7 @@ See docs/scale.md.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import threading
@@ -49,6 +50,16 @@ def _call(item):
 
 
 def _map(fn, args: list[tuple], client=None, shared=None) -> list:
+    if client is not None or gc.get_freeze_count():
+        return _map_all(fn, args, client, shared)
+    gc.freeze()             # what the process holds (ontology, key table) is left out of every cycle collection
+    try:                    # here and in the forked workers, which also keep its pages shared that way
+        return _map_all(fn, args, client, shared)
+    finally:
+        gc.unfreeze()
+
+
+def _map_all(fn, args: list[tuple], client=None, shared=None) -> list:
     global _shared
     if client is None:
         n = processes(len(args))

@@ -9,6 +9,8 @@ this process or on the workers of a Dask cluster (`policykg.build.distributed`).
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import os
 import pickle
@@ -18,14 +20,16 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from policykg import paths
+from policykg.build import literals
 from policykg.encoding import compile as compiler, reader
 from policykg.errors import InputError
 from policykg.model import entail, ontology, reason
-from policykg.model.namespaces import INFERRED_GRAPH, PID, XSD
+from policykg.model.namespaces import INFERRED_GRAPH, PID
 from policykg.store import jsonld
 
 _PACKAGE = Path(__file__).resolve().parent.parent
-CODE = [_PACKAGE / "encoding", _PACKAGE / "model", _PACKAGE / "store" / "jsonld.py", Path(__file__)]
+CODE = [_PACKAGE / "encoding", _PACKAGE / "model", _PACKAGE / "store" / "jsonld.py", Path(__file__),
+        Path(__file__).with_name("literals.py")]
 PROVENANCE = (PID + "claim/", PID + "text/")        # claim and evidence nodes: local to one source
 
 
@@ -55,13 +59,14 @@ class Context:
         self.base_quads = list(ds)
         self.schema = entail.Schema.load(base)
         self.joins = self.schema.join_properties()
-        self.base = {(q.subject, q.predicate, q.object) for q in self.base_quads}
+        self.rules = self.schema.plain()          # what the per-source closure takes: plain terms
+        self.base = set(entail.plain_triples(self.base_quads))
         self.base_out, self.base_in = {}, {}
         for s, p, o in self.base:
-            if p in self.joins:
+            if p in self.rules.joins:
                 self.base_out.setdefault((s, p), set()).add(o)
                 self.base_in.setdefault((o, p), set()).add(s)
-        self.base_nodes = {t[0].value for t in self.base if isinstance(t[0], ox.NamedNode)}
+        self.base_nodes = {t[0] for t in self.base if isinstance(t[0], str)}
 
     @classmethod
     def get(cls, expected: str | None = None) -> "Context":
@@ -174,8 +179,31 @@ class Cache:
         os.replace(tmp, self.folder / f"{unit.digest}.unit")
 
 
+@contextlib.contextmanager
+def no_cycle_collection():
+    """Python's cycle collector off while one file is read and compiled. A file makes some 10^5
+    short-lived containers (parsed YAML, tuples, sets), which refcounting frees; each 700 of them
+    start a collection that walks every young object, and now and then every object of the
+    process (the ontology, the key table: more with every policy of the corpus). That was a third
+    of the stage's CPU time. The few cycles one file leaves (an error's traceback) are collected
+    once it is done."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def scan(path: str, context: str, cache_dir: str) -> Unit:
     """Stage 1: the keys a file declares (from the cache when the file is unchanged)."""
+    with no_cycle_collection():
+        return _scan(path, context, cache_dir)
+
+
+def _scan(path: str, context: str, cache_dir: str) -> Unit:
     digest = file_digest(Path(path), context)
     cached = Cache(cache_dir).meta(digest)
     if cached is not None:
@@ -197,6 +225,11 @@ def valid(unit: Unit, known) -> bool:
 
 def compile_one(path: str, digest: str, known, cache_dir: str, context: str | None = None) -> Unit:
     """Stage 2: check and compile one file, derive its local entailments, write them to the cache."""
+    with no_cycle_collection():
+        return _compile_one(path, digest, known, cache_dir, context)
+
+
+def _compile_one(path: str, digest: str, known, cache_dir: str, context: str | None = None) -> Unit:
     cache = Cache(cache_dir)
     cached = cache.meta(digest)
     if cached is not None and not cached.errors and cached.graph and valid(cached, known):
@@ -211,10 +244,11 @@ def compile_one(path: str, digest: str, known, cache_dir: str, context: str | No
         return unit
     unit.graph, unit.pages, unit.graph_line = enc.graph, bool(enc.pages), enc.graph_line
     unit.lookups = {iri: t for iri, t in rec.seen.items() if t is not None}
-    quads = list(dict.fromkeys(_as_stored(list(compiler.compile_source(enc)))))
-    derived = entail.closure(ctx.schema, [(q.subject, q.predicate, q.object) for q in quads], ctx.base, ctx.base_out, ctx.base_in)
-    g = ox.NamedNode(INFERRED_GRAPH)
-    inferred = [ox.Quad(s, p, o, g) for s, p, o in derived]
+    quads = list(dict.fromkeys(literals.as_stored(list(compiler.compile_source(enc)))))
+    derived = sorted(entail.closure(ctx.rules, entail.plain_triples(quads), ctx.base, ctx.base_out, ctx.base_in),
+                     key=lambda t: (t[0], t[1], str(t[2])))      # the same order in every process
+    g, term = ox.NamedNode(INFERRED_GRAPH), entail.term
+    inferred = [ox.Quad(term(s), term(p), term(o), g) for s, p, o in derived]
     unit.quads, unit.inferred = len(quads), len(inferred)
     unit.nodes, unit.join_nodes = _nodes(enc, derived, ctx)
     cache.put(unit, ox.serialize(quads, format=ox.RdfFormat.N_QUADS),
@@ -222,39 +256,20 @@ def compile_one(path: str, digest: str, known, cache_dir: str, context: str | No
     return unit
 
 
-_PLAIN = {ox.NamedNode(XSD + "string"), ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#langString")}
-
-
-def _as_stored(quads: list[ox.Quad]) -> list[ox.Quad]:
-    """The quads as the store holds them. oxigraph keeps typed values in its own form: every type
-    derived from xsd:integer becomes xsd:integer, a decimal "5.0" becomes "5"; the dumps are written
-    from these files, so they must say what a query of the store sees. The typed literals go once
-    through a small in-memory store to learn its form."""
-    typed = list(dict.fromkeys(q.object for q in quads if isinstance(q.object, ox.Literal) and q.object.datatype not in _PLAIN))
-    if not typed:
-        return quads
-    probe = ox.Store()
-    p = ox.NamedNode("urn:x-policykg:value")
-    probe.extend(ox.Quad(ox.NamedNode(f"urn:x-policykg:{i}"), p, lit) for i, lit in enumerate(typed))
-    stored = {typed[int(q.subject.value.rsplit(":", 1)[1])]: q.object for q in probe}
-    return [q if q.object not in stored or stored[q.object] == q.object
-            else ox.Quad(q.subject, q.predicate, stored[q.object], q.graph_name) for q in quads]
-
-
 def _nodes(enc, derived, ctx: Context) -> tuple[list[str], list[str]]:
     """The entities a source's facts (stated or derived) mention, and those in its triples of join
     properties; claims and evidence are left out (they belong to one source)."""
     nodes, join_nodes = set(), set()
-    triples = [(ox.NamedNode(f.subject), ox.NamedNode(f.predicate), f.obj) for f in enc.facts]
-    triples += [(ox.NamedNode(d.iri), None, ox.NamedNode(d.type_iri)) for d in enc.declarations]
-    for s, p, o in triples + list(derived):
-        ends = [t.value for t in (s, o) if isinstance(t, ox.NamedNode)]
+    triples = [(f.subject, f.predicate, entail.plain(f.obj)) for f in enc.facts]
+    triples += [(d.iri, None, d.type_iri) for d in enc.declarations]
+    for s, p, o in triples + derived:
+        ends = [t for t in (s, o) if isinstance(t, str)]
         if any(e.startswith(PROVENANCE) for e in ends):
             continue
         for e in ends:
-            if e not in ctx.base_nodes or e == s.value:
+            if e not in ctx.base_nodes or e == s:
                 nodes.add(e)
-        if p in ctx.joins:
+        if p in ctx.rules.joins:
             join_nodes.update(ends)
     return sorted(nodes), sorted(join_nodes)
 

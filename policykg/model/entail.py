@@ -9,6 +9,10 @@ property chains through an entity both mention) is left to the global pass (`bui
 
 Each supported rule file is named in RULES; a rule file this module does not know makes `Schema.load`
 raise, so a new rule cannot be skipped silently.
+
+`closure` works on plain terms (`plain`: an IRI as its string, a literal or blank node as the
+pyoxigraph term): Python hashes a string once and keeps it, while a pyoxigraph term is hashed anew
+in Rust at each lookup, and the closure makes several lookups per triple.
 """
 
 from __future__ import annotations
@@ -26,6 +30,31 @@ RULES = {"cax-sco", "prp-dom", "prp-inv", "prp-rng", "prp-spo1", "prp-spo2", "pr
 TYPE = ox.NamedNode(RDF + "type")
 BROADER, NARROWER = ox.NamedNode(SKOS + "broader"), ox.NamedNode(SKOS + "narrower")
 BROADER_T, NARROWER_T = ox.NamedNode(SKOS + "broaderTransitive"), ox.NamedNode(SKOS + "narrowerTransitive")
+TYPE_IRI, BROADER_IRI, NARROWER_IRI = TYPE.value, BROADER.value, NARROWER.value
+BROADER_T_IRI, NARROWER_T_IRI = BROADER_T.value, NARROWER_T.value
+
+
+_MISSING = object()
+
+
+def plain(term):
+    """An IRI as its string; a literal or a blank node as it is."""
+    return term.value if isinstance(term, ox.NamedNode) else term
+
+
+def plain_triples(quads) -> list[tuple]:
+    """(subject, predicate, object) of each quad, in plain terms."""
+    named = ox.NamedNode
+    out = []
+    for q in quads:
+        s, o = q.subject, q.object
+        out.append((s.value if isinstance(s, named) else s, q.predicate.value, o.value if isinstance(o, named) else o))
+    return out
+
+
+def term(t):
+    """A plain term as a pyoxigraph term again."""
+    return ox.NamedNode(t) if isinstance(t, str) else t
 
 
 def _pairs(store: ox.Store, query: str):
@@ -45,6 +74,7 @@ class Schema:
     chains_second: dict = field(default_factory=lambda: defaultdict(set))  # prp-spo2: p2 -> {(p1, p)}
     transitive: set = field(default_factory=set)                           # prp-trp (and skos:broaderTransitive)
     joins: set = field(default_factory=set)                                # see join_properties()
+    plans: dict = field(default_factory=dict, repr=False, compare=False)  # predicate -> rules_of(predicate)
 
     @classmethod
     def load(cls, store: ox.Store) -> "Schema":
@@ -78,6 +108,25 @@ class Schema:
         s.joins = s.join_properties()
         return s
 
+    def plain(self) -> "Schema":
+        """The same schema in plain terms, as `closure` takes it."""
+        def table(d):
+            return defaultdict(set, {plain(k): {tuple(map(plain, v)) if isinstance(v, tuple) else plain(v) for v in vs}
+                                     for k, vs in d.items()})
+        return Schema(table(self.superclasses), table(self.domains), table(self.ranges), table(self.inverses),
+                      table(self.superproperties), table(self.chains_first), table(self.chains_second),
+                      {plain(p) for p in self.transitive}, {plain(p) for p in self.joins})
+
+    def rules_of(self, p) -> tuple | None:
+        """What the rules do with a triple of predicate `p` (its domains, ranges, inverses,
+        superproperties, chains it starts and ends, whether it is transitive, skos:broader or
+        skos:broaderTransitive); None when nothing."""
+        rules = (tuple(self.domains.get(p, ())), tuple(self.ranges.get(p, ())), tuple(self.inverses.get(p, ())),
+                 tuple(self.superproperties.get(p, ())), tuple(self.chains_first.get(p, ())),
+                 tuple(self.chains_second.get(p, ())), p in self.transitive, p in (BROADER, BROADER_IRI),
+                 p in (BROADER_T, BROADER_T_IRI))
+        return rules if any(rules) else None
+
     def join_properties(self) -> set:
         """Properties through which a rule joins two triples (the only way two documents combine)."""
         return set(self.transitive) | set(self.chains_first) | set(self.chains_second) | {BROADER, BROADER_T}
@@ -85,8 +134,9 @@ class Schema:
 
 def closure(schema: Schema, triples, base: set | None = None, base_out=None, base_in=None) -> set:
     """Everything the rules derive from `triples` (with the ontology's own closure `base`), minus
-    what is already in `triples` or `base`. `base_out`/`base_in` index the base's triples of join
-    properties by subject/object, so chains and transitive steps through vocabulary terms are found."""
+    what is already in `triples` or `base`; all in plain terms (`plain`, `Schema.plain`).
+    `base_out`/`base_in` index the base's triples of join properties by subject/object, so chains
+    and transitive steps through vocabulary terms are found."""
     base = base or set()
     base_out = base_out or {}
     base_in = base_in or {}
@@ -117,34 +167,41 @@ def closure(schema: Schema, triples, base: set | None = None, base_out=None, bas
     def ins(node, p):
         return in_idx.get((node, p), set()) | base_in.get((node, p), set())
 
+    plans = schema.plans
     while agenda:
         s, p, o = agenda.pop()
-        if p == TYPE:
+        if p == TYPE_IRI:
             for d in schema.superclasses.get(o, ()):
-                add((s, TYPE, d))
-        for c in schema.domains.get(p, ()):
-            add((s, TYPE, c))
-        if isinstance(o, ox.NamedNode):
-            for c in schema.ranges.get(p, ()):
-                add((o, TYPE, c))
-            for q in schema.inverses.get(p, ()):
+                add((s, TYPE_IRI, d))
+        rules = plans.get(p, _MISSING)
+        if rules is _MISSING:
+            rules = plans[p] = schema.rules_of(p)
+        if rules is None:
+            continue
+        domains, ranges, inverses, supers, first, second, transitive, broader, broader_t = rules
+        for c in domains:
+            add((s, TYPE_IRI, c))
+        if isinstance(o, str):
+            for c in ranges:
+                add((o, TYPE_IRI, c))
+            for q in inverses:
                 add((o, q, s))
-        for q in schema.superproperties.get(p, ()):
+        for q in supers:
             add((s, q, o))
-        for p2, q in schema.chains_first.get(p, ()):
+        for p2, q in first:
             for c in list(outs(o, p2)):
                 add((s, q, c))
-        for p1, q in schema.chains_second.get(p, ()):
+        for p1, q in second:
             for a in list(ins(s, p1)):
                 add((a, q, o))
-        if p in schema.transitive:
+        if transitive:
             for c in list(outs(o, p)):
                 add((s, p, c))
             for a in list(ins(s, p)):
                 add((a, p, o))
-        if p == BROADER:                                   # skos-narrower, skos-broader-transitive
-            add((o, NARROWER, s))
-            add((s, BROADER_T, o))
-        if p == BROADER_T:
-            add((o, NARROWER_T, s))
+        if broader:                                        # skos-narrower, skos-broader-transitive
+            add((o, NARROWER_IRI, s))
+            add((s, BROADER_T_IRI, o))
+        if broader_t:
+            add((o, NARROWER_T_IRI, s))
     return derived

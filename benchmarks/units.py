@@ -1,0 +1,116 @@
+"""Benchmark: the per-source stage of the build (read, check, compile and reason over each encoding,
+`distributed.compile_units`) with this checkout's code and with a git revision's (default
+origin/main) in the same run, in one process and in two forked ones (`POLICYKG_JOBS`).
+
+    nice .venv/bin/python benchmarks/units.py CORPUS/documents [CORPUS2/documents ...]
+        [--baseline-ref origin/main] [--jobs 1 2] [--profile FILE]
+
+Each run is a new Python process on a new unit cache. It prints one JSON line per run: the stage's
+wall and CPU seconds (its process and workers; without starting Python and loading the ontology),
+the same for the whole process, peak RSS, the load average at the end; then the ratio of the
+baseline's stage wall and CPU to ours, and whether both codes made the same units (each
+source's N-Quads and JSON-LD bytes, its inferred quads as a set, its counts and entities).
+`--profile FILE` profiles our code in one process (cProfile) once more, and writes FILE.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import pickle
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+STAGE = """
+import cProfile, json, resource, sys, time
+from pathlib import Path
+from policykg.build import distributed, units
+files = units.document_paths([Path(sys.argv[1])])
+ctx = units.Context.get()
+def cpu():
+    return sum(u.ru_utime + u.ru_stime for u in map(resource.getrusage, (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)))
+profile = cProfile.Profile() if sys.argv[3] else None
+if profile:
+    profile.enable()
+t, c = time.perf_counter(), cpu()
+distributed.compile_units(files, ctx.digest, Path(sys.argv[2]), None)
+t, c = time.perf_counter() - t, cpu() - c
+if profile:
+    profile.disable()
+    profile.dump_stats(sys.argv[3])
+print(json.dumps({"files": len(files), "processes": distributed.processes(len(files)), "stage_s": round(t, 1),
+                  "stage_cpu_s": round(c, 1)}))
+"""
+
+
+def run(root: Path, docs: Path, cache: Path, jobs: int, profile: str = "") -> dict:
+    env = os.environ | {"PYTHONPATH": str(root), "POLICYKG_JOBS": str(jobs)}
+    t = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-c", STAGE, str(docs), str(cache), profile], cwd=root, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t
+    out, err = proc.stdout.read(), proc.stderr.read()
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"the per-source stage failed ({root}):\n{err}")
+    return {**json.loads(out), "wall_s": round(wall, 1), "cpu_s": round(usage.ru_utime + usage.ru_stime, 1),
+            "peak_rss_mb": usage.ru_maxrss // 1024, "load": [round(x, 2) for x in os.getloadavg()]}
+
+
+def units_of(cache: Path) -> dict:
+    """Each source's unit, by file name: what the dumps and the store take from it (the files as
+    digests, so that this process stays small: a process it starts inherits its peak RSS)."""
+    out = {}
+    for f in cache.glob("*.unit"):
+        u = pickle.loads(f.read_bytes())
+        body = lambda ext: (cache / f"{u.digest}{ext}").read_bytes()          # noqa: E731
+        out[Path(u.path).name] = (hashlib.sha256(body(".nq")).hexdigest(), hashlib.sha256(body(".jsonld")).hexdigest(),
+                                  hashlib.sha256(b"\n".join(sorted(body(".inf.nq").splitlines()))).hexdigest(),
+                                  u.quads, u.inferred, u.nodes, u.join_nodes, sorted(u.lookups.items()), u.declarations)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("documents", type=Path, nargs="+")
+    ap.add_argument("--baseline-ref", default="origin/main")
+    ap.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--profile", default="")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        base = tmp / "baseline"
+        subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", str(base), args.baseline_ref],
+                       check=True, capture_output=True)
+        try:
+            for docs in args.documents:
+                for jobs in args.jobs:
+                    got = {}
+                    for name, root in (("baseline", base), ("ours", REPO)):
+                        cache = tmp / f"cache-{name}"
+                        got[name] = run(root, docs, cache, jobs)
+                        print(json.dumps({"corpus": str(docs), "code": name, "jobs": jobs, **got[name]}), flush=True)
+                    same = units_of(tmp / "cache-baseline") == units_of(tmp / "cache-ours")
+                    print(json.dumps({"corpus": str(docs), "jobs": jobs, "same_units": same,
+                                      "wall_ratio": round(got["baseline"]["stage_s"] / got["ours"]["stage_s"], 2),
+                                      "cpu_ratio": round(got["baseline"]["stage_cpu_s"] / got["ours"]["stage_cpu_s"], 2)}),
+                          flush=True)
+                    for name in got:
+                        shutil.rmtree(tmp / f"cache-{name}")
+            if args.profile:
+                print(json.dumps({"profile": args.profile, **run(REPO, args.documents[-1], tmp / "cache-profile", 1,
+                                                                 str(Path(args.profile).resolve()))}), flush=True)
+        finally:
+            subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(base)], capture_output=True)
+
+
+if __name__ == "__main__":
+    main()
