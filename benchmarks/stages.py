@@ -81,7 +81,7 @@ dumps.write_store(store, out, *assemble.dump_parts(ctx, done, cache))
 counts["quads"] = len(store)
 if lap("serialize", nq_bytes=(out / "kg.nq").stat().st_size, jsonld_bytes=(out / "kg.jsonld").stat().st_size):
     finish(link_units)
-union.load(store, out / "kg.ttl")
+union.load(store, out / "kg.nq")
 if lap("union"):
     finish(link_units)
 store.flush()

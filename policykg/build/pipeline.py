@@ -147,7 +147,7 @@ def build(out_dir: Path | str | None = None, documents: list[Path] | None = None
         lap("serialize")
         counts["quads"] = len(store)
         say("adding the union of the graphs to the store")       # set semantics for queries (store.union)
-        union.load(store, tmp / "kg.ttl")
+        union.load(store, tmp / "kg.nq")
         lap("union")
         from policykg.build import publish
         say("writing the ontology in RDF/XML and its OWL 2 DL profile, and the vocabularies")
