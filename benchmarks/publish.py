@@ -51,7 +51,7 @@ def run_stage(name: str, store_dir: str, out: Path) -> dict:
         from policykg.build import pipeline
         from policykg.validate.report import Report
         ds = pipeline.Dataset(store, None, [], Report())
-        pipeline._write_report(ds, out)
+        pipeline.write_report(ds, out)
     elif name == "index":
         from policykg.query import index_file
         index_file.write(store, out)

@@ -3,29 +3,80 @@ stage's time and the peak RSS so far as a JSON line as soon as it ends, so that 
 finish (10,000 policies and more on this machine) still reports the stages it reached.
 
     nice .venv/bin/python benchmarks/stages.py CORPUS/documents OUT [--links] [--until STAGE]
+    nice .venv/bin/python benchmarks/stages.py --link-process BUILD
 
 OUT must be a new folder. The stages write what the build writes there (cache, store, dumps,
 publication files, name index). `--until STAGE` stops after that stage; the folder is then
-recorded as a build (`incremental.record_full` and the build marker) without the files of the stages
-left out, so that `policykg build --documents ... --out OUT` can add a document to it and the
-add path is measured at this size. `benchmarks/scale.py` measures whole builds against a
-baseline; this script is for the sizes where a whole build does not fit in the time at hand.
+recorded as a build (`pipeline.record`: report.json and report.md, what a later build adds to, the
+build marker) without the files of the stages left out, so that it opens with `policykg.open()`
+and `policykg query`, and `policykg build --documents ... --out OUT` can add a document to it (the
+add path measured at this size). `benchmarks/scale.py` measures whole builds against a baseline;
+this script is for the sizes where a whole build does not fit in the time at hand.
+
+`--link-process BUILD` runs the link stage alone on a built folder with dumps (`policykg link`, the
+library's `policykg.link.build.write_build`: the old links removed, the links computed and written
+into the store, the union and the dumps brought up to date) in a process of its own, and prints
+that process's time and peak RSS after each step, so that the link stage's memory is not hidden
+behind the store stage's peak, as it is in a run with `--links`. It writes into BUILD: give it a
+copy.
 """
-import argparse, gc, json, resource, sys, time
+import argparse, gc, json, os, resource, subprocess, sys, time
 from pathlib import Path
 
-from policykg.build import assemble, distributed, incremental, output, pipeline, state, units
+from policykg.build import assemble, distributed, pipeline, state, units
 from policykg.store import dumps, union
 from policykg.validate import checks
+from policykg.validate.report import Report
 
 STAGES = ("encodings", "store", "link", "checks", "serialize", "union", "count", "publish", "export", "statistics", "report",
           "index")
 ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-ap.add_argument("documents", type=Path)
-ap.add_argument("out", type=Path)
+ap.add_argument("documents", type=Path, nargs="?")
+ap.add_argument("out", type=Path, nargs="?")
 ap.add_argument("--links", action="store_true", help="run the link stage, as `policykg build` does by default")
 ap.add_argument("--until", choices=STAGES, default=STAGES[-1])
+ap.add_argument("--link-process", type=Path, metavar="BUILD",
+                help="run `policykg link` on the built folder BUILD (a copy: it is written) in a process of its own")
+ap.add_argument("--link-child", type=Path, help=argparse.SUPPRESS)
 args = ap.parse_args()
+
+
+def link_child(build: Path) -> None:
+    """`policykg link` on `build`, in this process: the time of each of its steps and the peak RSS
+    when it ends (`write_build`'s progress: the old links removed, the links computed and written
+    into the store, the union brought up to date, the dumps rewritten), and the same for the whole."""
+    from policykg.link import build as link_build
+    t0 = last = time.perf_counter()
+    steps, step = {}, ["open"]
+
+    def progress(name):
+        nonlocal last
+        now = time.perf_counter()
+        if step[0] is not None:
+            steps[step[0]] = {"s": round(now - last, 1), "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}
+        step[0], last = name, now
+
+    counts, store = link_build.write_build(build, progress=progress)
+    progress(None)
+    del store
+    print(json.dumps({"stage": "link (own process)", "s": round(time.perf_counter() - t0, 1), "steps": steps,
+                      "links": sum(counts.values()), "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+                      "load_avg": [round(x, 1) for x in os.getloadavg()]}), flush=True)
+
+
+if args.link_child:
+    link_child(args.link_child)
+    sys.exit(0)
+if args.link_process:
+    if not (args.link_process / "kg.nq").is_file():
+        raise SystemExit(f"{args.link_process} holds no kg.nq: give a build, or a folder of --until serialize or later")
+    t = time.perf_counter()
+    subprocess.run([sys.executable, __file__, "--link-child", str(args.link_process)], check=True)
+    print(json.dumps({"stage": "link process (as the parent saw it)", "s": round(time.perf_counter() - t, 1),
+                      "children_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024}), flush=True)
+    sys.exit(0)
+if args.documents is None or args.out is None:
+    ap.error("give CORPUS/documents and OUT, or --link-process BUILD")
 docs, out = args.documents, args.out
 if out.exists():
     raise SystemExit(f"{out} exists: give a new folder")
@@ -44,19 +95,20 @@ def lap(name, **extra):
     return name == args.until
 
 
-def finish(link_units=None):
+def finish(link_units=None, report=None, reported=False):
+    """Record the folder as a build of the stages reached (`pipeline.record`), then stop."""
     global store
-    store.flush()
-    del store
+    ds = pipeline.Dataset(store, ctx.onto, done, report or Report())
+    ds.counts = counts
+    pipeline.record(out, ds, ctx.digest, link_units, stats, report=not reported)
+    del store, ds
     gc.collect()
-    incremental.record_full(out, ctx.digest, done, link_units, stats)
-    output._write_marker(out, complete=True)
     lap("record")
     sys.exit(0)
 
 
 files = units.document_paths([docs])
-stats = state.stat_files(files)            # before anything reads them, as the build does
+stats = state.stat_files(files)                # before anything reads them, as the build does
 ctx = units.Context.get()
 lap("ontology", files=len(files))
 cache = units.Cache(units.default_cache(out))
@@ -77,34 +129,34 @@ if stop:
     finish(link_units)
 report = checks.run_checks(store, ontology_store=ctx.onto.store)
 if lap("checks", findings=len(report.findings)):
-    finish(link_units)
+    finish(link_units, report)
 dumps.write_store(store, out, *assemble.dump_parts(ctx, done, cache))
 counts["quads"] = len(store)
 if lap("serialize", nq_bytes=(out / "kg.nq").stat().st_size, jsonld_bytes=(out / "kg.jsonld").stat().st_size):
-    finish(link_units)
-union.load(store, out / "kg.ttl")
+    finish(link_units, report)
+union.load(store, out / "kg.nq")
 if lap("union"):
-    finish(link_units)
+    finish(link_units, report)
 store.flush()
 if lap("count", quads_with_union=len(store)):
-    finish(link_units)
+    finish(link_units, report)
 from policykg.build import publish
 publish.write_all(store, out)
 if lap("publish"):
-    finish(link_units)
+    finish(link_units, report)
 from policykg.export import write as export
 export.export(store, out / "export", ("csv",))
 if lap("export"):
-    finish(link_units)
+    finish(link_units, report)
 from policykg.store import statistics
 if lap("statistics", quads=statistics.write(store)):
-    finish(link_units)
+    finish(link_units, report)
 ds = pipeline.Dataset(store, ctx.onto, done, report, {})
 ds.counts = counts
-pipeline._write_report(ds, out)
+pipeline.write_report(ds, out)
 if lap("report"):
-    finish(link_units)
+    finish(link_units, report, reported=True)
 from policykg.query import index_file
 index_file.write(store, out)
 lap("index")
-finish(link_units)
+finish(link_units, report, reported=True)

@@ -48,7 +48,7 @@ from policykg.build.assemble import DEFAULT, INFERRED
 from policykg.encoding.reader import iri_of
 from policykg.link import saved
 from policykg.model.namespaces import PID, PKG, RDF, SKOS
-from policykg.store import statistics
+from policykg.store import statistics, union
 from policykg.store.load import STORE_DIR
 from policykg.validate import checks
 from policykg.validate.report import Finding, Report
@@ -204,6 +204,7 @@ def add(out_dir: Path, ctx: units.Context, planned: Plan, *, with_links: bool, d
         src.backup(str(tmp / STORE_DIR))
         del src
         store = ox.Store(str(tmp / STORE_DIR))
+        keeps_union = union.has_union(store)     # not in a store recorded before the union stage (stages.py --until)
         lap("copy")
         quads = [q for u in new for path in cache.paths(u.digest) for q in ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS)]
         counts = _new_entities(store, quads)
@@ -226,7 +227,8 @@ def add(out_dir: Path, ctx: units.Context, planned: Plan, *, with_links: bool, d
         _merge(counts, _new_entities(store, link_quads))
         store.extend(link_quads)
         delta.update(q.graph_name.value for q in link_quads)
-        store.extend(ox.Quad(q.subject, q.predicate, q.object, DEFAULT) for q in fresh + added + link_quads)
+        if keeps_union:
+            store.extend(ox.Quad(q.subject, q.predicate, q.object, DEFAULT) for q in fresh + added + link_quads)
         lap("link")
         stats_added, stats_removed = statistics.update(store, quads + added)
         delta.update(statistics.STATISTICS_GRAPH for _ in stats_added)

@@ -162,7 +162,7 @@ def staging(out, force: bool = False) -> Iterator[Path]:
         tmp = parent / f".{path.name}.tmp-{os.getpid()}"
         try:
             tmp.mkdir()
-            _write_marker(tmp, complete=False)
+            write_marker(tmp, complete=False)
         except OSError as e:
             _remove_ours(tmp)
             raise _os_error(e, parent) from None
@@ -174,7 +174,7 @@ def staging(out, force: bool = False) -> Iterator[Path]:
         try:
             if mode is None:
                 _carry_over(path, tmp)
-            _write_marker(tmp, complete=True)
+            write_marker(tmp, complete=True)
             _swap(tmp, path, keep_old=mode == "replace")
         except OSError as e:
             _remove_ours(tmp)
@@ -191,7 +191,9 @@ def _carry_over(old: Path, new: Path) -> None:
             shutil.copytree(src, new / name, symlinks=True)
 
 
-def _write_marker(folder: Path, complete: bool) -> None:
+def write_marker(folder: Path, complete: bool) -> None:
+    """Mark `folder` as written by `policykg build` (complete or not), naming what is in it, with a
+    new build id."""
     entries = sorted(n for n in os.listdir(folder) if n != MARKER)
     data = {"format": FORMAT, "made_by": "policykg build", "complete": complete,
             "id": uuid.uuid4().hex, "entries": entries}

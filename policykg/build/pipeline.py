@@ -147,7 +147,7 @@ def build(out_dir: Path | str | None = None, documents: list[Path] | None = None
         lap("serialize")
         counts["quads"] = len(store)
         say("adding the union of the graphs to the store")       # set semantics for queries (store.union)
-        union.load(store, tmp / "kg.ttl")
+        union.load(store, tmp / "kg.nq")
         lap("union")
         from policykg.build import publish
         say("writing the ontology in RDF/XML and its OWL 2 DL profile, and the vocabularies")
@@ -166,7 +166,7 @@ def build(out_dir: Path | str | None = None, documents: list[Path] | None = None
             ontodoc.write(store, tmp / "ontology.html")
             lap("docs")
             _write_pages(ds, tmp, say)
-        _write_report(ds, tmp)
+        write_report(ds, tmp)
         lap("report")
         store.flush()
         index_file.write(store, tmp)           # the name index, so that a query need not rebuild it
@@ -188,7 +188,27 @@ def build(out_dir: Path | str | None = None, documents: list[Path] | None = None
     return ds
 
 
-def _write_report(ds: Dataset, tmp: Path) -> None:
+def record(folder: Path, ds: Dataset, digest: str, link_units: tuple | None, stats: dict[str, list[int]], *,
+           report: bool = True) -> None:
+    """Record `folder`, into which the build's stages up to some point wrote their files (at least
+    the store: `benchmarks/stages.py --until`), as a complete build of `ds`: report.json and
+    report.md (counts read from ds.store; the findings of ds.report, none when the checks were not
+    run; `report=False` when both files are written already), what a later build adds documents
+    to (`incremental.record_full`: `digest` is the context's, `link_units` those of the link stage
+    when it ran, `stats` from `state.stat_files` taken before the files were read), and the build
+    marker. The folder then opens with `policykg.open()` and `policykg query`, and
+    `policykg build --documents ... --out folder` adds to it. The caller drops ds.store afterwards;
+    nothing else may write into the folder meanwhile."""
+    from policykg.build import incremental
+    if report:
+        write_report(ds, folder)
+    ds.store.flush()
+    incremental.record_full(folder, digest, ds.encodings, link_units, stats)
+    output.write_marker(folder, complete=True)
+
+
+def write_report(ds: Dataset, tmp: Path) -> None:
+    """report.json and report.md of `ds` in the folder `tmp`."""
     from policykg.build import summary as buildreport
     data = buildreport.as_dict(ds)             # the counts once, for both files
     (tmp / "report.json").write_text(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n",

@@ -20,12 +20,15 @@ from policykg.store import load as dataset, union
 
 
 def write_build(build_dir: Path | str | None = None, *, min_score: float = DEFAULT_MIN_SCORE, k: int = DEFAULT_K,
-                sink: Callable[[Link, ox.Store], None] | None = None) -> tuple[dict[str, int], ox.Store]:
+                sink: Callable[[Link, ox.Store], None] | None = None,
+                progress: Callable[[str], None] | None = None) -> tuple[dict[str, int], ox.Store]:
     """Compute the links of a build and write them into it: into its on-disk store when it has one
     (opened for writing), else into a store loaded from kg.nq; then the dumps (kg.nq, kg.trig,
     kg.ttl, kg.jsonld) are rewritten. The links stream from the computation into the store, each
     one also given to `sink(link, store)` (to print or write some of them): they are never all held at once.
+    `progress(step)` is called as each step begins ("remove", "compute", "union", "dumps").
     Returns the number of links of each type and the store."""
+    say = progress or (lambda _step: None)
     build = dataset.nquads(build_dir).parent
     folder = dataset.store_dir(build_dir)
     if folder is not None:                      # an on-disk store: update it in place
@@ -37,6 +40,7 @@ def write_build(build_dir: Path | str | None = None, *, min_score: float = DEFAU
         store.bulk_load(path=str(build / "kg.nq"), format=ox.RdfFormat.N_QUADS)
         write = serialize.write_all
     g = ox.NamedNode(LINKS_GRAPH)
+    say("remove")
     keeps_union = union.has_union(store)
     if g in set(store.named_graphs()):
         if keeps_union:                     # the old links leave the union too (unless another graph states them)
@@ -52,12 +56,15 @@ def write_build(build_dir: Path | str | None = None, *, min_score: float = DEFAU
                 sink(l, store)
             yield l
 
+    say("compute")
     replace_links(store, each(iter_links(store, min_score=min_score, k=k)))
+    say("union")
     if keeps_union:                         # and the new ones join it
         store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, union.DEFAULT)
                           for q in store.quads_for_pattern(None, None, None, g))
     if folder is not None:
         store.flush()       # into the store's files: a read-only open would otherwise replay the write log in memory
+    say("dumps")
     write(store, build)
     dataset.forget()
     return counts, store

@@ -13,7 +13,11 @@ quads, and terms are stored once, so the store grows by about 40%, not twice: me
 
 from __future__ import annotations
 
+import io
+import re
+import tempfile
 from pathlib import Path
+from typing import BinaryIO
 
 import pyoxigraph as ox
 
@@ -33,11 +37,55 @@ def fill(store: ox.Store) -> int:
     return len(store) - before
 
 
-def load(store: ox.Store, dump: Path | str, fmt: ox.RdfFormat = ox.RdfFormat.TURTLE) -> None:
-    """Fill the default graph from a dump of the union (kg.ttl), streamed. The blank nodes keep their
-    labels (`Store.bulk_load` would draw new ones at random), so the union's index order is the
-    same in every build."""
-    store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, DEFAULT) for q in ox.parse(path=str(dump), format=fmt))
+def load(store: ox.Store, nquads: Path | str) -> None:
+    """Fill the default graph from an N-Quads dump of the named graphs (the build's kg.nq).
+
+    The lines go through the bulk loader as an N-Triples stream (each line's graph name cut off,
+    `_Triples`), so no quad is made in Python. The bulk loader gives blank nodes new random labels,
+    so the lines with a blank node (the ontology's and vocabularies' axioms; any line holding `_:`,
+    which may also be text in a literal) are set apart and added through Python with the labels
+    they have: the union's blank nodes are those of the named graphs and its index order is the
+    same in every build. Memory: one block of lines; the set-apart lines go to a temporary file."""
+    with open(nquads, "rb") as f, tempfile.TemporaryFile() as blanks:
+        store.bulk_load(_Triples(f, blanks), format=ox.RdfFormat.N_TRIPLES, to_graph=DEFAULT, lenient=True)
+        blanks.seek(0)
+        store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, DEFAULT)
+                          for q in ox.parse(blanks, format=ox.RdfFormat.N_QUADS))
+
+
+_GRAPH = re.compile(rb' <[^<>"\s]*> \.$', re.M)   # the graph name that ends an N-Quads line
+_BLOCK = 1 << 22
+
+
+class _Triples(io.RawIOBase):
+    """N-Quads, every line in a named graph (as kg.nq is written), read as N-Triples: the graph name
+    of each line is cut off by a regular expression over a block of lines at a time. The lines
+    holding `_:` are written to `blanks` instead. A line without a graph name loses its object
+    and fails to parse: it is never taken for another triple."""
+
+    def __init__(self, src: BinaryIO, blanks: BinaryIO):
+        self.src, self.blanks, self.buf, self.rest = src, blanks, memoryview(b""), b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:
+        while not self.buf:
+            chunk = self.src.read(_BLOCK)
+            block = self.rest + chunk
+            if not block:
+                return 0
+            cut = block.rfind(b"\n") + 1 if chunk else len(block)    # whole lines; the last one at the end
+            block, self.rest = block[:cut], block[cut:]
+            if b"_:" in block:
+                lines = block.splitlines(keepends=True)
+                self.blanks.writelines(x for x in lines if b"_:" in x)
+                block = b"".join(x for x in lines if b"_:" not in x)
+            self.buf = memoryview(_GRAPH.sub(b" .", block))
+        n = min(len(b), len(self.buf))
+        b[:n] = self.buf[:n]
+        self.buf = self.buf[n:]
+        return n
 
 
 def options(store: ox.Store) -> dict:
