@@ -1,0 +1,162 @@
+"""Finding entities by part of a name or a misspelt one, without reading every name.
+
+`search` (`search.py`) and the resolver's suggestions for an unknown name (`resolve.py`) ask
+SQLite for a few candidate names and score only those with rapidfuzz. The candidates live in
+three tables of the build's index file (`index_file.write`), or of an SQLite database in memory
+for an index built from a store (`finder(idx)`):
+
+- `pool_ents`: one row per entity a user looks up by name (its IRI, printed key, source count,
+  PolicyKG classes). Links (`pkg:Link`, about as many as all other entities together at 10,000
+  policies) and source texts (`pkg:SourceText`, named by a hash) are left out: they stay
+  resolvable by key and by their whole label (the `names` table), but no part of a name and no
+  misspelling finds them;
+- `pool`: one row per distinct normalized name of such an entity and field (label, alt, title,
+  number, definition, code) and one for its key (for suggestions);
+- `pool_grams`: an FTS5 index with the trigram tokenizer over `pool`'s normalized names.
+
+Texts of 3 characters or more find the names containing them through the trigram index (a phrase
+query: exact substrings, checked again with `instr`), and the fuzzy candidates among the
+`FUZZY_CANDIDATES` names that share most trigrams with the text (FTS5's bm25 rank over the
+trigrams' posting lists). Texts of 1-2 characters (汽车, 钢铁) read the `pool` table once in
+SQLite (no Python per row): the names containing them, and as fuzzy candidates the names shorter
+than 8 characters per character of the text that contain all its characters (rapidfuzz's WRatio
+of a longer name cannot reach 60), the shortest `FUZZY_CANDIDATES` first. Python receives at most
+`limit` substring hits (SQLite keeps each entity's best score and ranks them) and
+`FUZZY_CANDIDATES` fuzzy candidates. A misspelling that shares no trigram with the name (a
+3-4 character text with a wrong middle letter) is not suggested.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+
+from policykg.model.namespaces import PKG
+from policykg.query.index import FIELDS, Entry, Index, StoredIndex, norm, printed
+
+FIELD_NO = {f: i for i, f in enumerate(FIELDS)}          # label 0, alt 1, title 2, number 3, definition 4, code 5
+KEY = len(FIELDS)                                        # the pool row of an entity's key
+NAME_FIELDS = (0, 1, 2, 3)                               # the fields fuzzy matching reads
+LEFT_OUT = (PKG + "Link", PKG + "SourceText")            # entities no part of a name finds
+FUZZY_CANDIDATES = 2000                                  # names scored with rapidfuzz per text
+SHORT = 5                                                # names this short are fuzzy candidates of any text
+SCHEMA = """
+    CREATE TABLE pool_ents (eid INTEGER PRIMARY KEY, iri TEXT, key TEXT, sources INTEGER, classes TEXT);
+    CREATE TABLE pool (id INTEGER PRIMARY KEY, eid INTEGER, field INTEGER, raw TEXT, normed TEXT);
+    CREATE VIRTUAL TABLE pool_grams USING fts5(normed, content='pool', content_rowid='id', tokenize='trigram');"""
+
+
+class Pool:
+    """Collects the pool rows of entries as they come (`add`), then indexes them (`finish`)."""
+
+    def __init__(self, db: sqlite3.Connection):
+        self.db, self.eid, self.ents, self.rows, self.classes = db, 0, [], [], set()
+        db.executescript(SCHEMA)
+
+    def add(self, e: Entry) -> None:
+        self.classes.update(c.rsplit("#", 1)[-1] for c in e.classes if c.startswith(PKG))
+        if any(c in LEFT_OUT for c in e.classes):
+            return
+        self.eid += 1
+        classes = " " + " ".join(c[len(PKG):] for c in e.classes if c.startswith(PKG)) + " "
+        self.ents.append((self.eid, e.iri, printed(e.iri), e.sources, classes))
+        seen = set()
+        for fld in FIELDS:
+            for raw, _ in e.names.get(fld, ()):
+                row = (FIELD_NO[fld], norm(raw))
+                if row not in seen:
+                    seen.add(row)
+                    self.rows.append((self.eid, row[0], raw, row[1]))
+        self.rows.append((self.eid, KEY, e.key, e.key))
+        if len(self.rows) >= 10_000:
+            self.flush()
+
+    def flush(self) -> None:
+        self.db.executemany("INSERT INTO pool_ents VALUES (?, ?, ?, ?, ?)", self.ents)
+        self.db.executemany("INSERT INTO pool (eid, field, raw, normed) VALUES (?, ?, ?, ?)", self.rows)
+        self.ents.clear(), self.rows.clear()
+
+    def finish(self) -> None:
+        self.flush()
+        self.db.execute("INSERT INTO pool_grams (pool_grams) VALUES ('rebuild')")
+        self.db.execute(f"CREATE INDEX pool_short ON pool (length(normed)) WHERE length(normed) <= {SHORT}")
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('classes', ?)", (json.dumps(sorted(self.classes)),))
+
+
+def finder(idx: Index) -> sqlite3.Connection:
+    """The database holding the pool of an index: the index file's, or one made in memory once."""
+    if isinstance(idx, StoredIndex):
+        return idx.db
+    db = getattr(idx, "_finder", None)
+    if db is None:
+        db = sqlite3.connect(":memory:", check_same_thread=False)
+        db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
+        pool = Pool(db)
+        for e in idx.entries.values():
+            pool.add(e)
+        pool.finish()
+        idx._finder = db
+    return db
+
+
+def classes(idx: Index) -> list[str]:
+    """The short names of the PolicyKG classes of all entities (links too)."""
+    row = finder(idx).execute("SELECT value FROM meta WHERE key = 'classes'").fetchone()
+    return json.loads(row[0]) if row else []
+
+
+def _weight(weights: dict[str, float]) -> str:
+    return "CASE p.field " + " ".join(f"WHEN {FIELD_NO[f]} THEN {w!r}" for f, w in weights.items()) + " END"
+
+
+def _phrase(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def within(idx: Index, q: str, weights: dict[str, float], cls: str | None, limit: int) -> list[tuple]:
+    """The `limit` best entities with a name containing `q` (normalized), by their best
+    (90 - 10 × (length - length of q) / length) × weight of the field: rows of
+    (iri, key, sources, field, raw name, score), best first, ties to more sources, then key."""
+    score = f"(90 - 10.0 * (length(p.normed) - :n) / length(p.normed)) * {_weight(weights)}"
+    if len(q) >= 3:
+        source = "pool_grams g JOIN pool p ON p.id = g.rowid"
+        where = "pool_grams MATCH :phrase AND instr(p.normed, :q) > 0"
+    else:
+        source, where = "pool p", "instr(p.normed, :q) > 0"
+    sql = f"""SELECT e.iri, e.key, e.sources, p.field, p.raw, MAX({score}) AS s
+              FROM {source} JOIN pool_ents e ON e.eid = p.eid
+              WHERE {where} AND p.field < {KEY} {"AND instr(e.classes, :cls) > 0" if cls else ""}
+              GROUP BY p.eid ORDER BY ROUND(s, 1) DESC, e.sources DESC, e.key LIMIT :limit"""
+    args = {"n": len(q), "q": q, "phrase": _phrase(q), "cls": f" {cls} ", "limit": limit}
+    return [(iri, key, src, FIELDS_BY_NO[f], raw, s) for iri, key, src, f, raw, s in finder(idx).execute(sql, args)]
+
+
+FIELDS_BY_NO = {i: f for f, i in FIELD_NO.items()} | {KEY: "key"}
+
+
+def near(idx: Index, q: str, fields: Iterable[int], cls: str | None = None, k: int = FUZZY_CANDIDATES) -> list[tuple]:
+    """Candidates for fuzzy matching of `q` (normalized): at most `k` rows of
+    (iri, key, sources, field, raw name, normalized name) of the given fields (see the module's docstring),
+    in the order of the index (entities by IRI, their names by field), keys last."""
+    fields = ", ".join(str(int(f)) for f in fields)
+    where = f"p.field IN ({fields})" + (" AND instr(e.classes, :cls) > 0" if cls else "")
+    args = {"cls": f" {cls} ", "k": k, "n": len(q)}
+    if len(q) >= 3:
+        grams = sorted({q[i:i + 3] for i in range(len(q) - 2)})
+        args["grams"] = " OR ".join(_phrase(g) for g in grams)
+        sql = f"""SELECT e.iri, e.key, e.sources, p.field, p.raw, p.normed, p.id
+                  FROM (SELECT rowid, rank FROM pool_grams WHERE pool_grams MATCH :grams) g
+                  JOIN pool p ON p.id = g.rowid JOIN pool_ents e ON e.eid = p.eid
+                  WHERE {where} ORDER BY g.rank LIMIT :k"""
+        sql = f"""SELECT * FROM ({sql}) UNION SELECT * FROM (
+                      SELECT e.iri, e.key, e.sources, p.field, p.raw, p.normed, p.id FROM pool p
+                      JOIN pool_ents e ON e.eid = p.eid WHERE length(p.normed) <= {SHORT} AND {where} LIMIT :k)"""
+    else:
+        chars = sorted(set(q))
+        args |= {f"c{i}": c for i, c in enumerate(chars)}
+        has = " AND ".join(f"instr(p.normed, :c{i}) > 0" for i in range(len(chars)))
+        sql = f"""SELECT e.iri, e.key, e.sources, p.field, p.raw, p.normed, p.id FROM pool p JOIN pool_ents e ON e.eid = p.eid
+                  WHERE length(p.normed) < 8 * :n AND {has} AND {where} ORDER BY length(p.normed), p.id LIMIT :k"""
+    rows = sorted(finder(idx).execute(sql, args), key=lambda r: (r[3] == KEY, r[6]))
+    return [(iri, key, src, FIELDS_BY_NO[f], raw, normed) for iri, key, src, f, raw, normed, _ in rows]
