@@ -41,6 +41,7 @@ NAME_FIELDS = (0, 1, 2, 3)                               # the fields fuzzy matc
 LEFT_OUT = (PKG + "Link", PKG + "SourceText")            # entities no part of a name finds
 FUZZY_CANDIDATES = 2000                                  # names scored with rapidfuzz per text
 SHORT = 5                                                # names this short are fuzzy candidates of any text
+SCANNED = 3                                              # texts this short are looked for by a scan of the names
 SCHEMA = """
     CREATE TABLE pool_ents (eid INTEGER PRIMARY KEY, iri TEXT, key TEXT, sources INTEGER, classes TEXT);
     CREATE TABLE pool (id INTEGER PRIMARY KEY, eid INTEGER, field INTEGER, raw TEXT, normed TEXT);
@@ -142,21 +143,21 @@ def near(idx: Index, q: str, fields: Iterable[int], cls: str | None = None, k: i
     fields = ", ".join(str(int(f)) for f in fields)
     where = f"p.field IN ({fields})" + (" AND instr(e.classes, :cls) > 0" if cls else "")
     args = {"cls": f" {cls} ", "k": k, "n": len(q)}
+    row = "SELECT e.iri, e.key, e.sources, p.field, p.raw, p.normed, p.id"
+    parts = []
     if len(q) >= 3:
-        grams = sorted({q[i:i + 3] for i in range(len(q) - 2)})
-        args["grams"] = " OR ".join(_phrase(g) for g in grams)
-        sql = f"""SELECT e.iri, e.key, e.sources, p.field, p.raw, p.normed, p.id
-                  FROM (SELECT rowid, rank FROM pool_grams WHERE pool_grams MATCH :grams) g
-                  JOIN pool p ON p.id = g.rowid JOIN pool_ents e ON e.eid = p.eid
-                  WHERE {where} ORDER BY g.rank LIMIT :k"""
-        sql = f"""SELECT * FROM ({sql}) UNION SELECT * FROM (
-                      SELECT e.iri, e.key, e.sources, p.field, p.raw, p.normed, p.id FROM pool p
-                      JOIN pool_ents e ON e.eid = p.eid WHERE length(p.normed) <= {SHORT} AND {where} LIMIT :k)"""
-    else:
-        chars = sorted(set(q))
-        args |= {f"c{i}": c for i, c in enumerate(chars)}
-        has = " AND ".join(f"instr(p.normed, :c{i}) > 0" for i in range(len(chars)))
-        sql = f"""SELECT e.iri, e.key, e.sources, p.field, p.raw, p.normed, p.id FROM pool p JOIN pool_ents e ON e.eid = p.eid
-                  WHERE length(p.normed) < 8 * :n AND {has} AND {where} ORDER BY length(p.normed), p.id LIMIT :k"""
+        args["grams"] = " OR ".join(_phrase(g) for g in sorted({q[i:i + 3] for i in range(len(q) - 2)}))
+        parts.append(f"""{row} FROM (SELECT rowid, rank FROM pool_grams WHERE pool_grams MATCH :grams) g
+                         JOIN pool p ON p.id = g.rowid JOIN pool_ents e ON e.eid = p.eid
+                         WHERE {where} ORDER BY g.rank LIMIT :k""")
+        parts.append(f"""{row} FROM pool p JOIN pool_ents e ON e.eid = p.eid
+                         WHERE length(p.normed) <= {SHORT} AND {where} LIMIT :k""")
+    if len(q) <= SCANNED:          # all its characters (1-2), one of its pairs of characters (3)
+        bits = sorted(set(q)) if len(q) <= 2 else sorted({q[i:i + 2] for i in range(len(q) - 1)})
+        args |= {f"c{i}": c for i, c in enumerate(bits)}
+        has = (" AND " if len(q) <= 2 else " OR ").join(f"instr(p.normed, :c{i}) > 0" for i in range(len(bits)))
+        parts.append(f"""{row} FROM pool p JOIN pool_ents e ON e.eid = p.eid
+                         WHERE length(p.normed) < 8 * :n AND ({has}) AND {where} ORDER BY length(p.normed), p.id LIMIT :k""")
+    sql = " UNION ".join(f"SELECT * FROM ({part})" for part in parts)
     rows = sorted(finder(idx).execute(sql, args), key=lambda r: (r[3] == KEY, r[6]))
     return [(iri, key, src, FIELDS_BY_NO[f], raw, normed) for iri, key, src, f, raw, normed, _ in rows]
