@@ -14,16 +14,24 @@ for an index built from a store (`finder(idx)`):
   number, definition, code) and one for its key (for suggestions);
 - `pool_grams`: an FTS5 index with the trigram tokenizer over `pool`'s normalized names.
 
-Texts of 3 characters or more find the names containing them through the trigram index (a phrase
-query: exact substrings, checked again with `instr`), and the fuzzy candidates among the
-`FUZZY_CANDIDATES` names that share most trigrams with the text (FTS5's bm25 rank over the
-trigrams' posting lists). Texts of 1-2 characters (汽车, 钢铁) read the `pool` table once in
-SQLite (no Python per row): the names containing them, and as fuzzy candidates the names shorter
-than 8 characters per character of the text that contain all its characters (rapidfuzz's WRatio
-of a longer name cannot reach 60), the shortest `FUZZY_CANDIDATES` first. Python receives at most
-`limit` substring hits (SQLite keeps each entity's best score and ranks them) and
-`FUZZY_CANDIDATES` fuzzy candidates. A misspelling that shares no trigram with the name (a
-3-4 character text with a wrong middle letter) is not suggested.
+Texts of 3 characters or more first count, for each of their trigrams, the names holding it (up
+to `RARE`: SQLite stops there, one index lookup each). The names containing the text are those
+holding its rarest trigram (or, when every trigram is common, all of them in a row: FTS5's phrase
+query), checked with `instr`. Their fuzzy candidates: the `FUZZY_CANDIDATES` names sharing most
+of the text's rare trigrams (bm25 rank over posting lists shorter than `RARE`), the first
+`FUZZY_CANDIDATES` names holding all its common trigrams, and the names of at most `SHORT`
+characters (through an index on their length).
+Texts of 1-2 characters (汽车, 钢铁) are looked for by one pass of SQLite over the `pool` table (no
+Python per row), and so are the fuzzy candidates of texts of at most `SCANNED` characters: names
+shorter than 8 characters per character of the text (rapidfuzz's WRatio of a longer name stays
+under 60) holding all its characters (1-2) or one of its pairs (3), the shortest
+`FUZZY_CANDIDATES` first. Python receives at most `limit` substring hits (SQLite keeps each
+entity's best score and ranks them) and about 2 × `FUZZY_CANDIDATES` fuzzy candidates, so memory
+does not grow with the index. What can be missed: a misspelling of 4 or more characters that
+shares no three characters in a row with a name longer than `SHORT` (rapidfuzz could still score
+it 75 or more), and fuzzy matches beyond the `FUZZY_CANDIDATES` best ranked; tests/test_search.py
+checks the hits against a scan of every name on the real graph. Times at 10,000 policies are in
+docs/scale.md.
 """
 
 from __future__ import annotations
@@ -41,6 +49,7 @@ NAME_FIELDS = (0, 1, 2, 3)                               # the fields fuzzy matc
 LEFT_OUT = (PKG + "Link", PKG + "SourceText")            # entities no part of a name finds
 FUZZY_CANDIDATES = 2000                                  # names scored with rapidfuzz per text
 SHORT = 5                                                # names this short are fuzzy candidates of any text
+RARE = 2000                                              # a trigram in fewer names is rare
 SCANNED = 3                                              # texts this short are looked for by a scan of the names
 SCHEMA = """
     CREATE TABLE pool_ents (eid INTEGER PRIMARY KEY, iri TEXT, key TEXT, sources INTEGER, classes TEXT);
@@ -111,6 +120,13 @@ def _weight(weights: dict[str, float]) -> str:
     return "CASE p.field " + " ".join(f"WHEN {FIELD_NO[f]} THEN {w!r}" for f, w in weights.items()) + " END"
 
 
+def grams(idx: Index, q: str) -> dict[str, int]:
+    """The trigrams of `q` and how many names hold each, counted up to `RARE` (SQLite stops there)."""
+    db = finder(idx)
+    return {g: db.execute("SELECT count(*) FROM (SELECT rowid FROM pool_grams WHERE pool_grams MATCH ? LIMIT ?)",
+                          (_phrase(g), RARE)).fetchone()[0] for g in sorted({q[i:i + 3] for i in range(len(q) - 2)})}
+
+
 def _phrase(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
@@ -120,7 +136,12 @@ def within(idx: Index, q: str, weights: dict[str, float], cls: str | None, limit
     (90 - 10 × (length - length of q) / length) × weight of the field: rows of
     (iri, key, sources, field, raw name, score), best first, ties to more sources, then key."""
     score = f"(90 - 10.0 * (length(p.normed) - :n) / length(p.normed)) * {_weight(weights)}"
+    phrase = _phrase(q)
     if len(q) >= 3:
+        counts = grams(idx, q)
+        rarest = min(counts, key=counts.get)
+        if counts[rarest] < RARE:            # the names holding its rarest trigram, then the whole text in them
+            phrase = _phrase(rarest)
         source = "pool_grams g JOIN pool p ON p.id = g.rowid"
         where = "pool_grams MATCH :phrase AND instr(p.normed, :q) > 0"
     else:
@@ -129,7 +150,7 @@ def within(idx: Index, q: str, weights: dict[str, float], cls: str | None, limit
               FROM {source} JOIN pool_ents e ON e.eid = p.eid
               WHERE {where} AND p.field < {KEY} {"AND instr(e.classes, :cls) > 0" if cls else ""}
               GROUP BY p.eid ORDER BY ROUND(s, 1) DESC, e.sources DESC, e.key LIMIT :limit"""
-    args = {"n": len(q), "q": q, "phrase": _phrase(q), "cls": f" {cls} ", "limit": limit}
+    args = {"n": len(q), "q": q, "phrase": phrase, "cls": f" {cls} ", "limit": limit}
     return [(iri, key, src, FIELDS_BY_NO[f], raw, s) for iri, key, src, f, raw, s in finder(idx).execute(sql, args)]
 
 
@@ -146,10 +167,18 @@ def near(idx: Index, q: str, fields: Iterable[int], cls: str | None = None, k: i
     row = "SELECT e.iri, e.key, e.sources, p.field, p.raw, p.normed, p.id"
     parts = []
     if len(q) >= 3:
-        args["grams"] = " OR ".join(_phrase(g) for g in sorted({q[i:i + 3] for i in range(len(q) - 2)}))
-        parts.append(f"""{row} FROM (SELECT rowid, rank FROM pool_grams WHERE pool_grams MATCH :grams) g
-                         JOIN pool p ON p.id = g.rowid JOIN pool_ents e ON e.eid = p.eid
-                         WHERE {where} ORDER BY g.rank LIMIT :k""")
+        counts = grams(idx, q)
+        rare = sorted(g for g, n in counts.items() if 0 < n < RARE)
+        if rare:                   # the names sharing most of its rarer trigrams (bm25 over short posting lists)
+            args["rare"] = " OR ".join(_phrase(g) for g in rare)
+            parts.append(f"""{row} FROM (SELECT rowid, rank FROM pool_grams WHERE pool_grams MATCH :rare) g
+                             JOIN pool p ON p.id = g.rowid JOIN pool_ents e ON e.eid = p.eid
+                             WHERE {where} ORDER BY g.rank LIMIT :k""")
+        common = [g for g, n in counts.items() if n >= RARE]
+        if common:                 # and the first names holding all its common trigrams (SQLite stops at k)
+            args["common"] = " AND ".join(_phrase(g) for g in sorted(common))
+            parts.append(f"""{row} FROM pool_grams g JOIN pool p ON p.id = g.rowid JOIN pool_ents e ON e.eid = p.eid
+                             WHERE pool_grams MATCH :common AND {where} LIMIT :k""")
         parts.append(f"""{row} FROM pool p JOIN pool_ents e ON e.eid = p.eid
                          WHERE length(p.normed) <= {SHORT} AND {where} LIMIT :k""")
     if len(q) <= SCANNED:          # all its characters (1-2), one of its pairs of characters (3)
