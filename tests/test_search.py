@@ -101,9 +101,10 @@ def _scan(store, text, cls=None, limit=20):
     return [(key, round(score, 1)) for score, _, key in ranked]
 
 
-@pytest.mark.parametrize("text,cls", [("汽", None), ("钢", "Sector"), ("新能源", None), ("industr", None),
-                                      ("automobles", None), ("Notice on the industrial economy", None),
-                                      ("稳增长工作方案", None), ("measure", "Measure"), ("steal", None), ("mit", None)])
+@pytest.mark.parametrize("text,cls", [
+    ("汽", None), ("钢", "Sector"), ("新能源", None), ("industr", None), ("automobles", None),
+    ("Notice on the industrial economy", None), ("稳增长工作方案", None), ("measure", "Measure"), ("steal", None),
+    ("mit", None)])
 def test_hits_are_those_of_a_scan_of_every_name(store, text, cls):
     assert [(h.key, h.score) for h in search(store, text, cls=cls, limit=20)] == _scan(store, text, cls)
 

@@ -186,7 +186,10 @@ def near(idx: Index, q: str, fields: Iterable[int], cls: str | None = None, k: i
         args |= {f"c{i}": c for i, c in enumerate(bits)}
         has = (" AND " if len(q) <= 2 else " OR ").join(f"instr(p.normed, :c{i}) > 0" for i in range(len(bits)))
         parts.append(f"""{row} FROM pool p JOIN pool_ents e ON e.eid = p.eid
-                         WHERE length(p.normed) < 8 * :n AND ({has}) AND {where} ORDER BY length(p.normed), p.id LIMIT :k""")
+                         WHERE length(p.normed) < 8 * :n AND ({has}) AND {where}
+                         ORDER BY length(p.normed), p.id LIMIT :k""")
+    if not parts:
+        return []
     sql = " UNION ".join(f"SELECT * FROM ({part})" for part in parts)
     rows = sorted(finder(idx).execute(sql, args), key=lambda r: (r[3] == KEY, r[6]))
     return [(iri, key, src, FIELDS_BY_NO[f], raw, normed) for iri, key, src, f, raw, normed, _ in rows]
