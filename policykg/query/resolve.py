@@ -14,9 +14,9 @@ and `serve`'s /id/ pages.
    `Part III`, alone (when one document has it) or after a document (`Notice No. 160 measure 2`).
 
 When nothing matches it raises InputError with up to five suggestions ranked by rapidfuzz, each
-with its key, class and document (scored among `finder.near`'s candidates, at most
-`finder.FUZZY_CANDIDATES` names and keys of entities other than links and source texts); an ambiguous name lists the candidates the same way. Names are
-at most `MAX_NAME` characters.
+with its key, class and document (scored among the candidates `finder.near` gives: names and keys
+of entities other than links and source texts, about 2 × `finder.FUZZY_CANDIDATES` at most); an
+ambiguous name lists the candidates the same way. Names are at most `MAX_NAME` characters.
 """
 
 from __future__ import annotations
@@ -227,7 +227,7 @@ def candidates(store: ox.Store, text: str, idx: Index | None = None) -> list[str
 
 def suggestions(idx: Index, store: ox.Store, text: str, cls: str | None = None, n: int = SUGGESTIONS) -> str:
     """`'pid:a' (Class, label; in doc) or ...` for the closest names and keys, '' when nothing is close.
-    The names scored are `finder.near`'s candidates (at most `finder.FUZZY_CANDIDATES`), not all."""
+    The names scored are `finder.near`'s candidates, not all names."""
     query = norm(text)
     owners: dict[str, set[str]] = {}                     # normalized name or key → IRIs
     for iri, _, _, _, _, name in finder.near(idx, query, (*finder.NAME_FIELDS, finder.KEY)):
