@@ -15,7 +15,7 @@ and `serve`'s /id/ pages.
 
 When nothing matches it raises InputError with up to five suggestions ranked by rapidfuzz, each
 with its key, class and document (scored among the candidates `finder.near` gives: names and keys
-of entities other than links and source texts, about 2 × `finder.FUZZY_CANDIDATES` at most); an
+of entities other than links and source texts, at most 4 × `finder.FUZZY_CANDIDATES`); an
 ambiguous name lists the candidates the same way. Names are at most `MAX_NAME` characters.
 """
 

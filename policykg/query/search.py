@@ -16,9 +16,9 @@ that more sources state things about, then to the key. Bounds: the text is at mo
 
 Only the entities users look up by name are searched: links and source texts are not (their keys
 and whole labels still name them). The names are not all read: SQLite gives the best `limit`
-entities with a name containing the text and at most `finder.FUZZY_CANDIDATES` fuzzy candidates
-(`finder.py`), so a search reads a few thousand rows and takes well under a second at 10,000
-policies (docs/scale.md); a misspelling sharing no three characters in a row with the name it
+entities with a name containing the text and at most 4 × `finder.FUZZY_CANDIDATES` fuzzy
+candidates (`finder.py`, which gives the rows SQLite reads), so a search holds a few thousand rows
+and takes well under a second at 10,000 policies (docs/scale.md); a misspelling sharing no three characters in a row with the name it
 means is found only when that name has at most `finder.SHORT` characters.
 """
 
