@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from policykg.errors import InputError
-from policykg.query import index, resolve
+from policykg.query import finder, index, resolve
 from policykg.store import load
 
 # names checked against the sources: Notice 160's number and its measure 2 (../shared/reference/notice-160.md),
@@ -57,3 +57,16 @@ def test_an_unknown_name_gets_suggestions_from_the_stored_index(stored):
 
 def test_a_store_newer_than_the_index_is_indexed_anew(build_dir):
     assert index.read(build_dir, index.path(build_dir).stat().st_mtime + 10) is None
+
+
+def test_the_stored_pool_of_names_is_the_one_made_in_memory(stored):
+    """The candidate tables of `search` and the suggestions (finder.py) are the same whether the
+    build wrote them or they are made from the store; links are left out of them."""
+    st, idx = stored
+    rows = ("SELECT e.iri, e.key, e.sources, e.classes, p.field, p.raw, p.normed FROM pool p "
+            "JOIN pool_ents e ON e.eid = p.eid ORDER BY p.id")
+    in_file = finder.finder(idx).execute(rows).fetchall()
+    assert in_file == finder.finder(index.build(st)).execute(rows).fetchall()
+    assert ("https://w3id.org/policykg/id/sector/automobiles", "pid:sector/automobiles") in {r[:2] for r in in_file}
+    assert not [r for r in in_file if "/id/link/" in r[0]]
+    assert finder.classes(idx)[:3] == sorted(finder.classes(idx))[:3] and "Link" in finder.classes(idx)

@@ -14,6 +14,7 @@ import pytest
 
 from policykg.cli import main
 from policykg.errors import InputError
+from policykg.model.namespaces import PKG
 from policykg.query.search import search
 
 
@@ -71,3 +72,46 @@ def test_search_labels_query_finds_the_document_number(build_dir):
     from policykg.query import engine
     rows = engine.run("search-labels", build=build_dir, text="〔2022〕160号").values()
     assert [(r["entity"], r["matched"]) for r in rows] == [("doc/miit-2022-160", "工信部联运行〔2022〕160号")]
+
+
+# ------------------------------------------------------------- the candidates SQLite gives miss nothing
+
+def _scan(store, text, cls=None, limit=20):
+    """The scoring rule of search.py's docstring applied to every name of every entity but links and
+    source texts (the full scan `search` avoids), for the texts that no exact name or number matches."""
+    from rapidfuzz import fuzz
+
+    from policykg.query.index import index, norm, printed
+    from policykg.query.search import FUZZY_CUTOFF, WEIGHT
+    q, best = norm(text), {}
+    for e in index(store).entries.values():
+        if any(c.endswith(("#Link", "#SourceText")) for c in e.classes) or (cls and PKG + cls not in e.classes):
+            continue
+        for fld in WEIGHT:
+            for raw, _ in e.names.get(fld, ()):
+                name, scores = norm(raw), []
+                if q in name:
+                    scores.append((90 - 10 * (len(name) - len(q)) / len(name)) * WEIGHT[fld])
+                ratio = fuzz.WRatio(q, name)
+                if ratio >= FUZZY_CUTOFF and fld not in ("definition", "code") and len(name) >= 3:
+                    scores.append(0.9 * ratio * WEIGHT[fld])
+                if scores and max(scores) > best.get(e.iri, (0,))[0]:
+                    best[e.iri] = (max(scores), e.sources, printed(e.iri))
+    ranked = sorted(best.values(), key=lambda b: (-round(b[0], 1), -b[1], b[2]))[:limit]
+    return [(key, round(score, 1)) for score, _, key in ranked]
+
+
+@pytest.mark.parametrize("text,cls", [
+    ("汽", None), ("钢", "Sector"), ("新能源", None), ("industr", None), ("automobles", None),
+    ("Notice on the industrial economy", None), ("稳增长工作方案", None), ("measure", "Measure"), ("steal", None),
+    ("mit", None)])
+def test_hits_are_those_of_a_scan_of_every_name(store, text, cls):
+    assert [(h.key, h.score) for h in search(store, text, cls=cls, limit=20)] == _scan(store, text, cls)
+
+
+def test_a_link_is_found_by_key_and_whole_label_not_by_part_of_it(store):
+    from policykg.query.index import index
+    from policykg.query.resolve import resolve
+    link = next(e for e in index(store).entries.values() if PKG + "Link" in e.classes)
+    assert resolve(store, link.key).value == link.iri == resolve(store, link.label("zh")).value
+    assert link.iri not in {h.iri for h in search(store, link.label("zh")[:12], limit=1000)}

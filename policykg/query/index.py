@@ -216,7 +216,7 @@ def build(store: ox.Store) -> Index:
 
 # ------------------------------------------------------------- the index file of a build (index_file.write)
 
-FOLDER, NAME, VERSION = "index", "names.sqlite", "1"
+FOLDER, NAME, VERSION = "index", "names.sqlite", "2"
 
 
 def path(build_dir: Path | str) -> Path:

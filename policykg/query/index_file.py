@@ -5,8 +5,10 @@ a `StoredIndex` that reads the file as it is asked (an SQLite database: one row 
 looked up through SQLite's own B-tree indexes), so resolving a name in a new process costs a few
 lookups at any size of the graph. It is used when the store is a build's on-disk store
 (`policykg.store.load`) and the file is not older than that store; otherwise `index.index()`
-builds the index from the store as before. Whatever walks every entity (`search`, suggestions for
-an unknown name, exports) reads the whole file once.
+builds the index from the store as before. `search` and the suggestions for an unknown name read
+the file's candidate tables (`finder.py`: the names of the entities users look up, an FTS5 trigram
+index over them) instead of every entity; whatever else walks every entity (exports) reads the
+whole file once. Version 2 of the file added those tables; a file of another version is ignored.
 
 `write` holds no index in memory: the rows of the index's queries (names, types, source counts)
 are copied into temporary tables of the file being written, read back sorted by IRI (SQLite
@@ -26,6 +28,7 @@ from pathlib import Path
 
 from policykg.query.index import (_DROP, _FIELD_OF, _NAMES, _NOT_ENTITIES, _SOURCES, _SUPER, _TYPES, FIELDS, NAME,
                                   VERSION, Entry, norm, path)
+from policykg.query.finder import Pool
 from policykg.store import union
 
 _BATCH = 10_000
@@ -54,7 +57,8 @@ def write(store, build_dir: Path | str) -> Path:
         _stage(store, db)
         _write_entries(db, _supers(store))
         db.executescript("DROP TABLE temp.n; DROP TABLE temp.t; DROP TABLE temp.s;"
-                         "CREATE INDEX names_by_name ON names (kind, name);")
+                         "CREATE INDEX names_by_name ON names (kind, name);"
+                         "CREATE INDEX entries_by_document ON entries (document);")
         db.commit()
     finally:
         db.close()
@@ -118,6 +122,7 @@ def _entries(db: sqlite3.Connection, supers: dict[str, set[str]]):
 
 def _write_entries(db: sqlite3.Connection, supers: dict[str, set[str]]) -> None:
     entries, names, numbers = [], [], []
+    pool = Pool(db)
 
     def flush():
         db.executemany("INSERT INTO entries VALUES (?, ?, ?)", entries)
@@ -131,6 +136,8 @@ def _write_entries(db: sqlite3.Connection, supers: dict[str, set[str]]) -> None:
         names += [(0, n, e.iri) for n in normed]
         names += [(1, loose, e.iri) for loose in {n.translate(_DROP) for n in normed}]      # index.loose
         numbers += [(e.iri, n) for n, _ in e.names.get("number", ())]
+        pool.add(e)
         if len(entries) >= _BATCH:
             flush()
     flush()
+    pool.finish()

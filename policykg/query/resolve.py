@@ -14,8 +14,9 @@ and `serve`'s /id/ pages.
    `Part III`, alone (when one document has it) or after a document (`Notice No. 160 measure 2`).
 
 When nothing matches it raises InputError with up to five suggestions ranked by rapidfuzz, each
-with its key, class and document; an ambiguous name lists the candidates the same way. Names are
-at most `MAX_NAME` characters.
+with its key, class and document (scored among the candidates `finder.near` gives: names and keys
+of entities other than links and source texts, at most 4 × `finder.FUZZY_CANDIDATES`); an
+ambiguous name lists the candidates the same way. Names are at most `MAX_NAME` characters.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ from rapidfuzz import fuzz, process
 
 from policykg.errors import InputError
 from policykg.model.namespaces import PID, PKG, PREFIXES, RDFS, SKOS
-from policykg.query.index import RDF_TYPE, Entry, Index, index, key_of, loose, norm, printed
+from policykg.query import finder
+from policykg.query.index import RDF_TYPE, Entry, Index, index, loose, norm, printed
 
 LABEL_PROPERTIES = (RDFS + "label", SKOS + "prefLabel", SKOS + "altLabel",
                     PKG + "abbreviation", PKG + "title", PKG + "alternativeTitle")
@@ -224,16 +226,19 @@ def candidates(store: ox.Store, text: str, idx: Index | None = None) -> list[str
 
 
 def suggestions(idx: Index, store: ox.Store, text: str, cls: str | None = None, n: int = SUGGESTIONS) -> str:
-    """`'pid:a' (Class, label; in doc) or ...` for the closest names, '' when nothing is close."""
-    names = list(idx.by_name)
-    names += [key_of(e) for e in idx.entries]
-    seen: list[str] = []
+    """`'pid:a' (Class, label; in doc) or ...` for the closest names and keys, '' when nothing is close.
+    The names scored are `finder.near`'s candidates, not all names."""
     query = norm(text)
+    owners: dict[str, set[str]] = {}                     # normalized name or key → IRIs
+    for iri, _, _, _, _, name in finder.near(idx, query, (*finder.NAME_FIELDS, finder.KEY)):
+        owners.setdefault(name, set()).add(iri)
+    names = list(owners)
+    seen: list[str] = []
     for name, score, _ in process.extract(query, names, scorer=fuzz.WRatio, limit=n * 8):
         if score < SUGGEST_CUTOFF:
             break
-        for iri in sorted(idx.by_name.get(name, ())) or [PID + name]:
-            if iri in seen or iri not in idx.entries or (cls and not idx.has_class(iri, cls, store)):
+        for iri in sorted(owners[name]):
+            if iri in seen or (cls and not idx.has_class(iri, cls, store)):
                 continue
             seen.append(iri)
         if len(seen) >= n:

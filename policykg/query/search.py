@@ -13,6 +13,13 @@ numbers, codes and definitions (zh and en), and keeps its best field:
 Definitions count 0.8 of the above, alternative labels 0.97, titles 0.95. Ties go to the entity
 that more sources state things about, then to the key. Bounds: the text is at most
 `MAX_TEXT` characters and at most `MAX_LIMIT` hits are returned.
+
+Only the entities users look up by name are searched: links and source texts are not (their keys
+and whole labels still name them). The names are not all read: SQLite gives the best `limit`
+entities with a name containing the text and at most 4 × `finder.FUZZY_CANDIDATES` fuzzy
+candidates (`finder.py`, which gives the rows SQLite reads), so a search holds a few thousand rows
+and takes well under a second at 10,000 policies (docs/scale.md); a misspelling sharing no three characters in a row with the name it
+means is found only when that name has at most `finder.SHORT` characters.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from rapidfuzz import fuzz, process
 
 from policykg.errors import InputError, did_you_mean
 from policykg.model.namespaces import PID, PKG, XSD
+from policykg.query import finder
 from policykg.query.index import index, norm, printed
 from policykg.query.resolve import candidates, parse_number
 from policykg.query.results import Result
@@ -63,43 +71,35 @@ def search(store: ox.Store, text: str, cls: str | None = None, limit: int = 20) 
         raise InputError(f"--limit must be between 1 and {MAX_LIMIT}, not {limit}", fix="give e.g. --limit 20")
     idx = index(store)
     want = class_iri(idx, cls) if cls else None
-    best: dict[str, tuple[float, str, str]] = {}
+    short = want[len(PKG):] if want else None
+    best: dict[str, tuple[float, str, str, int, str]] = {}      # IRI → score, field, name, sources, key
 
-    def offer(iri: str, score: float, fld: str, name: str) -> None:
-        if iri in idx.entries and (iri not in best or score > best[iri][0]):
-            best[iri] = (score, fld, name)
+    def offer(iri: str, score: float, fld: str, name: str, sources: int, key: str) -> None:
+        if iri not in best or score > best[iri][0]:
+            best[iri] = (score, fld, name, sources, key)
 
-    for iri in candidates(store, text, idx):            # keys, whole names, numbers, measure references
-        e = idx.entries.get(iri)
-        if e is not None:
-            fld, name = _which(e, q)
-            offer(iri, 100.0, fld, name)
-    if q.isdigit():                                     # a bare number: documents with that number
-        for iri in candidates(store, f"No. {q}", idx):
-            offer(iri, 95.0, "number", idx.entries[iri].text("number"))
-    choices, owners = [], []
-    for e in idx.entries.values():
-        for fld, vals in e.names.items():
-            for name, _ in vals:
-                choices.append(norm(name))
-                owners.append((e.iri, fld, name))
-    for i, name in enumerate(choices):
-        if q in name:
-            iri, fld, raw = owners[i]
-            offer(iri, (90 - 10 * (len(name) - len(q)) / len(name)) * WEIGHT[fld], fld, raw)
-    for _, score, i in process.extract(q, choices, scorer=fuzz.WRatio, limit=None, score_cutoff=FUZZY_CUTOFF):
-        iri, fld, raw = owners[i]
-        if fld not in ("definition", "code") and len(choices[i]) >= 3:
-            offer(iri, 0.9 * score * WEIGHT[fld], fld, raw)
+    exact = candidates(store, text, idx)                # keys, whole names, numbers, measure references
+    numbered = candidates(store, f"No. {q}", idx) if q.isdigit() else []   # a bare number: documents with it
+    for iris, score in ((exact, 100.0), (numbered, 95.0)):
+        for iri in iris:
+            e = idx.entries.get(iri)
+            if e is not None and (not want or want in e.classes):
+                fld, name = _which(e, q) if score == 100.0 else ("number", e.text("number"))
+                offer(iri, score, fld, name, e.sources, printed(iri))
+    for iri, key, sources, fld, raw, score in finder.within(idx, q, WEIGHT, short, limit):
+        offer(iri, score, fld, raw, sources, key)
+    near = [row for row in finder.near(idx, q, finder.NAME_FIELDS, short) if len(row[5]) >= 3]
+    for _, score, i in process.extract(q, [row[5] for row in near], scorer=fuzz.WRatio, limit=None,
+                                       score_cutoff=FUZZY_CUTOFF):
+        iri, key, sources, fld, raw, _ = near[i]
+        offer(iri, 0.9 * score * WEIGHT[fld], fld, raw, sources, key)
+    ranked = sorted(best.items(), key=lambda b: (-round(b[1][0], 1), -b[1][3], b[1][4]))[:limit]
     hits = []
-    for iri, (score, fld, name) in best.items():
+    for iri, (score, fld, name, sources, key) in ranked:
         e = idx.entries[iri]
-        if want and want not in e.classes:
-            continue
-        hits.append(Hit(iri, printed(iri), e.cls, e.label("en"), e.label("zh"),
-                        printed(e.document) if e.document else "", e.sources, round(score, 1), fld, name))
-    hits.sort(key=lambda h: (-h.score, -h.sources, h.key))
-    return hits[:limit]
+        hits.append(Hit(iri, key, e.cls, e.label("en"), e.label("zh"),
+                        printed(e.document) if e.document else "", sources, round(score, 1), fld, name))
+    return hits
 
 
 def _which(e, q: str) -> tuple[str, str]:
@@ -115,7 +115,7 @@ def _which(e, q: str) -> tuple[str, str]:
 def class_iri(idx, cls: str) -> str:
     """`Measure`, `pkg:Measure` or the class IRI → the IRI of a PolicyKG class that has instances."""
     name = cls.split("#")[-1].removeprefix("pkg:")
-    known = sorted({c.rsplit("#", 1)[-1] for e in idx.entries.values() for c in e.classes})
+    known = finder.classes(idx)
     if name not in known:
         raise InputError(f"no class '{cls}' among the entities{did_you_mean(name, known)}",
                          fix="give a class such as " + ", ".join(k for k in ("Measure", "Sector", "Agency", "PolicyDocument")
