@@ -69,7 +69,7 @@ def scaled_params(q, st) -> dict:
     import re
     import pyoxigraph as ox
     from policykg.model.namespaces import PID, RDF
-    from policykg.query.resolve import _known, as_iri, resolve
+    from policykg.query.resolve import as_iri, holds, resolve
     params = example_params(q)
     for p in q.params:
         if p.name not in params or p.type != "iri":
@@ -78,7 +78,7 @@ def scaled_params(q, st) -> dict:
         if iri is None:             # a label: the resolver finds it or says what is wrong
             resolve(st, params[p.name], p.cls)
             continue
-        if _known(st, iri, p.cls):  # a key the build holds (an unknown one would cost the resolver's suggestions)
+        if holds(st, iri, p.cls):  # a key the build holds (an unknown one would cost the resolver's suggestions)
             continue
         segs = params[p.name].split("/")
         shape = re.compile("^" + re.escape(PID) + "/".join(re.escape(s) if i % 2 == 0 else "[^/]+"

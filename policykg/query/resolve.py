@@ -170,7 +170,7 @@ def resolve(store: ox.Store, text: str, cls: str | None = None, what: str = "ent
         raise InputError(f"the name of an entity has at most {MAX_NAME} characters, not {len(text)}",
                          fix="give a key, a label or a document number")
     iri = as_iri(text)
-    if iri is not None and _known(store, iri, cls):       # a key or IRI: no need for the name index
+    if iri is not None and holds(store, iri, cls):       # a key or IRI: no need for the name index
         return ox.NamedNode(iri)
     idx = index(store)
     named = candidates(store, text, idx)
@@ -246,7 +246,7 @@ def suggestions(idx: Index, store: ox.Store, text: str, cls: str | None = None, 
     return " or ".join(describe(idx.entries[i]) for i in seen[:n])
 
 
-def _known(store: ox.Store, iri: str, cls: str | None) -> bool:
+def holds(store: ox.Store, iri: str, cls: str | None) -> bool:
     """Whether `iri` is a valid IRI that the store holds (as an instance of `cls`, when given)."""
     try:
         node = ox.NamedNode(iri)
