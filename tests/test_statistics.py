@@ -11,7 +11,7 @@ import pyoxigraph as ox
 import pytest
 
 from helpers_query import normalise
-from policykg.model.namespaces import PID, PKG, STATISTICS_GRAPH
+from policykg.model.namespaces import PID, PKG, RDF, STATISTICS_GRAPH
 from policykg.query import engine
 from policykg.store import statistics, union
 
@@ -47,7 +47,7 @@ def test_the_bulk_queries_count_what_the_lookup_per_claim_counts(store):
     by_claim = statistics.compute(store, by_claim=True)
     bulk = statistics.compute(store)
     assert len(bulk) == len(set(bulk)) and set(bulk) == set(by_claim)
-    kinds = {q.object.value[len(PKG):] for q in bulk if q.predicate.value == statistics.RDF + "type"}
+    kinds = {q.object.value[len(PKG):] for q in bulk if q.predicate.value == RDF + "type"}
     assert kinds == {"FactStatistics", "SourceStatistics", "SourcePairStatistics", "TermStatistics",
                      "InstrumentSectorStatistics"}
     contradictions = [q for q in bulk if q.predicate.value == PKG + "contradictionCount" and q.object.value != "0"]
@@ -71,7 +71,7 @@ def _stat(store, node_class: str, **props) -> dict:
     for p, iri in props.items():
         found = {q.subject for q in store.quads_for_pattern(None, ox.NamedNode(PKG + p), ox.NamedNode(iri), G)}
         nodes = found if nodes is None else nodes & found
-    nodes = {n for n in nodes if ox.Quad(n, ox.NamedNode(statistics.RDF + "type"), ox.NamedNode(PKG + node_class), G) in store}
+    nodes = {n for n in nodes if ox.Quad(n, ox.NamedNode(RDF + "type"), ox.NamedNode(PKG + node_class), G) in store}
     assert len(nodes) == 1, nodes
     return {q.predicate.value[len(PKG):]: q.object.value for q in store.quads_for_pattern(nodes.pop(), None, None, G)
             if q.predicate.value.startswith(PKG)}

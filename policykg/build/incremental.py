@@ -47,7 +47,7 @@ from policykg.build import addlinks, assemble, distributed, output, state, units
 from policykg.build.assemble import DEFAULT, INFERRED
 from policykg.encoding.reader import iri_of
 from policykg.link import saved
-from policykg.model.namespaces import PID, PKG, RDF, SKOS
+from policykg.model.namespaces import PID, PKG, RDF, SKOS, STATISTICS_GRAPH
 from policykg.store import statistics, union
 from policykg.store.load import STORE_DIR
 from policykg.validate import checks
@@ -231,8 +231,8 @@ def add(out_dir: Path, ctx: units.Context, planned: Plan, *, with_links: bool, d
             store.extend(ox.Quad(q.subject, q.predicate, q.object, DEFAULT) for q in fresh + added + link_quads)
         lap("link")
         stats_added, stats_removed = statistics.update(store, quads + added)
-        delta.update(statistics.STATISTICS_GRAPH for _ in stats_added)
-        delta.subtract(statistics.STATISTICS_GRAPH for _ in stats_removed)
+        delta.update(STATISTICS_GRAPH for _ in stats_added)
+        delta.subtract(STATISTICS_GRAPH for _ in stats_removed)
         lap("statistics")
         touched = {q.subject for q in fresh + removed + added + link_quads}
         report = _checks(store, ctx, touched, old_report["validation"])
