@@ -184,7 +184,7 @@ def test_the_per_source_stage_leaves_the_cycle_collector_as_it_found_it(tmp_path
     undone after it, also when a file is wrong."""
     import gc
     from policykg.build import distributed, units
-    from policykg.encoding import reader
+    from policykg.encoding import records
     files = units.document_paths(None)
     done = distributed.compile_units(files, units.Context.get().digest, tmp_path / "units")
     assert len(done) == len(files) == 7 and gc.isenabled() and gc.get_freeze_count() == 0
@@ -195,7 +195,7 @@ def test_the_per_source_stage_leaves_the_cycle_collector_as_it_found_it(tmp_path
     text = (bad / "chinanews-2022-11-22.yaml").read_text(encoding="utf-8")
     (bad / "chinanews-2022-11-22.yaml").write_text(text.replace("indicator: indicator/industrial-value-added-growth",
                                                                  "indicator: indicator/no-such-indicator"), encoding="utf-8")
-    with pytest.raises(reader.EncodingErrors, match="unknown entity 'indicator/no-such-indicator'"):
+    with pytest.raises(records.EncodingErrors, match="unknown entity 'indicator/no-such-indicator'"):
         distributed.compile_units(units.document_paths([bad]), units.Context.get().digest, tmp_path / "units2")
     assert gc.isenabled() and gc.get_freeze_count() == 0
     gc.disable()

@@ -18,7 +18,7 @@ import threading
 from pathlib import Path
 
 from policykg.build import units
-from policykg.encoding import reader
+from policykg.encoding import declared, records
 
 
 JOBS_ENV = "POLICYKG_JOBS"
@@ -86,16 +86,16 @@ def compile_units(files: list[Path], context: str, cache_folder: Path, client=No
         sc.path = Path(sc.path)
     broken = [e for sc in scans if sc.broken for e in sc.errors]
     if broken:          # the other files' references to what a broken file declares would only add noise
-        raise reader.EncodingErrors(broken)
-    known, table_errors = reader.key_table(units.Context.get(context).onto, scans)
+        raise records.EncodingErrors(broken)
+    known, table_errors = declared.key_table(units.Context.get(context).onto, scans)
     done = _map(units.compile_one, [(str(sc.path), sc.digest, cache, context) for sc in scans], client, shared=known)
     errors = []
     for sc, u in zip(scans, done):
         errors += [e for e in table_errors if Path(e.path) == sc.path]
         errors += u.errors if u.errors else sc.errors
-    errors += reader.graph_clashes(done)
+    errors += declared.graph_clashes(done)
     if errors:
-        raise reader.EncodingErrors(errors)
+        raise records.EncodingErrors(errors)
     for u in done:
         u.path = str(u.path)
     return done

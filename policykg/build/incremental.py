@@ -45,7 +45,7 @@ import pyoxigraph as ox
 
 from policykg.build import addlinks, assemble, distributed, output, state, units
 from policykg.build.assemble import DEFAULT, INFERRED
-from policykg.encoding.reader import iri_of
+from policykg.encoding.records import iri_of
 from policykg.link import saved
 from policykg.model.namespaces import PID, PKG, RDF, SKOS, STATISTICS_GRAPH
 from policykg.store import statistics, union

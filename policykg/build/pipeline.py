@@ -16,6 +16,7 @@ from policykg.build import assemble, distributed, output, units
 from policykg.store import dumps as serialize, union
 from policykg.store.load import STORE_DIR
 from policykg.encoding import compile as compiler, reader as encoding
+from policykg.encoding.records import SourceEncoding
 from policykg.encoding.files import document_files
 from policykg.model import ontology, reason
 from policykg.query import index_file
@@ -27,7 +28,7 @@ from policykg.validate.report import Report
 class Dataset:
     store: ox.Store
     onto: ontology.Ontology
-    encodings: list[encoding.SourceEncoding]
+    encodings: list[SourceEncoding]
     report: Report = field(default_factory=Report)
     timings: dict[str, float] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)

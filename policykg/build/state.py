@@ -26,7 +26,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from policykg.build import units
-from policykg.encoding.reader import iri_of
+from policykg.encoding.records import iri_of
 
 KEYS = "keys.sqlite"
 RACY_NS = 2_000_000_000          # a change this recent (or later) leaves a file unfingerprinted

@@ -21,7 +21,7 @@ import pyoxigraph as ox
 
 from policykg import paths
 from policykg.build import literals
-from policykg.encoding import compile as compiler, reader
+from policykg.encoding import compile as compiler, declared, reader
 from policykg.errors import InputError
 from policykg.model import entail, ontology, reason
 from policykg.model.namespaces import INFERRED_GRAPH, PID
@@ -210,7 +210,7 @@ def _scan(path: str, context: str, cache_dir: str) -> Unit:
         cached.path = path
         return cached
     ctx = Context.get(context)
-    sc = reader.scan(ctx.onto, Path(path))
+    sc = declared.scan(ctx.onto, Path(path))
     return Unit(path, digest, declarations=sc.declarations, errors=sc.errors, broken=sc.doc is None)
 
 
@@ -236,7 +236,7 @@ def _compile_one(path: str, digest: str, known, cache_dir: str, context: str | N
         cached.path, cached.reused = path, True
         return cached
     ctx = Context.get(context)
-    sc = reader.scan(ctx.onto, Path(path))
+    sc = declared.scan(ctx.onto, Path(path))
     rec = _Recorder(known)
     enc, errors = reader.read_scanned(ctx.onto, sc, rec)
     unit = Unit(path, digest, declarations=sc.declarations, errors=sc.errors + errors)

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 import pyoxigraph as ox
 
-from policykg.encoding.reader import Declaration, Fact, Locator, SourceEncoding
+from policykg.encoding.records import Declaration, Fact, Locator, SourceEncoding
 from policykg.model import terms as T
 from policykg.model.namespaces import OA, PID, PROV, RDF, RDFS, SKOS, XSD
 

@@ -18,7 +18,7 @@ import pyoxigraph as ox
 
 from policykg import paths
 from policykg.encoding import compile as comp
-from policykg.encoding import files, reader
+from policykg.encoding import files, reader, records
 from policykg.errors import InputError
 from policykg.ingest import draft
 from policykg.ingest.model import Extraction
@@ -69,7 +69,7 @@ def quads(ex: Extraction, slug: str | None = None, documents_dir: Path | None = 
         path.write_text(draft.render(ex, slug, documents_dir, version=version), encoding="utf-8")
         try:
             encs = reader.read_all(ontology.load(), files.document_files(documents_dir) + [path])
-        except reader.EncodingErrors as e:
+        except records.EncodingErrors as e:
             first = e.errors[0]
             raise InputError(f"its draft fails the encoding checks ({first.what})", path=ex.path,
                              fix="report this; meanwhile review the draft written without --into-graph") from None
