@@ -151,13 +151,13 @@ class KnowledgeGraph:
         'Automobiles'
         """
         from policykg.errors import InputError, did_you_mean
-        from policykg.viz import projections as P
+        from policykg.viz import focus, projections as P
         builders = {"overview": P.overview, "instruments": P.measure_instrument_agency,
-                    "sectors": P.sector_cotargeting, "lineage": P.lineage, "entities": P.entity_graph}
+                    "sectors": P.sector_cotargeting, "lineage": P.lineage, "entities": focus.entity_graph}
         if view == "focus":
             if not entity:
                 raise InputError("the focus view needs an entity", fix="call network('focus', entity='sector/automobiles')")
-            return P.focus(self.store, entity, depth)[1]
+            return focus.focus(self.store, entity, depth)[1]
         if view not in builders:
             raise InputError(f"unknown view '{view}'{did_you_mean(view, NETWORK_VIEWS)}",
                              fix="use one of " + ", ".join(NETWORK_VIEWS))

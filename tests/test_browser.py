@@ -14,6 +14,8 @@ import pytest
 
 from policykg.model.namespaces import PID
 from policykg.viz import pages, projections as P, synthetic
+from policykg.viz.catalog import catalog
+from policykg.viz.focus import entity_graph, focus
 
 pytestmark = pytest.mark.browser
 
@@ -88,7 +90,7 @@ def real_pages(build_dir):
 
 @pytest.fixture(scope="module")
 def expected_counts(store):
-    cat = P.catalog(store)
+    cat = catalog(store)
     return {v.key: (v.graph.number_of_nodes(), v.graph.number_of_edges()) for v in pages.views(store, cat)}
 
 
@@ -203,7 +205,7 @@ def test_focus_page_centres_on_the_entity(browser, store, tmp_path):
     path = pages.write_focus(store, "汽车", 1, tmp_path)
     page = Loaded(browser, path)
     try:
-        _, g = P.focus(store, "汽车", 1)
+        _, g = focus(store, "汽车", 1)
         assert page.js("window.policykg.state.visible") == g.number_of_nodes()
         assert page.js(f"window.policykg.network.getPositions([{AUTO!r}])[{AUTO!r}]") == {"x": 0, "y": 0}
         assert page.errors() == [] and page.requests == []
@@ -273,7 +275,7 @@ def test_search_by_document_number_key_and_label_lists_the_matches(browser, real
 
 def test_the_side_panel_gives_number_date_and_passages(browser, real_pages, store):
     from policykg.viz import details
-    det = details.details(store, P.catalog(store))
+    det = details.details(store, catalog(store))
     page = Loaded(browser, real_pages["overview"])
     try:
         page.js(f"window.policykg.select({NOTICE!r})")
@@ -289,8 +291,8 @@ def test_the_side_panel_gives_number_date_and_passages(browser, real_pages, stor
 
 def test_a_focus_page_expands_twice_from_the_panel(browser, store, tmp_path):
     path = pages.write_focus(store, "汽车", 1, tmp_path)
-    full = P.entity_graph(store).to_undirected()
-    _, near = P.focus(store, "汽车", 1)
+    full = entity_graph(store).to_undirected()
+    _, near = focus(store, "汽车", 1)
     shown = set(near)
     page = Loaded(browser, path)
     try:

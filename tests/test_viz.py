@@ -15,6 +15,8 @@ from policykg import cli
 from policykg.errors import InputError
 from policykg.model.namespaces import PID
 from policykg.viz import analytics, export, matrix, pages, projections as P, synthetic
+from policykg.viz.catalog import catalog, key_of
+from policykg.viz.focus import focus, resolve
 
 AUTO = PID + "sector/automobiles"
 XSS_SECTOR = PID + "sector/xss"
@@ -28,7 +30,7 @@ def fx():
 
 @pytest.fixture(scope="module")
 def fx_cat(fx):
-    return P.catalog(fx)
+    return catalog(fx)
 
 
 def page_json(text: str) -> dict:
@@ -42,7 +44,7 @@ def page_json(text: str) -> dict:
 def test_overview_shows_documents_parts_measures_and_linked_concepts_only(fx, fx_cat):
     g = P.overview(fx, fx_cat)
     assert g.number_of_nodes() == synthetic.FIXTURE_OVERVIEW_NODES == 21
-    keys = {P.key_of(n) for n in g}
+    keys = {key_of(n) for n in g}
     assert "doc/fx-notice/action/1-1" not in keys          # actions are lifted to their measure
     assert "sector/unused" not in keys                      # a concept nothing links to
     assert "sector/manufacturing" not in keys               # linked only by skos:broader
@@ -82,35 +84,35 @@ def test_instrument_chain_counts_the_measures_behind_each_agency_link(fx, fx_cat
 
 def test_sector_cotargeting_counts_shared_measures(fx, fx_cat):
     g = P.sector_cotargeting(fx, fx_cat)
-    assert {P.key_of(n): d["measures"] for n, d in g.nodes(data=True)} == {
+    assert {key_of(n): d["measures"] for n, d in g.nodes(data=True)} == {
         "sector/automobiles": 2, "sector/steel": 2, "sector/xss": 1}
     assert g.edges[AUTO, PID + "sector/steel"]["weight"] == 1     # only measure 2 targets both
 
 
 def test_lineage_lifts_a_parts_reference_to_its_document(fx, fx_cat):
     g = P.lineage(fx, fx_cat)
-    edges = {(P.key_of(a), P.key_of(b)): e["label_en"] for a, b, e in g.edges(data=True)}
+    edges = {(key_of(a), key_of(b)): e["label_en"] for a, b, e in g.edges(data=True)}
     assert edges == {("doc/fx-plan", "doc/fx-notice"): "implements", ("doc/fx-plan", "doc/fx-old"): "continues"}
 
 
 @pytest.mark.parametrize("name", ["汽车", "Automobiles", "automobiles", "sector/automobiles", AUTO, "汽车行业"])
 def test_focus_finds_an_entity_by_iri_key_or_either_language(fx, fx_cat, name):
-    assert P.resolve(fx, name, fx_cat) == AUTO
+    assert resolve(fx, name, fx_cat) == AUTO
 
 
 def test_focus_takes_the_neighbourhood_to_the_given_depth(fx, fx_cat):
-    _, g0 = P.focus(fx, "汽车", 0, fx_cat)
+    _, g0 = focus(fx, "汽车", 0, fx_cat)
     assert list(g0) == [AUTO]
-    _, g1 = P.focus(fx, "汽车", 1, fx_cat)
-    assert {P.key_of(n) for n in g1} == {"sector/automobiles", "sector/manufacturing", "target/fx-1",
+    _, g1 = focus(fx, "汽车", 1, fx_cat)
+    assert {key_of(n) for n in g1} == {"sector/automobiles", "sector/manufacturing", "target/fx-1",
                                          "doc/fx-notice/measure/2", "doc/fx-notice/action/1-1"}
-    _, g2 = P.focus(fx, "汽车", 2, fx_cat)
+    _, g2 = focus(fx, "汽车", 2, fx_cat)
     assert M + "1" in g2 and g2.nodes[M + "1"]["distance"] == 2
 
 
 def test_focus_on_an_unknown_entity_suggests_a_close_name(fx, fx_cat):
     with pytest.raises(InputError) as e:
-        P.resolve(fx, "Automobilez", fx_cat)
+        resolve(fx, "Automobilez", fx_cat)
     assert "no entity labelled 'Automobilez' (did you mean pid:sector/automobiles (Sector, Automobiles)" in e.value.message
 
 
@@ -174,9 +176,9 @@ def test_graphml_keeps_nodes_labels_and_sources(fx, tmp_path):
 
 def test_matrix_rows_are_measures_in_order_and_columns_most_targeted_first(fx, fx_cat):
     measures, sectors, cells = matrix.table(fx, fx_cat)
-    assert [P.key_of(m) for m in measures] == ["doc/fx-notice/measure/1", "doc/fx-notice/measure/2",
+    assert [key_of(m) for m in measures] == ["doc/fx-notice/measure/1", "doc/fx-notice/measure/2",
                                                "doc/fx-notice/measure/3"]
-    assert [P.key_of(s) for s in sectors] == ["sector/automobiles", "sector/steel", "sector/xss"]
+    assert [key_of(s) for s in sectors] == ["sector/automobiles", "sector/steel", "sector/xss"]
     assert (M + "1", AUTO) in cells and (M + "1", PID + "sector/steel") not in cells
 
 
@@ -251,7 +253,7 @@ def test_real_stats_count_measures_and_rank_automobiles_among_the_most_targeted(
 
 
 def test_real_focus_by_chinese_label(store):
-    iri, g = P.focus(store, "汽车", 1)
+    iri, g = focus(store, "汽车", 1)
     assert iri == AUTO and g.number_of_nodes() > 1
     assert all(d["distance"] <= 1 for _, d in g.nodes(data=True))
 
@@ -352,7 +354,7 @@ def test_pages_embed_a_subset_of_a_cjk_font_with_the_characters_they_use(build_d
 
 def test_details_give_the_notices_number_date_and_the_plans_years(store):
     from policykg.viz import details
-    det = details.details(store, P.catalog(store))
+    det = details.details(store, catalog(store))
     assert ("Document number", "文号", NOTICE_NUMBER) in det.codes[NOTICE]
     assert det.dates[NOTICE] == "2022-11-21"
     assert det.years[NOTICE] == (2022, 2022)

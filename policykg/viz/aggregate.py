@@ -18,7 +18,8 @@ from collections import Counter, defaultdict
 
 import networkx as nx
 
-from policykg.viz.projections import GROUP, key_of
+from policykg.viz.catalog import key_of
+from policykg.viz.groups import GROUP
 
 AGGREGATE_ABOVE = 600
 GROUP_LINKS = 8

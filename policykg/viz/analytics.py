@@ -15,16 +15,17 @@ import networkx as nx
 import pyoxigraph as ox
 
 from policykg.viz import projections as P
+from policykg.viz.catalog import Catalog, catalog, key_of
 
 EXACT_LIMIT = 1000
 
 
-def _entry(cat: P.Catalog, iri: str, **values) -> dict:
-    return {"iri": iri, "key": P.key_of(iri), "en": cat.label(iri, "en"), "zh": cat.label(iri, "zh"), **values}
+def _entry(cat: Catalog, iri: str, **values) -> dict:
+    return {"iri": iri, "key": key_of(iri), "en": cat.label(iri, "en"), "zh": cat.label(iri, "zh"), **values}
 
 
-def stats(store: ox.Store, cat: P.Catalog | None = None, overview: nx.Graph | None = None, top: int = 10) -> dict:
-    cat = cat or P.catalog(store)
+def stats(store: ox.Store, cat: Catalog | None = None, overview: nx.Graph | None = None, top: int = 10) -> dict:
+    cat = cat or catalog(store)
     g = overview if overview is not None else P.overview(store, cat)
     measures = {n for n, d in g.nodes(data=True) if d["group"] == "measure"}
     uses: Counter = Counter()

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from policykg.model.namespaces import PID, sparql_prefixes
-from policykg.viz import projections as P
+from policykg.viz.catalog import Catalog
 
 LOCATORS_MAX = 6        # passages listed per entity and source (the count of all is given too)
 
@@ -35,7 +35,7 @@ class Details:
     locators: dict[str, dict[str, list[tuple[int, int]]]] = field(
         default_factory=lambda: defaultdict(lambda: defaultdict(list)))            # iri -> source -> spans
 
-    def panel(self, iri: str, cat: P.Catalog) -> dict:
+    def panel(self, iri: str, cat: Catalog) -> dict:
         """The side panel's entry for one entity (only what is known: empty parts are left out)."""
         out: dict = {}
         if iri in self.definitions:
@@ -63,7 +63,7 @@ def _year(text: str) -> int | None:
     return int(head) if head.isdigit() else None
 
 
-def details(store: ox.Store, cat: P.Catalog) -> Details:
+def details(store: ox.Store, cat: Catalog) -> Details:
     d = Details()
     for r in _q(store, "SELECT ?x ?v WHERE { ?x skos:definition ?v FILTER(isIRI(?x)) }"):
         x, lit = r["x"].value, r["v"]

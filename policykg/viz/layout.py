@@ -10,7 +10,7 @@ import math
 
 import networkx as nx
 
-from policykg.viz.projections import OVERVIEW_GROUPS
+from policykg.viz.groups import OVERVIEW_GROUPS
 
 SPRING_LIMIT = 500   # networkx's spring layout needs SciPy above this size
 

@@ -16,6 +16,7 @@ import pyoxigraph as ox
 from policykg.model.namespaces import sparql_prefixes
 from policykg.store import union
 from policykg.viz import projections as P
+from policykg.viz.catalog import Catalog, catalog
 
 CJK_NAMES = ("Noto Sans CJK SC", "Noto Sans SC", "Noto Serif CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei",
              "WenQuanYi Micro Hei", "Droid Sans Fallback", "AR PL UMing CN", "SimHei", "Microsoft YaHei")
@@ -44,10 +45,10 @@ def _shorten(s: str, n: int = 48) -> str:
     return s if len(s) <= n else s[: n - 1] + "…"
 
 
-def table(store: ox.Store, cat: P.Catalog | None = None):
+def table(store: ox.Store, cat: Catalog | None = None):
     """(measures, sectors, cells): every measure in document order (also those that target no sector),
     the sectors that some measure targets, most-targeted first."""
-    cat = cat or P.catalog(store)
+    cat = cat or catalog(store)
     pairs = P.measure_sector_pairs(store, cat)
     order = {}
     for r in store.query(sparql_prefixes() + """SELECT ?m ?doc ?n WHERE { ?m a pkg:Measure .
@@ -62,9 +63,9 @@ def table(store: ox.Store, cat: P.Catalog | None = None):
     return measures, sectors, set(pairs)
 
 
-def figure(store: ox.Store, lang: str = "en", cat: P.Catalog | None = None):
+def figure(store: ox.Store, lang: str = "en", cat: Catalog | None = None):
     from matplotlib.figure import Figure
-    cat = cat or P.catalog(store)
+    cat = cat or catalog(store)
     measures, sectors, cells = table(store, cat)
     font = cjk_font() if lang == "zh" else None
     if lang == "zh" and not font:
@@ -91,12 +92,12 @@ def figure(store: ox.Store, lang: str = "en", cat: P.Catalog | None = None):
     return fig
 
 
-def write(store: ox.Store, out_dir: Path, cat: P.Catalog | None = None) -> dict[str, Path]:
+def write(store: ox.Store, out_dir: Path, cat: Catalog | None = None) -> dict[str, Path]:
     """matrix.png and matrix.svg (English), and matrix-zh.* when a CJK font is installed."""
     import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.backends.backend_svg import FigureCanvasSVG
-    cat = cat or P.catalog(store)
+    cat = cat or catalog(store)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = {}

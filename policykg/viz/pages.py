@@ -20,7 +20,12 @@ from pathlib import Path
 import networkx as nx
 import pyoxigraph as ox
 
+from policykg.model.namespaces import PID
 from policykg.viz import aggregate, font, layout, projections as P, relations
+from policykg.viz.catalog import Catalog, catalog, key_of
+from policykg.viz.focus import entity_graph, focus
+from policykg.viz.graphs import sorted_graph
+from policykg.viz.groups import GROUPS
 from policykg.viz.details import Details, details as read_details
 
 HERE = Path(__file__).resolve().parent
@@ -39,7 +44,7 @@ class View:
     size_attr: str | None = None    # node attribute for size; default: degree
     important: set = field(default_factory=set)     # labels shown at the default zoom
     details: Details | None = None
-    cat: P.Catalog | None = None
+    cat: Catalog | None = None
 
     @property
     def filename(self) -> str:
@@ -64,7 +69,7 @@ def _size(value: float) -> float:
     return round(min(42.0, 8.0 + 4.0 * math.sqrt(max(value, 0))), 1)
 
 
-def _rel_label(cat: P.Catalog | None):
+def _rel_label(cat: Catalog | None):
     def label(key: str) -> dict[str, str]:
         if cat:
             return cat.prop(key)
@@ -134,10 +139,10 @@ def page_data(view: View, nav: list[dict], lang: str = "en") -> dict:
             edge["l"] = {"en": e["label_en"], "zh": e.get("label_zh", e["label_en"])}
         edges.append(edge)
     groups = [{"key": gr.key, "en": gr.en, "zh": gr.zh, "color": gr.color, "shape": gr.shape, "count": counts[gr.key]}
-              for gr in P.GROUPS if gr.key in present]
+              for gr in GROUPS if gr.key in present]
     return {"title": {"en": view.en, "zh": view.zh}, "lang": lang, "groups": groups, "nodes": nodes, "edges": edges,
             "rels": relations.table(all_rels, _rel_label(cat)), "nav": nav, "directed": g.is_directed(),
-            "edgeLabels": view.edge_labels, "font": font.FAMILY, "base": P.PID,
+            "edgeLabels": view.edge_labels, "font": font.FAMILY, "base": PID,
             "types": [{"en": en, "zh": zh} for (en, zh), _ in sorted(types.items(), key=lambda kv: kv[1])]}
 
 
@@ -157,7 +162,7 @@ def render(view: View, nav: list[dict] | None = None, lang: str = "en", font_css
 
 # ---------------------------------------------------------------------------- the views
 
-def overview_view(g: nx.DiGraph, cat: P.Catalog | None, det: Details | None,
+def overview_view(g: nx.DiGraph, cat: Catalog | None, det: Details | None,
                   en: str = "Overview of the knowledge graph", zh: str = "知识图谱总览") -> View:
     """The overview: documents and measures in the middle, vocabularies around; grouped when big."""
     if aggregate.needed(g):
@@ -169,8 +174,8 @@ def overview_view(g: nx.DiGraph, cat: P.Catalog | None, det: Details | None,
     return View("overview", en, zh, g, layout.radial(g), important=layout.important(g), details=det, cat=cat)
 
 
-def views(store: ox.Store, cat: P.Catalog | None = None, det: Details | None = None) -> list[View]:
-    cat = cat or P.catalog(store)
+def views(store: ox.Store, cat: Catalog | None = None, det: Details | None = None) -> list[View]:
+    cat = cat or catalog(store)
     det = det or read_details(store, cat)
     ov = P.overview(store, cat)
     chain = P.measure_instrument_agency(store, cat)
@@ -220,7 +225,7 @@ def write_all(store: ox.Store, out_dir: Path, *, matrix: bool = True) -> dict[st
     `policykg build` and `policykg viz` both call this, so they write the same pages."""
     from policykg.viz import analytics, export
     out_dir = Path(out_dir)
-    cat = P.catalog(store)
+    cat = catalog(store)
     vs = views(store, cat)
     written = write_views(vs, out_dir)
     ov = P.overview(store, cat)
@@ -240,22 +245,22 @@ def write_all(store: ox.Store, out_dir: Path, *, matrix: bool = True) -> dict[st
 
 
 def focus_filename(iri: str, depth: int) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", P.key_of(iri).lower()).strip("-") or "entity"
+    slug = re.sub(r"[^a-z0-9]+", "-", key_of(iri).lower()).strip("-") or "entity"
     return f"focus-{slug}-{depth}.html"
 
 
-def focus_view(store: ox.Store, entity: str, depth: int, cat: P.Catalog | None = None) -> tuple[str, View]:
+def focus_view(store: ox.Store, entity: str, depth: int, cat: Catalog | None = None) -> tuple[str, View]:
     """The entity's neighbourhood to `depth` shown, the rest of the entity graph carried (hidden) so
     that the page can expand any node's neighbours; the centre at the origin."""
-    cat = cat or P.catalog(store)
-    iri, near = P.focus(store, entity, depth, cat)
-    full = P.entity_graph(store, cat)
+    cat = cat or catalog(store)
+    iri, near = focus(store, entity, depth, cat)
+    full = entity_graph(store, cat)
     if iri not in full:
         full.add_node(iri, **cat.node_attrs(iri))
     if full.number_of_nodes() > FOCUS_EMBED_MAX:
         reach = nx.single_source_shortest_path_length(full.to_undirected(as_view=True), iri, cutoff=depth + 2)
         full = full.subgraph(reach).copy()
-    full = P.sorted_graph(full)
+    full = sorted_graph(full)
     for n in full.nodes:
         full.nodes[n]["shown"] = n in near
     positions = layout.spring(near)

@@ -152,7 +152,7 @@ def synthetic_overview(policies: int, seed: int = 13) -> "nx.DiGraph":
     real vocabularies' order of magnitude (100 sectors, 60 instruments, 80 agencies, 34 regions)."""
     import networkx as nx
 
-    from policykg.viz.projections import GROUP
+    from policykg.viz.groups import GROUP
     rnd = random.Random(seed)
     g = nx.DiGraph()
     sizes = {"sector": 100, "instrument": 60, "agency": 80, "region": 34, "enterprise": 20}
