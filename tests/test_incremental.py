@@ -15,7 +15,8 @@ import pyoxigraph as ox
 import pytest
 
 from policykg import paths
-from policykg.build import incremental, output, pipeline, units
+from policykg.build import addplan, addreport, output, pipeline, units
+from policykg.build.state import STATE
 from policykg.model.namespaces import GRAPH, LINKS_GRAPH, PID, PKG, STATISTICS_GRAPH
 from policykg.store import load
 
@@ -152,34 +153,34 @@ def test_a_changed_or_removed_document_takes_the_full_path(base, tmp_path):
     docs, build = _copy(base, tmp_path)
     ctx = units.Context.get()
     files = lambda: units.document_paths([docs])                 # noqa: E731
-    assert incremental.plan(build, files(), ctx, with_links=True).new is None          # nothing new
-    assert incremental.plan(build, files(), ctx, with_links=True, dumps=True).new is not None
-    assert incremental.plan(build, files(), ctx, with_links=False).new is None         # links asked differently
+    assert addplan.plan(build, files(), ctx, with_links=True).new is None          # nothing new
+    assert addplan.plan(build, files(), ctx, with_links=True, dumps=True).new is not None
+    assert addplan.plan(build, files(), ctx, with_links=False).new is None         # links asked differently
     policy = docs / "synth-000003.yaml"
     text = policy.read_text(encoding="utf-8")
     policy.write_text(text + "\n", encoding="utf-8")             # changed bytes: another unit
-    assert incremental.plan(build, files(), ctx, with_links=True).new is None
+    assert addplan.plan(build, files(), ctx, with_links=True).new is None
     policy.write_text(text, encoding="utf-8")
     said = []
     removed = sorted(docs.glob("news-*.yaml"))[0]
     removed.unlink()                                             # nothing refers to a news report
-    assert incremental.plan(build, files(), ctx, with_links=True, say=said.append).new is None
+    assert addplan.plan(build, files(), ctx, with_links=True, say=said.append).new is None
     assert said == ["full build: a document was changed or removed"]
 
 
 def test_a_failure_during_the_add_leaves_the_earlier_build(base, tmp_path, monkeypatch):
     docs, build = _copy(base, tmp_path)
-    marker, state = output.build_id(build), (build / "cache" / incremental.STATE).read_text()
+    marker, state = output.build_id(build), (build / "cache" / STATE).read_text()
     quads = len(ox.Store.read_only(str(build / "store")))
     _add_two(docs, tmp_path)
 
     def fail(*_a, **_k):
         raise RuntimeError("disk full")
-    monkeypatch.setattr(incremental, "_checks", fail)
+    monkeypatch.setattr(addreport, "recheck", fail)
     with pytest.raises(RuntimeError):
         pipeline.build(build, [docs], with_pages=False)
     assert output.build_id(build) == marker
-    assert (build / "cache" / incremental.STATE).read_text() == state
+    assert (build / "cache" / STATE).read_text() == state
     assert (build / "kg.nq").is_file() and (build / "cache" / "units").is_dir()
     assert len(ox.Store.read_only(str(build / "store"))) == quads
     assert output.leftovers(build) == []
@@ -200,7 +201,7 @@ def test_an_add_links_the_new_units_as_an_index_of_every_unit_would(base, tmp_pa
     _add_two(docs, tmp_path)
     ds = pipeline.build(build, [docs], with_pages=False)
     assert ds.counts["path"] == "add"
-    state = json.loads((build / "cache" / incremental.STATE).read_text(encoding="utf-8"))
+    state = json.loads((build / "cache" / STATE).read_text(encoding="utf-8"))
     assert state["links_gen"] == 1 and state["keys_gen"] == 1
     store = ds.store
     us = graph.units(store)
@@ -228,7 +229,7 @@ def test_a_touched_file_is_hashed_and_not_compiled_again(base, tmp_path, monkeyp
     read = []
     digest = units.file_digest
     monkeypatch.setattr(units, "file_digest", lambda path, ctx: read.append(Path(path).name) or digest(path, ctx))
-    planned = incremental.plan(build, units.document_paths([docs]), units.Context.get(), with_links=True)
+    planned = addplan.plan(build, units.document_paths([docs]), units.Context.get(), with_links=True)
     assert set(read) == {"synth-000003.yaml", "synth-000014.yaml"}     # every other file by its fingerprint
     assert [Path(u.path).name for u in planned.new] == ["synth-000014.yaml"]
     assert planned.done is None and planned.keys is not None    # checked against the kept key table
@@ -249,7 +250,7 @@ def test_a_file_changed_with_its_size_and_mtime_restored_is_read(base, tmp_path,
     policy.write_text(changed, encoding="utf-8")
     os.utime(policy, ns=(st.st_atime_ns, st.st_mtime_ns))       # size and mtime as recorded; the ctime moved
     said = []
-    planned = incremental.plan(build, units.document_paths([docs]), units.Context.get(), with_links=True,
+    planned = addplan.plan(build, units.document_paths([docs]), units.Context.get(), with_links=True,
                                say=said.append)
     assert planned.new is None and said == ["full build: a document was changed or removed"]
 

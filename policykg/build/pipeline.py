@@ -101,14 +101,14 @@ def build(out_dir: Path | str | None = None, documents: list[Path] | None = None
         t[0] = now
 
     files = units.document_paths(documents or ([Path(documents_dir)] if documents_dir else None))
-    from policykg.build import incremental, state
+    from policykg.build import addplan, incremental, state
     stats = state.stat_files(files)            # before anything reads them (policykg.build.state)
     ctx = units.Context.get()
     lap("ontology")
     planned = None
     if not (full or force):
-        planned = incremental.plan(out_dir, files, ctx, with_links=with_links, dumps=dumps, client=client, say=say,
-                                   stats=stats)
+        planned = addplan.plan(out_dir, files, ctx, with_links=with_links, dumps=dumps, client=client, say=say,
+                               stats=stats)
         lap("encodings")
         if planned.new is not None:
             report, counts = incremental.add(out_dir, ctx, planned, with_links=with_links, dumps=dumps, say=say, lap=lap)
@@ -179,7 +179,7 @@ def build(out_dir: Path | str | None = None, documents: list[Path] | None = None
         gc.collect()                           # closes the store before its folder moves
         if old_cache and old_cache.is_dir():
             old_cache.rename(tmp / "cache")     # the cache moves on with the new build
-        incremental.record_full(tmp, ctx.digest, done, link_units, stats)    # what the next build may add to
+        state.record_full(tmp, ctx.digest, done, link_units, stats)    # what the next build may add to
         ds_box.append(ds)
 
     with output.staging(out_dir, force=force) as tmp:
@@ -195,16 +195,16 @@ def record(folder: Path, ds: Dataset, digest: str, link_units: tuple | None, sta
     the store: `benchmarks/stages.py --until`), as a complete build of `ds`: report.json and
     report.md (counts read from ds.store; the findings of ds.report, none when the checks were not
     run; `report=False` when both files are written already), what a later build adds documents
-    to (`incremental.record_full`: `digest` is the context's, `link_units` those of the link stage
+    to (`state.record_full`: `digest` is the context's, `link_units` those of the link stage
     when it ran, `stats` from `state.stat_files` taken before the files were read), and the build
     marker. The folder then opens with `policykg.open()` and `policykg query`, and
     `policykg build --documents ... --out folder` adds to it. The caller drops ds.store afterwards;
     nothing else may write into the folder meanwhile."""
-    from policykg.build import incremental
+    from policykg.build import state
     if report:
         write_report(ds, folder)
     ds.store.flush()
-    incremental.record_full(folder, digest, ds.encodings, link_units, stats)
+    state.record_full(folder, digest, ds.encodings, link_units, stats)
     output.write_marker(folder, complete=True)
 
 

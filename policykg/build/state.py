@@ -15,20 +15,29 @@ is less than `RACY_NS` before the fingerprint was taken gets no fingerprint (it 
 SQLite file beside the unit cache, so that the new files of an add are checked against it by
 lookups instead of by reading every earlier unit. Rows carry the generation of the build that wrote
 them, as in `policykg.link.saved`.
+
+**The record.** What a build was made of is noted in its cache/ (`STATE`, written by `record`,
+by `record_full` for a full build): the context digest, the units' digests, each file's
+fingerprint, and the generations of the kept key table and link index. The next build reads it
+(`recorded`) to decide whether it can add to this one (`policykg.build.addplan`).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from policykg.build import units
+from policykg.build import addlinks, units
 from policykg.encoding.records import iri_of
+from policykg.link import saved
 
 KEYS = "keys.sqlite"
+STATE = "state.json"                       # in the build's cache/: what the build was made of
+FORMAT = 1
 RACY_NS = 2_000_000_000          # a change this recent (or later) leaves a file unfingerprinted
 
 
@@ -120,3 +129,44 @@ def write_keys(path: Path, done: list[units.Unit]) -> None:
     finally:
         db.close()
     tmp.replace(path)
+
+
+def record(build: Path, context: str, digests: list[str], *, links: bool, files: dict, keys_gen: int = 0,
+           links_gen: int | None = None, link_count: int | None = None) -> None:
+    """Note in `build`/cache/ what the build was made of (read by the next build's
+    `addplan.plan`): the context, the units' digests, each file's fingerprint (`fingerprints`),
+    and the generations of the kept key table and link index (`Keys`, `policykg.link.saved`)."""
+    folder = Path(build) / "cache"
+    folder.mkdir(exist_ok=True)
+    data = {"format": FORMAT, "context": context, "links": links, "units": sorted(digests), "files": files,
+            "keys_gen": keys_gen}
+    if links:
+        data |= {"links_gen": links_gen, "link_units": link_count}
+    tmp = folder / (STATE + ".tmp")
+    tmp.write_text(json.dumps(data) + "\n", encoding="utf-8")
+    os.replace(tmp, folder / STATE)
+
+
+def record_full(build: Path, context: str, done: list[units.Unit], link_units: tuple | None,
+                stats: dict[str, list[int]]) -> None:
+    """`record` for a full build: its key table and link index written anew from all units."""
+    folder = Path(build) / "cache"
+    folder.mkdir(exist_ok=True)
+    write_keys(folder / KEYS, done)
+    (folder / addlinks.LINK_UNITS).unlink(missing_ok=True)              # an older build's form of the link units
+    if link_units is not None:
+        saved.write(folder / saved.FILE, *link_units)
+    else:
+        (folder / saved.FILE).unlink(missing_ok=True)
+    files = fingerprints(stats, {os.path.abspath(u.path): u.digest for u in done})
+    record(build, context, [u.digest for u in done], links=link_units is not None, files=files, keys_gen=0,
+           links_gen=0, link_count=len(link_units[0]) if link_units is not None else None)
+
+
+def recorded(build: Path) -> dict | None:
+    """What `record` noted in `build`/cache/, or None (none, unreadable, or of another format)."""
+    try:
+        data = json.loads((build / "cache" / STATE).read_text(encoding="utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
+    return data if isinstance(data, dict) and data.get("format") == FORMAT else None
