@@ -411,3 +411,30 @@ def test_the_font_subset_is_cached_and_the_same_bytes_come_back(tmp_path, monkey
     assert len(files) == 1 and files[0].read_bytes() == made
     font._subset.cache_clear()
     assert font._subset(str(path), face, "汽车ab ") == made
+
+
+def test_layout_does_not_depend_on_the_hash_seed():
+    """The overview's middle is drawn by a spring layout, which places nodes in the order it is given
+    them; a subgraph view would give them in the order of a set, which changes with PYTHONHASHSEED
+    (networkx does so when the subgraph has under half the nodes: here 80 of 280)."""
+    import subprocess
+    import sys
+    script = ("import json, networkx as nx\n"
+              "from policykg.viz import layout\n"
+              "g = nx.DiGraph()\n"
+              "for i in range(40):\n"
+              "    g.add_node(f'doc-{i}', group='document')\n"
+              "    g.add_node(f'm-{i}', group='measure')\n"
+              "    g.add_edge(f'doc-{i}', f'm-{i}')\n"
+              "    g.add_edge(f'm-{i}', f'sector-{i % 7}')\n"
+              "    g.add_node(f'sector-{i % 7}', group='sector')\n"
+              "    for j in range(5):\n"
+              "        g.add_node(f'agency-{i}-{j}', group='agency')\n"
+              "        g.add_edge(f'm-{i}', f'agency-{i}-{j}')\n"
+              "    g.add_edge(f'doc-{i}', f'doc-{(i * 3) % 40}')\n"
+              "print(json.dumps(sorted(layout.radial(g).items())))\n")
+    runs = {seed: subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                                 env={**__import__("os").environ, "PYTHONHASHSEED": seed}).stdout
+            for seed in ("1", "2", "3")}
+    assert len(set(runs.values())) == 1
+    assert len(json.loads(runs["1"])) == 287         # 40 documents, 40 measures, 7 sectors, 200 agencies

@@ -20,6 +20,19 @@ def _scaled(pos: dict, n: int) -> dict[str, tuple[float, float]]:
     return {k: (round(float(x) * scale, 1), round(float(y) * scale, 1)) for k, (x, y) in pos.items()}
 
 
+def induced(g: nx.Graph, nodes: list[str]) -> nx.Graph:
+    """The subgraph of `g` on `nodes` (sorted) as a new graph whose nodes and edges are inserted in
+    sorted order. A networkx subgraph view lists its nodes in the order of a Python set, which
+    changes with the process's hash seed; a spring layout places nodes by that order, so the same
+    graph would be drawn differently in each run."""
+    keep = set(nodes)
+    h = g.__class__()
+    h.add_nodes_from((n, g.nodes[n]) for n in nodes)
+    h.add_edges_from(sorted(((a, b, d) for a, b, d in g.edges(nodes, data=True) if b in keep),
+                            key=lambda e: (e[0], e[1])))
+    return h
+
+
 def spring(g: nx.Graph, weight: str | None = None) -> dict[str, tuple[float, float]]:
     """Force-directed for small graphs, rings by class for big ones; deterministic either way."""
     if g.number_of_nodes() == 0:
@@ -114,7 +127,7 @@ def radial(g: nx.Graph, centre=CENTRE, outer=OUTER, step: float = 46.0, margin: 
     rest = sorted(n for n in g.nodes if n not in inner_set)
     pos: dict[str, tuple[float, float]] = {}
     if inner:
-        sub = u.subgraph(inner)
+        sub = induced(u, inner)
         if len(inner) == 1:
             pos[inner[0]] = (0.0, 0.0)
         elif len(inner) <= SPRING_LIMIT:
@@ -123,7 +136,7 @@ def radial(g: nx.Graph, centre=CENTRE, outer=OUTER, step: float = 46.0, margin: 
             scale = 95 * math.sqrt(len(inner))
             pos.update({n: (round(float(x) * scale, 1), round(float(y) * scale, 1)) for n, (x, y) in raw.items()})
         else:
-            pos.update(rings(g.subgraph(inner)))
+            pos.update(rings(induced(g, inner)))
     r_in = max((math.hypot(x, y) for x, y in pos.values()), default=0.0)
     by_group: dict[str, list[str]] = {}
     order = {k: i for i, k in enumerate(outer)}
