@@ -27,7 +27,7 @@ Every number is a count over the union of the other graphs, and each node says w
 The modules, one a concept: `graph` (the graph's terms, node IRIs and the union it reads),
 `claims` (reading the claims: by bulk queries for a build, by a lookup per claim for an add and as
 the baseline), `sources` (the fact and source nodes), `pairs` (the pair nodes), `usage` (the
-instrument and sector nodes); this module writes the graph (`compute`, `write`, `clear`) and
+instrument and sector nodes); this module writes the graph (`stream`, `compute`, `write`, `clear`) and
 updates it after an add (`update`): each cost is in its module's docstring. Adding documents
 (policykg.build.incremental) recomputes only the nodes the new quads can change (`update`), each
 from its own statements.
@@ -35,7 +35,7 @@ from its own statements.
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Iterable, Iterator
 
 import pyoxigraph as ox
 
@@ -46,10 +46,13 @@ from policykg.store.statistics.graph import (
     USES_I, Reader)
 
 
-def compute(store: ox.Store, by_claim: bool = False) -> list[ox.Quad]:
-    """The statistics graph's quads for the whole store (read from the union of its other graphs).
-    `by_claim`: read each claim's statements by one lookup per claim, as `update` does for the
-    claims an add touches, instead of the bulk queries (the same quads; slower: a check and a
+def stream(store: ox.Store, by_claim: bool = False) -> Iterator[ox.Quad]:
+    """The statistics graph's quads for the whole store (read from the union of its other graphs),
+    one at a time. Everything is read from the store before the first quad comes out, so that a
+    writer may load them into the same store as they come (`write`). Memory: the counts (one entry
+    per distinct claimed triple, source, pair, instrument and sector), not the quads (8 per claimed
+    triple). `by_claim`: read each claim's statements by one lookup per claim, as `update` does for
+    the claims an add touches, instead of the bulk queries (the same quads; slower: a check and a
     baseline for tests and benchmarks)."""
     read = Reader(store)
     if by_claim:
@@ -59,12 +62,18 @@ def compute(store: ox.Store, by_claim: bool = False) -> list[ox.Quad]:
         facts, shared, sources, contra, mentioned = claims.facts, claims.shared, claims.counts(), claims.contra, None
     else:
         facts, shared, sources, contra, mentioned = _claims.bulk(store)
-    out = list(_sources.fact_quads(facts))
-    out += _sources.source_quads(sources)
-    out += _pairs.pair_quads(_pairs.count(shared, contra))
-    out += _usage.term_quads(read, mentioned=mentioned)
-    out += _usage.matrix_quads(read)
-    return out
+    pairs = _pairs.count(shared, contra)
+    del shared, contra
+    terms = list(_usage.term_quads(read, mentioned=mentioned)) + list(_usage.matrix_quads(read))
+    yield from _sources.fact_quads(facts)
+    yield from _sources.source_quads(sources)
+    yield from _pairs.pair_quads(pairs)
+    yield from terms
+
+
+def compute(store: ox.Store, by_claim: bool = False) -> list[ox.Quad]:
+    """The statistics graph's quads for the whole store, as a list (`stream`)."""
+    return list(stream(store, by_claim))
 
 
 def clear(store: ox.Store) -> int:
@@ -78,9 +87,16 @@ def clear(store: ox.Store) -> int:
 def write(store: ox.Store) -> int:
     """Replace the statistics graph of `store` with a fresh one; returns its quads."""
     clear(store)
-    quads = compute(store)
-    store.bulk_extend(quads)
-    return len(quads)
+    count = 0
+
+    def counted():
+        nonlocal count
+        for q in stream(store):
+            count += 1
+            yield q
+
+    store.bulk_extend(counted())      # loaded as they come: the quads are never all in memory
+    return count
 
 
 def _remove_nodes(store: ox.Store, nodes: Iterable) -> list[ox.Quad]:
