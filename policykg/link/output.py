@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 
 import pyoxigraph as ox
 
-from policykg.link.compute import LINK_TYPES, Link
+from policykg.link.model import LINK_TYPES, Link
 from policykg.link.graph import Labels
 from policykg.model.namespaces import GRAPH, LINKS_GRAPH, PID, PKG, RDF, RDFS, XSD
 
