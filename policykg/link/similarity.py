@@ -29,14 +29,15 @@ def _weights(us: dict[str, Unit]) -> tuple[dict[str, float], dict[str, int]]:
 
 
 def similarity(a: Unit, b: Unit, w: dict[str, float]) -> tuple[float, dict[str, list[str]], dict[str, float]]:
-    """(score, shared entities per facet, overlap per facet) of two units."""
+    """(score, shared entities per facet, overlap per facet) of two units. The sums are exact
+    (`math.fsum`), so they do not depend on the order in which a set gives its entities."""
     shared, per_facet = {}, {}
     for f in FACETS:
         A, B = a.facets[f], b.facets[f]
         if not (A or B):
             continue
         both = A & B
-        per_facet[f] = sum(w.get(e, 1.0) for e in both) / sum(w.get(e, 1.0) for e in A | B)
+        per_facet[f] = math.fsum(w.get(e, 1.0) for e in both) / math.fsum(w.get(e, 1.0) for e in A | B)
         if both:
             shared[f] = sorted(both)
     total = sum(FACET_WEIGHTS[f] for f in per_facet)
@@ -54,7 +55,7 @@ class _Vectors:
         facet_of, weight, indptr, indices = [], [], [0], []
         for x in order:
             for fi, f in enumerate(FACETS):
-                for e in us[x].facets[f]:
+                for e in sorted(us[x].facets[f]):        # the same sums in every process
                     n = ids.get(e)
                     if n is None:
                         n = ids[e] = len(ids)
@@ -97,8 +98,9 @@ def _nested(a: Unit, b: Unit) -> bool:
 
 
 def related(us: dict[str, Unit], labels: Labels, *, min_score: float = DEFAULT_MIN_SCORE, k: int = DEFAULT_K,
-            only: set[str] | None = None) -> Iterator[Link]:
-    """`related` and `shares-*` links: each unit's `k` most similar units at or above `min_score`."""
+            only: set[str] | None = None, budget: int = cand.BUDGET) -> Iterator[Link]:
+    """`related` and `shares-*` links: each unit's `k` most similar units at or above `min_score`
+    among the candidates of the index (`budget`: units touched per unit, `candidates.Index`)."""
     w, df = _weights(us)
     order = sorted(us)
     keys = [cand.entity_keys(us[x].entities(), df) for x in order]
@@ -111,7 +113,7 @@ def related(us: dict[str, Unit], labels: Labels, *, min_score: float = DEFAULT_M
         if only is not None and x not in only:
             continue
         a = us[x]
-        js = [j for j in cand.best(index.candidates(keys[i], exclude=i), SCORED) if not _nested(a, us[order[j]])]
+        js = [j for j in cand.best(index.candidates(keys[i], exclude=i, budget=budget), SCORED) if not _nested(a, us[order[j]])]
         if not js:
             continue
         scores = vectors.scores(i, np.array(js, dtype=np.int64))
