@@ -319,3 +319,51 @@ def test_the_same_graph_gives_the_same_links_in_every_process(tmp_path):
     assert len(got) == 1
     n, _digest = got.pop().split()
     assert int(n) > 1000
+
+
+def test_linking_a_build_twice_keeps_the_union_exact_and_the_links_of_a_fresh_build(build_dir, tmp_path, monkeypatch):
+    """`policykg link` twice on a copy of the build, removing the old links in batches of 7 quads
+    (so that many batches run, each ending between two subjects): the links graph is the one the
+    build wrote, and the default graph is exactly the union recomputed from the named graphs."""
+    from policykg.link import output as link_output
+    out = tmp_path / "build"
+    shutil.copytree(build_dir, out)
+    g = ox.NamedNode(LINKS_GRAPH)
+    built = {q.triple for q in ox.Store.read_only(str(out / "store")).quads_for_pattern(None, None, None, g)}
+    assert len(built) > 100
+    stats = ox.NamedNode(GRAPH + "statistics")                  # counts, not in the union
+    original = link_output.remove_links
+    calls = []
+
+    def small(store, *, union, batch=link_output.REMOVE_BATCH):
+        calls.append((union, original(store, union=union, batch=7)))
+        return calls[-1][1]
+
+    monkeypatch.setattr(link_output, "remove_links", small)
+    monkeypatch.setattr(linkbuild, "remove_links", small)
+    for _ in range(2):
+        _counts, st = linkbuild.write_build(out)
+        assert {q.triple for q in st.quads_for_pattern(None, None, None, g)} == built
+        named = {q.triple for q in st.quads_for_pattern(None, None, None) if q.graph_name not in (ox.DefaultGraph(), stats)}
+        assert {q.triple for q in st.quads_for_pattern(None, None, None, ox.DefaultGraph())} == named
+        del st
+    # each run removed the whole links graph, the union's copies with it
+    assert calls[0] == calls[2] == (True, len(built)) and calls[1] == calls[3] == (False, 0)
+
+
+def test_removing_the_links_leaves_what_other_graphs_state():
+    """The default graph keeps a links triple that another graph states, and loses the others."""
+    from policykg.link import output as link_output
+    from policykg.store import union
+    st = ox.Store()
+    g, src = ox.NamedNode(LINKS_GRAPH), ox.NamedNode(GRAPH + "source/x")
+    a, b, c = (ox.NamedNode(PID + f"doc/{x}") for x in "abc")
+    cont = ox.NamedNode("https://w3id.org/policykg/ontology#continues")
+    node = ox.NamedNode(PID + "link/continues/0")
+    quads = [ox.Quad(a, cont, b, g), ox.Quad(a, cont, c, g), ox.Quad(node, cont, c, g), ox.Quad(a, cont, b, src)]
+    st.extend(quads)
+    union.fill(st)
+    assert link_output.remove_links(st, union=True, batch=1) == 3
+    assert set(st.quads_for_pattern(None, None, None, ox.DefaultGraph())) == {ox.Quad(a, cont, b)}
+    assert set(st.quads_for_pattern(None, None, None)) == {ox.Quad(a, cont, b), ox.Quad(a, cont, b, src)}
+    assert g not in set(st.named_graphs())
