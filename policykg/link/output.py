@@ -111,10 +111,10 @@ def remove_links(store: ox.Store, *, union: bool, batch: int = REMOVE_BATCH) -> 
     A store holds a transaction in memory until it commits (oxigraph's `remove_graph`,
     `clear_graph` and a SPARQL `DELETE` of the whole graph are one transaction each: 2.59 GB for
     the links of 1,000 policies). Here the links graph is read in subject order and removed
-    subject by subject in transactions of about `batch` quads (a subject's quads are never split:
-    a batch holds at most `batch` quads plus those of one link node), with their default-graph
-    copies in the same transaction, and the store is flushed after each, so that its write
-    buffers stay bounded too. Memory: one batch."""
+    subject by subject (IRIs, as `to_quads` writes them) in transactions of about `batch` quads (a
+    subject's quads are never split: a batch holds at most `batch` quads plus those of one
+    subject), with their default-graph copies in the same transaction, and the store is flushed
+    after each, so that its write buffers stay bounded too. Memory: one batch."""
     g = ox.NamedNode(LINKS_GRAPH)
     if not store.contains_named_graph(g):
         return 0
