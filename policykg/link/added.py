@@ -1,5 +1,5 @@
 """The links of units added to a build, from the index kept with it (`policykg.link.saved`): the
-same rules as `compute.related` and `compute.lineage` with `only` the new units, reading only the
+same rules as `similarity.related` and `lineage.lineage` with `only` the new units, reading only the
 units, counts and posting lists that the new units reach."""
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ import numpy as np
 import pyoxigraph as ox
 
 from policykg.link import candidates as cand
-from policykg.link.compute import (DEFAULT_K, DEFAULT_MIN_SCORE, LINEAGE_BUDGET, LINEAGE_PER_KEY, SCORED, Link,
-                                   _Lineage, _nested, _neg_date, _Vectors, explain_lineage, explain_related,
-                                   similarity)
+from policykg.link.explain import explain_lineage, explain_related
+from policykg.link.lineage import LINEAGE_BUDGET, LINEAGE_PER_KEY, _Lineage, _neg_date
+from policykg.link.model import DEFAULT_K, DEFAULT_MIN_SCORE, Link
+from policykg.link.similarity import SCORED, _nested, _Vectors, similarity
 from policykg.link.graph import Labels, Unit, pairs
 from policykg.link.saved import Saved
 from policykg.model.namespaces import LINKS_GRAPH, PKG, RDF
@@ -23,7 +24,7 @@ _TYPE = ox.NamedNode(RDF + "type")
 
 def related(saved: Saved, only: list[str], labels: Labels, *, min_score: float = DEFAULT_MIN_SCORE,
             k: int = DEFAULT_K) -> Iterator[Link]:
-    """`compute.related(us, labels, only=only)` for units `only` already added to `saved`."""
+    """`similarity.related(us, labels, only=only)` for units `only` already added to `saved`."""
     keep: set[tuple[str, str]] = set()
     weights: dict[str, float] = {}
 
@@ -82,7 +83,7 @@ class _Lookup(dict):
 
 
 class _SavedLineage(_Lineage):
-    """`compute._Lineage` over the kept index: the measures under a key and the stated
+    """`lineage._Lineage` over the kept index: the measures under a key and the stated
     continuations are looked up for the documents asked about, not collected for the corpus."""
 
     def __init__(self, store: ox.Store, saved: Saved):
@@ -137,7 +138,7 @@ class _SavedLineage(_Lineage):
 
 
 def lineage(store: ox.Store, saved: Saved, docs: list[str], labels: Labels, *, k: int = DEFAULT_K) -> list[Link]:
-    """`compute.lineage(store, us, labels, only=docs)` for documents `docs` already added to `saved`."""
+    """`lineage.lineage(store, us, labels, only=docs)` for documents `docs` already added to `saved`."""
     ix = _SavedLineage(store, saved)
     out: list[Link] = []
     for x in sorted(docs):

@@ -3,6 +3,7 @@ a policy encoded in another file (`policykg link --with FILE`)."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,10 +14,12 @@ from policykg.encoding import compile as compiler, files, reader as encoding
 from policykg.errors import InputError
 from policykg.link.compute import DEFAULT_K, DEFAULT_MIN_SCORE, LINK_TYPES, Link, compute, iter_links
 from policykg.link.graph import units
-from policykg.link.output import replace_links
+from policykg.link.output import remove_links, replace_links
 from policykg.model.namespaces import LINKS_GRAPH
 from policykg.model import ontology, reason
 from policykg.store import load as dataset, union
+
+UNION_BATCH = 200_000   # new link quads copied into the default graph per call of the bulk loader
 
 
 def write_build(build_dir: Path | str | None = None, *, min_score: float = DEFAULT_MIN_SCORE, k: int = DEFAULT_K,
@@ -42,11 +45,7 @@ def write_build(build_dir: Path | str | None = None, *, min_score: float = DEFAU
     g = ox.NamedNode(LINKS_GRAPH)
     say("remove")
     keeps_union = union.has_union(store)
-    if g in set(store.named_graphs()):
-        if keeps_union:                     # the old links leave the union too (unless another graph states them)
-            store.update(f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH <{LINKS_GRAPH}> {{ ?s ?p ?o }} "
-                         f"FILTER NOT EXISTS {{ GRAPH ?h {{ ?s ?p ?o }} FILTER(?h != <{LINKS_GRAPH}>) }} }}")
-        store.remove_graph(g)               # before computing: the links must not see old links
+    remove_links(store, union=keeps_union)  # before computing: the links must not see old links; bounded batches
     counts = dict.fromkeys(LINK_TYPES, 0)
 
     def each(links):
@@ -59,9 +58,11 @@ def write_build(build_dir: Path | str | None = None, *, min_score: float = DEFAU
     say("compute")
     replace_links(store, each(iter_links(store, min_score=min_score, k=k)))
     say("union")
-    if keeps_union:                         # and the new ones join it
-        store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, union.DEFAULT)
-                          for q in store.quads_for_pattern(None, None, None, g))
+    if keeps_union:                         # and the new ones join it, by batches (the bulk loader holds one)
+        copies = (ox.Quad(q.subject, q.predicate, q.object, union.DEFAULT)
+                  for q in store.quads_for_pattern(None, None, None, g))
+        while chunk := list(itertools.islice(copies, UNION_BATCH)):
+            store.bulk_extend(chunk)
     if folder is not None:
         store.flush()       # into the store's files: a read-only open would otherwise replay the write log in memory
     say("dumps")

@@ -6,7 +6,8 @@ few hundred terms, pairs of its rarest entities (a pair of common entities is fa
 than either alone). The index maps each key to the units that have it (its *posting list*).
 
 The candidates of a unit are the units found by walking its keys from the most selective (the
-shortest posting list) to the least, skipping keys that more than `max_postings` units share
+shortest posting list) to the least (keys of equal length in the order of their text, so that
+every process walks them alike), skipping keys that more than `max_postings` units share
 (they say little: MIIT, manufacturing), and stopping once `budget` distinct units have been
 touched. Each candidate is ranked by the number of keys it shares; the caller scores the best
 `top` of them exactly. The work per unit is bounded by `budget + max_postings`, so the whole pass
@@ -22,6 +23,7 @@ from collections.abc import Hashable, Iterable, Sequence
 MAX_POSTINGS = 200       # keys shared by more units than this do not make candidates
 BUDGET = 500             # distinct units touched per unit, at most
 PAIR_ENTITIES = 8        # keys also include the pairs of a unit's this-many rarest entities
+KEY_SEP = "\x1f"         # between the entities of a pair key written as text (as policykg.link.saved keeps them)
 
 
 class Index:
@@ -37,16 +39,22 @@ class Index:
 
     def candidates(self, keys: Iterable[Hashable], *, exclude: int = -1, budget: int = BUDGET) -> dict[int, int]:
         """unit number -> number of shared keys, for the units reached from `keys` (see the module)."""
-        lists = sorted((p for p in (self.postings.get(k) for k in set(keys))
-                        if p is not None and len(p) <= self.max_postings), key=len)
+        lists = sorted((len(p), text(k), p) for k in set(keys)
+                       if (p := self.postings.get(k)) is not None and len(p) <= self.max_postings)
         touched: dict[int, int] = {}
-        for p in lists:
+        for _n, _text, p in lists:
             if len(touched) >= budget:
                 break
             for j in p:
                 touched[j] = touched.get(j, 0) + 1
         touched.pop(exclude, None)
         return touched
+
+
+def text(key: Hashable) -> str:
+    """A key as text, the order of keys whose posting lists are equally long: the same in every
+    process (a set of strings is not: its order follows Python's per-process string hashing)."""
+    return KEY_SEP.join(key) if isinstance(key, tuple) else key
 
 
 def entity_keys(entities: Iterable[str], df: dict[str, int], pair_entities: int = PAIR_ENTITIES) -> list[Hashable]:

@@ -144,7 +144,7 @@ class Labels:
     def __init__(self, store: ox.Store | None):
         self.store = store
         self.cache: dict[str, dict[str, str]] = {}
-        self.explanations: dict[tuple, str] = {}        # shared entities -> their explanation (see compute)
+        self.explanations: dict[tuple, str] = {}        # shared entities -> their explanation (see explain)
 
     def get(self, iri: str) -> dict[str, str]:
         got = self.cache.get(iri)

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 
 import pyoxigraph as ox
 
-from policykg.link.compute import LINK_TYPES, Link
+from policykg.link.model import LINK_TYPES, Link
 from policykg.link.graph import Labels
 from policykg.model.namespaces import GRAPH, LINKS_GRAPH, PID, PKG, RDF, RDFS, XSD
 
@@ -91,14 +91,65 @@ def counts(links: Iterable[Link]) -> dict[str, int]:
 
 
 def replace_links(store: ox.Store, links: Iterable[Link], batch: int = 200_000) -> None:
-    """Put the links graph into the store, replacing any earlier one. `links` may be a generator
-    that reads the store: the quads go in by batches, so reading and writing never interleave."""
-    g = ox.NamedNode(LINKS_GRAPH)
-    if g in set(store.named_graphs()):
-        store.remove_graph(g)
+    """Put the links graph into the store, replacing any earlier one (removed by `remove_links`,
+    without touching the default graph). `links` may be a generator that reads the store: the
+    quads go in by batches, so reading and writing never interleave."""
+    remove_links(store, union=False)
     quads = to_quads(links, store)
     while chunk := list(itertools.islice(quads, batch)):
         store.bulk_extend(chunk)
+
+
+REMOVE_BATCH = 20_000   # quads of the links graph removed in one transaction (see remove_links)
+
+
+def remove_links(store: ox.Store, *, union: bool, batch: int = REMOVE_BATCH) -> int:
+    """Remove the links graph from the store; with `union` (a store whose default graph holds the
+    union of the named graphs, policykg.store.union), each of its triples also leaves the default
+    graph unless another named graph states it. Returns the quads removed from the links graph.
+
+    A store holds a transaction in memory until it commits (oxigraph's `remove_graph`,
+    `clear_graph` and a SPARQL `DELETE` of the whole graph are one transaction each: 2.59 GB for
+    the links of 1,000 policies). Here the links graph is read in subject order and removed
+    subject by subject (IRIs, as `to_quads` writes them) in transactions of about `batch` quads (a
+    subject's quads are never split: a batch holds at most `batch` quads plus those of one
+    subject), with their default-graph copies in the same transaction, and the store is flushed
+    after each, so that its write buffers stay bounded too. Memory: one batch."""
+    g = ox.NamedNode(LINKS_GRAPH)
+    if not store.contains_named_graph(g):
+        return 0
+    removed = 0
+    for subjects, n in _subject_batches(store.quads_for_pattern(None, None, None, g), batch):
+        values = " ".join(str(s) for s in subjects)
+        where = f"VALUES ?s {{ {values} }} GRAPH <{LINKS_GRAPH}> {{ ?s ?p ?o }}"
+        update = f"DELETE {{ GRAPH <{LINKS_GRAPH}> {{ ?s ?p ?o }} }} WHERE {{ {where} }}"
+        if union:                       # first the copies no other graph states, while the links still say which
+            update = (f"DELETE {{ ?s ?p ?o }} WHERE {{ {where} "
+                      f"FILTER NOT EXISTS {{ GRAPH ?h {{ ?s ?p ?o }} FILTER(?h != <{LINKS_GRAPH}>) }} }} ;\n" + update)
+        store.update(update)
+        store.flush()
+        removed += n
+    store.remove_graph(g)               # empty by now: only its name goes
+    return removed
+
+
+def _subject_batches(quads: Iterable[ox.Quad], batch: int) -> Iterator[tuple[list, int]]:
+    """(subjects, their quads) of about `batch` quads at a time, from quads grouped by subject
+    (a graph's quads come in subject order). The store's iterator reads a snapshot, so the
+    caller may remove each batch before the next is read."""
+    subjects: list = []
+    n = 0
+    last = None
+    for q in quads:
+        if q.subject != last:
+            if n >= batch:
+                yield subjects, n
+                subjects, n = [], 0
+            last = q.subject
+            subjects.append(last)
+        n += 1
+    if subjects:
+        yield subjects, n
 
 
 def graphs_of(store: ox.Store) -> list[str]:

@@ -4,7 +4,7 @@ that adding documents links the new units without reading or indexing the earlie
 What is kept: each unit (`graph.Unit`) and each measure's actions (`graph.actions`), the action →
 measure map, the posting lists of the candidate index (`candidates.entity_keys`: a unit's
 entities and the pairs of its rarest ones, each posting a unit IRI), how many units each key has
-(for an entity: its document frequency, the weights of `compute.similarity`), and the lineage
+(for an entity: its document frequency, the weights of `similarity.similarity`), and the lineage
 index (program, or instrument and sector → dated measures). An add reads the posting lists of
 the new units' keys, the units they reach and the counts of their entities: index lookups, so its
 cost follows the new units, not the corpus.
