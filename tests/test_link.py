@@ -367,3 +367,27 @@ def test_removing_the_links_leaves_what_other_graphs_state():
     assert set(st.quads_for_pattern(None, None, None, ox.DefaultGraph())) == {ox.Quad(a, cont, b)}
     assert set(st.quads_for_pattern(None, None, None)) == {ox.Quad(a, cont, b), ox.Quad(a, cont, b, src)}
     assert g not in set(st.named_graphs())
+
+
+def test_linking_a_build_writes_its_name_index_again(build_dir, tmp_path):
+    """After `policykg link` the build's name index is read from its file, which names the links
+    now in the store: a file older than the store is not read, and every query process would then
+    build the index of all entities in its own memory."""
+    from policykg.query import index as names
+    from policykg.store import load
+    import os
+    out = tmp_path / "build"
+    shutil.copytree(build_dir, out)
+    for f in out.rglob("*"):                                      # a build made an hour ago
+        os.utime(f, (f.stat().st_atime - 3600, f.stat().st_mtime - 3600))
+    _counts, st = linkbuild.write_build(out, min_score=0.5)
+    link_nodes = {q.subject.value for q in st.quads_for_pattern(
+        None, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+        ox.NamedNode("https://w3id.org/policykg/ontology#Link"), ox.NamedNode(LINKS_GRAPH))}
+    del st
+    store = load.load(out)
+    idx = names.index(store)
+    assert load.store_dir(out) is not None                       # the store is read, not the dumps
+    assert isinstance(idx, names.StoredIndex)
+    assert link_nodes and all(idx.get(n) is not None for n in sorted(link_nodes)[:50])
+    names.forget(store)

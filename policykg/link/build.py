@@ -17,6 +17,7 @@ from policykg.link.graph import units
 from policykg.link.output import remove_links, replace_links
 from policykg.model.namespaces import LINKS_GRAPH
 from policykg.model import ontology, reason
+from policykg.query import index_file
 from policykg.store import load as dataset, union
 
 UNION_BATCH = 200_000   # new link quads copied into the default graph per call of the bulk loader
@@ -29,7 +30,10 @@ def write_build(build_dir: Path | str | None = None, *, min_score: float = DEFAU
     (opened for writing), else into a store loaded from kg.nq; then the dumps (kg.nq, kg.trig,
     kg.ttl, kg.jsonld) are rewritten. The links stream from the computation into the store, each
     one also given to `sink(link, store)` (to print or write some of them): they are never all held at once.
-    `progress(step)` is called as each step begins ("remove", "compute", "union", "dumps").
+    With an on-disk store, the build's name index (policykg.query.index_file) is then written again:
+    it names the links, and a file older than the store is not read, so every later query process
+    would build the index of all entities in its own memory.
+    `progress(step)` is called as each step begins ("remove", "compute", "union", "dumps", "index").
     Returns the number of links of each type and the store."""
     say = progress or (lambda _step: None)
     build = dataset.nquads(build_dir).parent
@@ -67,6 +71,9 @@ def write_build(build_dir: Path | str | None = None, *, min_score: float = DEFAU
         store.flush()       # into the store's files: a read-only open would otherwise replay the write log in memory
     say("dumps")
     write(store, build)
+    if folder is not None:
+        say("index")
+        index_file.write(store, build)
     dataset.forget()
     return counts, store
 
