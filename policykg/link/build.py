@@ -3,7 +3,6 @@ a policy encoded in another file (`policykg link --with FILE`)."""
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from policykg.encoding import compile as compiler, files, reader as encoding
 from policykg.errors import InputError
 from policykg.link.compute import DEFAULT_K, DEFAULT_MIN_SCORE, LINK_TYPES, Link, compute, iter_links
 from policykg.link.graph import units
-from policykg.link.output import remove_links, replace_links
+from policykg.link.output import add_in_batches, remove_links, replace_links
 from policykg.model.namespaces import LINKS_GRAPH
 from policykg.model import ontology, reason
 from policykg.query import index_file
@@ -63,10 +62,8 @@ def write_build(build_dir: Path | str | None = None, *, min_score: float = DEFAU
     replace_links(store, each(iter_links(store, min_score=min_score, k=k)))
     say("union")
     if keeps_union:                         # and the new ones join it, by batches (the bulk loader holds one)
-        copies = (ox.Quad(q.subject, q.predicate, q.object, union.DEFAULT)
-                  for q in store.quads_for_pattern(None, None, None, g))
-        while chunk := list(itertools.islice(copies, UNION_BATCH)):
-            store.bulk_extend(chunk)
+        add_in_batches(store, (ox.Quad(q.subject, q.predicate, q.object, union.DEFAULT)
+                               for q in store.quads_for_pattern(None, None, None, g)), UNION_BATCH)
     if folder is not None:
         store.flush()       # into the store's files: a read-only open would otherwise replay the write log in memory
     say("dumps")

@@ -95,7 +95,13 @@ def replace_links(store: ox.Store, links: Iterable[Link], batch: int = 200_000) 
     without touching the default graph). `links` may be a generator that reads the store: the
     quads go in by batches, so reading and writing never interleave."""
     remove_links(store, union=False)
-    quads = to_quads(links, store)
+    add_in_batches(store, to_quads(links, store), batch)
+
+
+def add_in_batches(store: ox.Store, quads: Iterable[ox.Quad], batch: int) -> None:
+    """Load `quads` into the store `batch` at a time, each batch read in full before the loader
+    writes it: the quads may come from the same store (its iterators read a snapshot)."""
+    quads = iter(quads)
     while chunk := list(itertools.islice(quads, batch)):
         store.bulk_extend(chunk)
 
