@@ -20,13 +20,16 @@ ISSUERS = ["miit", "ndrc", "sasac"]     # Notice 160's signature block (../share
 
 
 def children() -> set[int]:
-    pid = os.getpid()
-    with open(f"/proc/{pid}/task/{pid}/children") as f:
-        return {int(p) for p in f.read().split()}
+    """This process's children, forked by any of its threads (pool workers are forked by one)."""
+    pid, kids = os.getpid(), set()
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/children") as f:
+            kids |= {int(p) for p in f.read().split()}
+    return kids
 
 
 def issuers(store, pool) -> list[str]:
-    rows = query.run("document-issuers", store=store, pool=pool, doc="doc/miit-2022-160")
+    rows = query.run("document-issuers", store=store, pool=pool, limits=pool.limits, doc="doc/miit-2022-160")
     return sorted(r["agency"].rsplit("/", 1)[-1] for r in rows.values())
 
 
@@ -124,3 +127,24 @@ def test_other_memory_limits_run_in_a_worker_of_their_own(store, pool):
     with pytest.raises(LimitError) as e:
         query.sparql(CROSS2_SORTED, store=store, pool=pool, limits=Limits(timeout_s=60, memory_mb=300))
     assert e.value.kind == "memory" and pool.replaced == 0
+
+
+def test_a_worker_replaced_from_a_thread_outlives_that_thread(store):
+    """The kernel's parent-death signal follows the thread that forked: a replacement forked while
+    a short-lived thread (an endpoint's request) waits must not die when that thread ends."""
+    def in_a_thread(fn):
+        out = []
+        t = threading.Thread(target=lambda: out.append(fn()))
+        t.start()
+        t.join()
+        return out[0]
+
+    def time_out():
+        with pytest.raises(LimitError):
+            query.sparql(CROSS3, store=store, pool=one, limits=Limits(timeout_s=1.5, memory_mb=400))
+        return one.replaced
+    with Pool(store, size=1, limits=Limits(timeout_s=30, memory_mb=400)) as one:
+        assert in_a_thread(time_out) == 1
+        for _ in range(3):                      # the first forks the new worker; each thread ends before the next
+            assert in_a_thread(lambda: issuers(store, one)) == ISSUERS
+        assert issuers(store, one) == ISSUERS and one.replaced == 1

@@ -18,7 +18,10 @@ caller gets the same `LimitError` as from `bounds.run`. Tasks whose memory or ne
 from the pool's run in a worker of their own (`bounds.run`).
 
 Thread-safe: `run()` may be called from several threads (the endpoint's), each takes a free worker
-or waits for one.
+or waits for one. Every worker is forked by one long-lived thread of the process (`_fork`): the
+kernel sends the parent-death signal when the *thread* that forked a process ends, so a worker
+forked by a request's thread would be killed as soon as that request was answered, and the next
+query sent to it would fail as if it had run out of memory.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ import stat
 import struct
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
 
 from policykg.query import bounds
@@ -41,6 +45,27 @@ from policykg.query.bounds import DEFAULT, Limits
 
 _HEADER = struct.Struct("!Q")
 _fds: set[int] = set()                   # the pipe ends of every pool of this process (closed in workers)
+_forker: ThreadPoolExecutor | None = None   # the thread that forks every worker (see _fork)
+_forker_lock = threading.Lock()
+
+
+def _fork(store, limits: Limits) -> "_Worker":
+    """A new worker, forked by the process's forking thread, which lives as long as the process
+    (PR_SET_DEATHSIG follows the forking thread, not the process)."""
+    global _forker
+    with _forker_lock:
+        if _forker is None:
+            _forker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="policykg-fork")
+        forker = _forker
+    return forker.submit(_Worker, store, limits).result()
+
+
+def _forget_forker() -> None:
+    global _forker
+    _forker = None                       # a forked child has no threads: its first pool starts its own
+
+
+os.register_at_fork(after_in_child=_forget_forker)
 
 
 def _write(fd: int, data: bytes) -> None:
@@ -156,7 +181,7 @@ class Pool:
             raise ValueError("a pool needs at least one worker")
         self.store, self.size, self.limits = store, size, limits.check()
         self._free: "queue.Queue[_Worker | None]" = queue.Queue()
-        self._lock = threading.Lock()                 # forks one at a time
+        self._lock = threading.Lock()                 # guards _all
         self._all: set[_Worker] = set()
         self.closed = False
         self.replaced = 0                             # workers killed after a limit, a death or a time-out
@@ -164,10 +189,10 @@ class Pool:
             self._free.put(self._spawn())
 
     def _spawn(self) -> _Worker:
+        w = _fork(self.store, self.limits)
         with self._lock:
-            w = _Worker(self.store, self.limits)
             self._all.add(w)
-            return w
+        return w
 
     def fits(self, limits: Limits | None) -> bool:
         """Whether a task under `limits` can run in this pool's workers."""
