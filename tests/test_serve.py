@@ -276,7 +276,44 @@ def test_serve_keeps_a_consistent_store_across_a_rebuild_and_reloads(tmp_path):
     with serve.start(out, port=serve.free_port()) as s:
         q = "SELECT ?o WHERE { <http://example.org/a> <http://example.org/p> ?o }"
         assert json.loads(get(s, q)[2])["results"]["bindings"][0]["o"]["value"] == "one"
+        assert get(s, q)[1]["X-PolicyKG-Cache"] == "hit"
         write("two")
-        assert json.loads(get(s, q)[2])["results"]["bindings"][0]["o"]["value"] == "two"
+        status, headers, body = get(s, q)          # the cache of the old build is not used for the new one
+        assert (headers["X-PolicyKG-Cache"], json.loads(body)["results"]["bindings"][0]["o"]["value"]) == ("miss", "two")
         assert sorted(p.name for p in tmp_path.iterdir()) == ["build"]
         assert sorted(p.name for p in out.iterdir()) == [".policykg-build", "kg.nq"]     # serve writes nothing
+
+
+def test_an_answer_asked_again_comes_from_the_cache_byte_for_byte(server):
+    q = ISSUERS + "\n# asked twice"
+    first, second = get(server, q), get(server, q)
+    assert [r[0] for r in (first, second)] == [200, 200], first[2]
+    assert (first[1]["X-PolicyKG-Cache"], second[1]["X-PolicyKG-Cache"]) == ("miss", "hit")
+    assert second[2] == first[2]
+    assert [b["a"]["value"] for b in json.loads(second[2])["results"]["bindings"]] == WANT
+    as_csv = get(server, q, accept="text/csv")          # another format is another answer
+    assert as_csv[1]["X-PolicyKG-Cache"] == "miss" and as_csv[2].decode().split() == ["a"] + WANT
+
+
+def test_errors_and_answers_that_change_between_runs_are_not_cached(server):
+    for q in ("SELECT ?x WHERE { ?x ", "SELECT (RAND() AS ?r) WHERE {}", "SELECT (STRUUID() AS ?u) WHERE {}"):
+        first, second = get(server, q), get(server, q)
+        assert first[0] == second[0] and second[1].get("X-PolicyKG-Cache") in (None, "miss")
+    u1, u2 = (json.loads(get(server, "SELECT (STRUUID() AS ?u) WHERE {}")[2]) for _ in range(2))
+    assert u1["results"]["bindings"][0]["u"]["value"] != u2["results"]["bindings"][0]["u"]["value"]
+
+
+def test_serve_without_a_cache_runs_every_query(build_dir):
+    from policykg.serve import server as serve
+    with serve.start(build_dir, port=serve.free_port(), cache_mb=0) as s:
+        heads = [get(s, ISSUERS)[1]["X-PolicyKG-Cache"] for _ in range(2)]
+        assert heads == ["miss", "miss"]
+
+
+def test_serve_refuses_a_bad_cache_size(build_dir):
+    from policykg.query.bounds import Limits
+    from policykg.serve import server as serve
+    cmd = serve.command(build_dir, serve.free_port(), Limits(timeout_s=20), cache_mb=-1)
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    assert (r.returncode, r.stderr) == (2, "error: --cache-mb -1 is not a size from 0 to 65536 MB; give --cache-mb N, "
+                                           "e.g. 64 (0: no answer cache)\n")

@@ -17,7 +17,10 @@ rows, no network). So:
 - the front keeps its own copy of the build open: a rebuild cannot pull the store from under it.
   Before each request it compares the build's id (policykg.build.output) with the one it loaded and,
   when a new complete build has been swapped in, opens it with a new pool of workers (the old
-  workers finish the queries they run, then stop).
+  workers finish the queries they run, then stop);
+- an answer already sent is sent again from the answer cache (policykg.serve.cache, bounded by
+  `--cache-mb`) without running the query: the header `X-PolicyKG-Cache` says `hit` or `miss`.
+  Each opened copy of the build has its own cache, so a reload starts empty.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from policykg.query.bounds import Limits, LimitError
 from policykg.query.pool import Pool
 from policykg.query.results import format_result, from_pyoxigraph
 from policykg.serve import DEFAULT_WORKERS, HOST, browse
+from policykg.serve.cache import DEFAULT_MB as DEFAULT_CACHE_MB, AnswerCache, cacheable
 from policykg.store import union
 
 MAX_BODY = 1 << 20              # bytes of a POSTed query
@@ -166,13 +170,21 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if unsupported in params:
                 return self._error(400, f"'{unsupported}' is not supported: the default graph is the union of all "
                                         "graphs; use GRAPH in the query")
-        try:
-            store, pool = self.server.current()
-            ans = answer(store, values[0], self.headers.get("Accept", ""), self.server.limits, pool)
-        except Refused as e:
-            return self._error(e.status, e.message, e.limit)
+        text, accept = values[0], self.headers.get("Accept", "")
+        store, pool, cache = self.server.current()
+        key = (text, accept)
+        ans = cache.get(key) if cache.max_bytes else None
+        hit = ans is not None
+        if not hit:
+            try:
+                ans = answer(store, text, accept, self.server.limits, pool)
+            except Refused as e:
+                return self._error(e.status, e.message, e.limit)
+            if cache.max_bytes and cacheable(text):
+                cache.put(key, ans)
         self.send_response(200)
         self.send_header("Content-Type", ans.content_type)
+        self.send_header("X-PolicyKG-Cache", "hit" if hit else "miss")
         self.send_header("Content-Length", str(len(ans.body)))
         self.end_headers()
         self.wfile.write(ans.body)
@@ -198,15 +210,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 
 class Endpoint(socketserver.ThreadingMixIn, http.server.HTTPServer):
-    """A thread per connection (at most MAX_CONNECTIONS), a pool of `workers` query workers;
-    reopens the build when it changes."""
+    """A thread per connection (at most MAX_CONNECTIONS), a pool of `workers` query workers, an
+    answer cache of `cache_mb` MB (0: none); reopens the build, with a new cache, when it changes."""
 
     allow_reuse_address = True          # SO_REUSEADDR: a restarted serve binds the port at once
     daemon_threads = True
 
-    def __init__(self, port: int, build_dir: Path, limits: Limits, workers: int = DEFAULT_WORKERS):
+    def __init__(self, port: int, build_dir: Path, limits: Limits, workers: int = DEFAULT_WORKERS,
+                 cache_mb: int = DEFAULT_CACHE_MB):
         from policykg.store import load
-        self.build_dir, self.limits, self.workers = Path(build_dir), limits, workers
+        self.build_dir, self.limits, self.workers, self.cache_mb = Path(build_dir), limits, workers, cache_mb
+        self.cache = AnswerCache(cache_mb << 20)
         self.build_id = output.build_id(self.build_dir)
         self.store = load.load(self.build_dir)
         self.slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
@@ -214,9 +228,9 @@ class Endpoint(socketserver.ThreadingMixIn, http.server.HTTPServer):
         super().__init__((HOST, port), Handler)
         self.pool = Pool(self.store, size=workers, limits=limits)     # after the socket: a port in use forks nothing
 
-    def current(self) -> tuple[ox.Store, Pool]:
+    def current(self) -> tuple[ox.Store, Pool, AnswerCache]:
         with self._swap:
-            return self.store, self.pool
+            return self.store, self.pool, self.cache
 
     def reload_if_rebuilt(self) -> bool:
         new = output.build_id(self.build_dir)
@@ -230,6 +244,7 @@ class Endpoint(socketserver.ThreadingMixIn, http.server.HTTPServer):
         pool = Pool(store, size=self.workers, limits=self.limits)
         with self._swap:
             old, self.store, self.pool, self.build_id = self.pool, store, pool, new
+            self.cache = AnswerCache(self.cache_mb << 20)
         old.close()                              # its busy workers stop when their query returns
         return True
 
@@ -256,15 +271,19 @@ def _stop(signum, frame):
     raise SystemExit(128 + signum)
 
 
-def open_endpoint(build_dir: Path, port: int, limits: Limits, workers: int = DEFAULT_WORKERS) -> Endpoint:
-    """Load the build and bind the port; InputError for a bad port, a busy port or no build."""
+def open_endpoint(build_dir: Path, port: int, limits: Limits, workers: int = DEFAULT_WORKERS,
+                  cache_mb: int = DEFAULT_CACHE_MB) -> Endpoint:
+    """Load the build and bind the port; InputError for a bad port, a busy port, a bad cache size or no build."""
     if not (0 < port < 65536):
         raise InputError(f"port {port} is not a TCP port", fix="give --port a number from 1 to 65535, e.g. 7878")
     if workers < 1:
         raise InputError(f"--workers {workers} must be at least 1", fix="give --workers N, e.g. 2")
+    if not (0 <= cache_mb <= 65536):
+        raise InputError(f"--cache-mb {cache_mb} is not a size from 0 to 65536 MB",
+                         fix=f"give --cache-mb N, e.g. {DEFAULT_CACHE_MB} (0: no answer cache)")
     limits.check()
     try:
-        return Endpoint(port, build_dir, limits, workers)
+        return Endpoint(port, build_dir, limits, workers, cache_mb)
     except OSError as e:
         if e.errno == 98:
             raise InputError(f"port {port} on {HOST} is in use", fix="give another --port, or stop what uses it") from None

@@ -68,21 +68,22 @@ class Server:
         self.stop()
 
 
-def command(build_dir, port: int, limits: Limits, workers: int | None = None) -> list[str]:
+def command(build_dir, port: int, limits: Limits, workers: int | None = None, cache_mb: int | None = None) -> list[str]:
     cmd = [sys.executable, "-m", "policykg", "serve", "--build", str(build_dir), "--port", str(port)]
     for flag, value in (("--timeout", limits.timeout_s), ("--memory", limits.memory_mb),
-                        ("--max-rows", limits.max_rows), ("--workers", workers)):
+                        ("--max-rows", limits.max_rows), ("--workers", workers), ("--cache-mb", cache_mb)):
         if value is not None:
             cmd += [flag, f"{value:g}" if isinstance(value, float) else str(value)]
     return cmd
 
 
 def start(build_dir: Path | str | None = None, port: int | None = None, limits: Limits = DEFAULT_LIMITS,
-          workers: int | None = None, ready_within_s: float = 30.0) -> Server:
-    """Serve the build read-only on 127.0.0.1 in a child process; returns once it answers."""
+          workers: int | None = None, ready_within_s: float = 30.0, cache_mb: int | None = None) -> Server:
+    """Serve the build read-only on 127.0.0.1 in a child process; returns once it answers.
+    `cache_mb`: the answer cache's size (None: serve's default; 0: no cache)."""
     build_dir = paths.build_dir(build_dir)
     port = port or DEFAULT_PORT
-    proc = subprocess.Popen(command(build_dir, port, limits, workers), stdin=subprocess.DEVNULL,
+    proc = subprocess.Popen(command(build_dir, port, limits, workers, cache_mb), stdin=subprocess.DEVNULL,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, preexec_fn=die_with_parent)
     server = Server(port, limits, proc)
     deadline = time.monotonic() + ready_within_s
