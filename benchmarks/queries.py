@@ -25,7 +25,9 @@ Each side runs in a worker process that is killed and restarted when a query exc
 which is then reported as a time-out. Then: the cold start of a `policykg query` process, and the
 endpoint (`policykg serve` on 127.0.0.1) under `--clients` concurrent clients sending the catalogue
 queries for `--duration` seconds (queries per second, latency p50/p99, errors, where a cut body
-counts as an error, as does any status other than 200).
+counts as an error, as does any status other than 200), twice: with serve's answer cache off
+(`--cache-mb 0`: every request runs its query) and on (the default: a query asked again is sent
+from the cache; the count of such answers is printed).
 """
 
 from __future__ import annotations
@@ -262,8 +264,9 @@ def cold_start(args) -> None:
                   f"(min {min(times):.0f}, max {max(times):.0f})", flush=True)
 
 
-def endpoint(args, names: list[str], who: str = "ours", env: dict | None = None) -> None:
-    """Throughput of `policykg serve` under concurrent clients sending catalogue queries."""
+def endpoint(args, names: list[str], who: str = "ours", env: dict | None = None, cache_mb: int | None = None) -> None:
+    """Throughput of `policykg serve` under concurrent clients sending catalogue queries
+    (`cache_mb`: serve's --cache-mb; None: its default)."""
     from helpers_query import scaled_params
     from policykg.query import catalogue, engine
     from policykg.serve.server import free_port
@@ -277,7 +280,8 @@ def endpoint(args, names: list[str], who: str = "ours", env: dict | None = None)
             mix.append((name, text))
     port = free_port()
     proc = subprocess.Popen([str(Path(sys.executable).parent / "policykg"), "serve", "--build", args.build,
-                             "--port", str(port), "--timeout", str(int(args.timeout)), "--workers", str(args.workers)],
+                             "--port", str(port), "--timeout", str(int(args.timeout)), "--workers", str(args.workers)]
+                            + ([] if cache_mb is None else ["--cache-mb", str(cache_mb)]),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
                             env={**(env or os.environ), "PYTHONUNBUFFERED": "1"})
     try:
@@ -288,6 +292,7 @@ def endpoint(args, names: list[str], who: str = "ours", env: dict | None = None)
         url = f"http://127.0.0.1:{port}/query"
         latencies: list[float] = []
         errors: list[str] = []
+        hits = [0]
         lock = threading.Lock()
         stop_at = time.monotonic() + args.duration
 
@@ -302,10 +307,12 @@ def endpoint(args, names: list[str], who: str = "ours", env: dict | None = None)
                 try:
                     with urllib.request.urlopen(req, timeout=args.timeout + 5) as r:
                         doc = json.loads(r.read())          # a cut or broken body fails here
+                        hit = r.headers.get("X-PolicyKG-Cache") == "hit"
                     if "results" not in doc and "boolean" not in doc:
                         raise ValueError("not a SPARQL result")
                     with lock:
                         latencies.append((time.perf_counter() - t) * 1000)
+                        hits[0] += hit
                 except Exception as e:              # an HTTP error, a cut body, a refused connection
                     with lock:
                         errors.append(f"{name}: {type(e).__name__}")
@@ -319,7 +326,7 @@ def endpoint(args, names: list[str], who: str = "ours", env: dict | None = None)
         elapsed = time.perf_counter() - t0
         print(f"\nendpoint, {who} ({args.clients} clients, {args.workers} workers, {len(mix)} catalogue queries in turn, {elapsed:.0f} s): "
               f"{len(latencies) / elapsed:.1f} queries/s, p50 {pct(latencies, 50):.0f} ms, "
-              f"p99 {pct(latencies, 99):.0f} ms, errors {len(errors)}"
+              f"p99 {pct(latencies, 99):.0f} ms, errors {len(errors)}, answers from the cache {hits[0]}"
               + (f" ({'; '.join(sorted(set(errors))[:5])})" if errors else ""))
     finally:
         os.killpg(proc.pid, 15)
@@ -362,7 +369,8 @@ def main() -> int:
         mix = [n for n in finished if results[n]["ours"]["ms"] < args.endpoint_max_ms]
         if args.baseline:
             endpoint(args, mix, "baseline", baseline_env(args))
-        endpoint(args, mix)
+        endpoint(args, mix, "ours, no answer cache", cache_mb=0)
+        endpoint(args, mix, "ours, answer cache (the default)")
     return 0
 
 
