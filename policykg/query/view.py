@@ -7,10 +7,14 @@ them by the ontology's rules (`policykg.model.reason`): a measure targets the se
 target, a document covers what its parts address, and so on. Those lifted facts belong to the
 source that stated the parts, so a per-source question never gets a false empty answer. Facts the
 reasoner derives only from several sources together (the build's `inferred` graph) are left out.
-The view's default graph is the union of its graphs with each triple once, like the full store's.
+The view's default graph is the union of its graphs with each triple once, like the full store's,
+and it has its own statistics graph (`policykg.store.statistics`), counted from the view: the
+catalogue queries that read the statistics (claims per source, unconfirmed facts, agency
+responsibilities ...) then answer for the one source, as their aggregations over the claims would.
 
-Bound: a view copies one source's graph plus the ontology and vocabularies (about 8,000 triples)
-and runs the rules on that; a few views are kept per process (VIEWS).
+Bound: a view copies one source's graph plus the ontology and vocabularies (about 8,000 triples),
+runs the rules and counts the statistics on that (each linear in the view); a few views are kept
+per process (VIEWS).
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ import pyoxigraph as ox
 
 from policykg.model import reason
 from policykg.model.namespaces import GRAPH, ONTOLOGY_GRAPH, RDF, RDFS, SKOS, VOCABULARY_GRAPH
-from policykg.store import union
+from policykg.store import statistics, union
 
 ENTITIES_GRAPH = GRAPH + "entities"     # in a view only: types and labels of the source's entities
 IDENTITY = [ox.NamedNode(RDF + "type"), ox.NamedNode(RDFS + "label"), ox.NamedNode(SKOS + "prefLabel")]
@@ -46,6 +50,7 @@ def source_view(st: ox.Store, graph_iri: str) -> ox.Store:
                       for q in st.quads_for_pattern(e, p, None) if q.graph_name != union.DEFAULT])
     reason.materialize(view)
     union.fill(view)
+    statistics.write(view)
     _views[key] = (st, view)           # the store is kept with its view, so its id stays its own
     while len(_views) > VIEWS:
         _views.popitem(last=False)
