@@ -1,7 +1,10 @@
 """The catalogue of named queries (queries/*.rq): headers, parameters, and the generated README.
 
 A catalogue query is one file: a header of `#+ key: value` lines (title, description, topic, param,
-returns, example), then a SPARQL SELECT whose parameters are variables named `?_name`.
+returns, example, candidates), then a SPARQL SELECT whose parameters are variables named `?_name`.
+`#+ candidates: VAR | equal|contain | PARAM` says that the query only answers about entities
+with a name equal to (or containing) the parameter, ignoring case, and that its `VALUES ?VAR { UNDEF }`
+may be given those entities from the name index (policykg.query.candidates).
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ from policykg.model.namespaces import PKG
 
 MAX_QUERY_BYTES = 1_000_000      # a query file is read whole
 PARAM_TYPES = ("iri", "label", "literal", "date", "integer")
-HEADER_KEYS = ("title", "description", "topic", "param", "returns", "example")
+HEADER_KEYS = ("title", "description", "topic", "param", "returns", "example", "candidates")
+MATCHES = ("equal", "contain")   # how a `candidates` header matches names to its parameter
 RESERVED = ("graph", "store", "build", "limits", "limit", "offset")   # keywords of run(); not parameter names
 TOPICS = ("documents", "measures", "sectors", "instruments", "regions", "agencies-and-people",
           "enterprises", "targets-and-statistics", "provenance-and-conflicts", "links")
@@ -42,6 +46,34 @@ class Param:
         return d
 
 
+@dataclass(frozen=True)
+class Candidates:
+    """`#+ candidates: var | match | param`: the entities `?var` can be, found by name."""
+    var: str                        # without the ?
+    match: str                      # one of MATCHES
+    param: str
+
+
+def placeholder(text: str, var: str) -> tuple[int, int, list[str] | None] | None:
+    """Where a query's candidates for `?var` go: its one VALUES block whose first variable is `?var`
+    and whose every row has UNDEF there (a no-op as written): `VALUES ?var { UNDEF }`, or
+    `VALUES (?var ?x …) { (UNDEF a …) (UNDEF b …) }`. (start, end, the rest of each row as written,
+    or None for the one-variable form); None when the query has no such block or more than one."""
+    code = _LEX.sub(lambda m: " " * len(m.group(0)), text)        # strings, IRIs, comments blanked
+    blocks = list(re.finditer(rf"VALUES\s*(?:\?{var}\b|\(\s*\?{var}\b[^()]*\))\s*\{{([^{{}}]*)\}}", code, re.IGNORECASE))
+    if len(blocks) != 1:
+        return None
+    m = blocks[0]
+    body = m.group(1)
+    if not m.group(0).split("{")[0].strip().endswith(")"):
+        return (m.start(), m.end(), None) if body.strip().upper() == "UNDEF" else None
+    rows = list(re.finditer(r"\(\s*UNDEF\b([^()]*)\)", body, re.IGNORECASE))
+    if not rows or re.sub(r"\(\s*UNDEF\b([^()]*)\)", "", body, flags=re.IGNORECASE).strip():
+        return None
+    at = m.start(1)
+    return m.start(), m.end(), [text[at + r.start(1):at + r.end(1)].strip() for r in rows]
+
+
 @dataclass
 class NamedQuery:
     name: str
@@ -54,6 +86,8 @@ class NamedQuery:
     returns: list[str]
     example: str
     header_lines: int = 0
+    candidates: Candidates | None = None
+
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
@@ -62,6 +96,7 @@ class NamedQuery:
         return {"name": self.name, "title": self.title, "params": [p.as_dict() for p in self.params]}
 
 
+_CANDIDATES_RE = re.compile(r"^(?P<var>[A-Za-z][A-Za-z0-9_]*)\s*\|\s*(?P<match>[a-z]+)\s*\|\s*(?P<param>[A-Za-z][A-Za-z0-9_]*)$")
 _PARAM_RE = re.compile(r"^(?P<name>[A-Za-z][A-Za-z0-9_]*)\s*\|\s*(?P<type>[a-z]+)(?::(?P<cls>[A-Za-z]+))?\s*\|"
                        r"\s*(?P<req>required|optional)\s*\|\s*(?P<example>[^|]*?)\s*(?:\|\s*(?P<about>.*))?$")
 
@@ -73,6 +108,7 @@ def parse(path: Path, text: str | None = None) -> NamedQuery:
     values: dict[str, list[str]] = {k: [] for k in HEADER_KEYS}
     params: list[Param] = []
     header_lines = 0
+    candidates: tuple[Candidates, int] | None = None
     for lineno, line in enumerate(text.splitlines(), 1):
         if not line.startswith("#+"):
             if line.strip() and not line.startswith("#"):
@@ -98,6 +134,12 @@ def parse(path: Path, text: str | None = None) -> NamedQuery:
             params.append(Param(pm.group("name"), pm.group("type"), pm.group("req") == "required",
                                 pm.group("example"), (pm.group("about") or "").strip(),
                                 PKG + cls if cls else None))
+        elif key == "candidates":
+            cm = _CANDIDATES_RE.match(value)
+            if not cm or cm.group("match") not in MATCHES or candidates is not None:
+                raise InputError(f"bad candidates line '{value}'", path=path, line=lineno,
+                                 fix="write one '#+ candidates: VAR | equal|contain | PARAM'")
+            candidates = Candidates(cm.group("var"), cm.group("match"), cm.group("param")), lineno
         else:
             values[key].append(value)
     name = path.stem
@@ -110,8 +152,22 @@ def parse(path: Path, text: str | None = None) -> NamedQuery:
         raise InputError(f"unknown topic '{topic}'{did_you_mean(topic, TOPICS)}", path=path,
                          fix="use one of " + ", ".join(TOPICS))
     returns = [c.strip() for c in ",".join(values["returns"]).split(",") if c.strip()]
+    if candidates is not None:
+        _check_candidates(*candidates, params, text, path)
     return NamedQuery(name, path, text, values["title"][0], " ".join(values["description"]), topic,
-                      params, returns, values["example"][0], header_lines)
+                      params, returns, values["example"][0], header_lines,
+                      candidates[0] if candidates else None)
+
+
+def _check_candidates(c: Candidates, lineno: int, params: list[Param], text: str, path: Path) -> None:
+    p = next((p for p in params if p.name == c.param), None)
+    if p is None or p.type not in ("label", "literal") or not p.required:
+        raise InputError(f"the candidates header names '{c.param}', not a required label parameter", path=path,
+                         line=lineno, fix="name a '#+ param: NAME | label | required | ...' of the query")
+    if placeholder(text, c.var) is None:
+        raise InputError(f"the query has no single VALUES block with ?{c.var} UNDEF in every row for its candidates",
+                         path=path, line=lineno, fix=f"write 'VALUES ?{c.var} {{ UNDEF }}' or 'VALUES (?{c.var} ?x) "
+                         f"{{ (UNDEF a) (UNDEF b) }}' where the entities are first read")
 
 
 @lru_cache(maxsize=4)

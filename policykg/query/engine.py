@@ -30,7 +30,7 @@ import pyoxigraph as ox
 
 from policykg.errors import InputError, did_you_mean
 from policykg.model.namespaces import GRAPH, ONTOLOGY_GRAPH, PREFIXES, VOCABULARY_GRAPH, XSD
-from policykg.query import bounds, service
+from policykg.query import bounds, candidates, service
 from policykg.query.bounds import DEFAULT as DEFAULT_LIMITS, Limits
 from policykg.query.pool import Pool
 from policykg.query.catalogue import _LEX, NamedQuery, Param, get, _undeclared_prefix
@@ -285,9 +285,13 @@ def run(name: str, graph: str | None = None, store: ox.Store | None = None, buil
     st = store if store is not None else _store(build)
     subs = bind(q, params, st)
     text = inline(q.text, subs)
+    by_name = q.candidates is not None and graph is None and tier == "curated"    # see query.candidates
     if text is None:                                # bind by substitution (see inline)
-        return execute(q.text, st, substitutions=subs, graph=graph, path=q.path, hide_params=True,
+        source = candidates.narrow(q, q.text, subs, st) if by_name else q.text
+        return execute(source, st, substitutions=subs, graph=graph, path=q.path, hide_params=True,
                        limits=limits, check_service=False, tier=tier, limit=limit, offset=offset, pool=pool)
+    if by_name:
+        text = candidates.narrow(q, text, subs, st)
     return execute(text, st, graph=graph, path=q.path, hide_params=True, limits=limits, check_service=False,
                    tier=tier, limit=limit, offset=offset, pool=pool)   # catalogue queries are ours; no network
 

@@ -138,16 +138,7 @@ def within(idx: Index, q: str, weights: dict[str, float], cls: str | None, limit
     (90 - 10 × (length - length of q) / length) × weight of the field: rows of
     (iri, key, sources, field, raw name, score), best first, ties to more sources, then key."""
     score = f"(90 - 10.0 * (length(p.normed) - :n) / length(p.normed)) * {_weight(weights)}"
-    phrase = _phrase(q)
-    if len(q) >= 3:
-        counts = grams(idx, q)
-        rarest = min(counts, key=counts.get)
-        if counts[rarest] < RARE:            # the names holding its rarest trigram, then the whole text in them
-            phrase = _phrase(rarest)
-        source = "pool_grams g JOIN pool p ON p.id = g.rowid"
-        where = "pool_grams MATCH :phrase AND instr(p.normed, :q) > 0"
-    else:
-        source, where = "pool p", "instr(p.normed, :q) > 0"
+    source, where, phrase = _holding(idx, q)
     sql = f"""SELECT e.iri, e.key, e.sources, p.field, p.raw, MAX({score}) AS s
               FROM {source} JOIN pool_ents e ON e.eid = p.eid
               WHERE {where} AND p.field < {KEY} {"AND instr(e.classes, :cls) > 0" if cls else ""}
@@ -157,6 +148,30 @@ def within(idx: Index, q: str, weights: dict[str, float], cls: str | None, limit
     # Python's rounding (81.25 → 81.2, as search ranks), not SQLite's ROUND (81.25 → 81.3)
     db.create_function("round1", 1, lambda v: round(v, 1), deterministic=True)
     return [(iri, key, src, FIELDS_BY_NO[f], raw, s) for iri, key, src, f, raw, s in db.execute(sql, args)]
+
+
+def _holding(idx: Index, q: str) -> tuple[str, str, str]:
+    """The FROM and WHERE of the pool rows whose normalized name contains `q`, and the FTS5 phrase
+    they use: the names holding its rarest trigram (or all its trigrams in a row when every one is
+    common), then the whole text in them; texts of 1-2 characters by one pass over the pool."""
+    if len(q) < 3:
+        return "pool p", "instr(p.normed, :q) > 0", _phrase(q)
+    counts = grams(idx, q)
+    rarest = min(counts, key=counts.get)
+    phrase = _phrase(rarest) if counts[rarest] < RARE else _phrase(q)
+    return "pool_grams g JOIN pool p ON p.id = g.rowid", "pool_grams MATCH :phrase AND instr(p.normed, :q) > 0", phrase
+
+
+def containing(idx: Index, q: str, fields: Iterable[int], limit: int) -> list[str]:
+    """The IRIs of the entities of the pool (not links, not source texts) with a name of one of
+    `fields` whose normalized form contains `q` (normalized), sorted; at most `limit` + 1 of them
+    (more than `limit` tells the caller there are too many)."""
+    source, where, phrase = _holding(idx, q)
+    fields = ", ".join(str(int(f)) for f in fields)
+    sql = f"""SELECT DISTINCT e.iri FROM {source} JOIN pool_ents e ON e.eid = p.eid
+              WHERE {where} AND p.field IN ({fields}) LIMIT :limit"""
+    rows = finder(idx).execute(sql, {"q": q, "phrase": phrase, "limit": limit + 1})
+    return sorted(iri for (iri,) in rows)
 
 
 FIELDS_BY_NO = {i: f for f, i in FIELD_NO.items()} | {KEY: "key"}

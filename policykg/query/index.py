@@ -183,6 +183,23 @@ def index(store: ox.Store, refresh: bool = False) -> Index:
     return idx
 
 
+def at_hand(store: ox.Store) -> Index | None:
+    """The store's index when it costs no more than opening a file: one already made or read for this
+    store, or its build's index file; None otherwise (building one reads every name of the store)."""
+    hit = _cache.get(id(store))
+    if hit is not None and hit[0] is store:
+        _cache.move_to_end(id(store))
+        return hit[1]
+    from policykg.store import load
+    origin = load.origin(store)
+    idx = read(*origin) if origin else None
+    if idx is not None:
+        _cache[id(store)] = (store, idx)
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return idx
+
+
 def build(store: ox.Store) -> Index:
     """The name index of a store, from four queries on the union of its graphs."""
     entries: dict[str, Entry] = {}
