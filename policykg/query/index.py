@@ -3,8 +3,8 @@
 An `Index` holds, for every IRI that has a label, its zh/en labels, alternative labels, titles,
 document numbers, definitions and codes (skos:notation, GB/T 2260, ISO 3166-2), its most specific
 PolicyKG classes, the document it belongs to (for parts, measures and actions, by key) and the
-number of sources that state something about it. The resolver (`resolve.py`) and `search`
-(`search.py`) read it; it is built with four SPARQL queries on the union of the graphs (65 ms
+number of sources that state something about it. The resolver (`resolve.py`), `search`
+(`search.py`) and the catalogue queries that match names (`candidates.py`) read it; it is built with four SPARQL queries on the union of the graphs (65 ms
 for the 781 entities of the current build; 50-110 s and 0.9 GB for the 160,000 of 1,000 policies,
 131,000 of them links, on a loaded machine), written into the build by `policykg build`
 (`index_file.py`, which streams the same rows into the file without holding the index) so that a

@@ -5,10 +5,10 @@ a `StoredIndex` that reads the file as it is asked (an SQLite database: one row 
 looked up through SQLite's own B-tree indexes), so resolving a name in a new process costs a few
 lookups at any size of the graph. It is used when the store is a build's on-disk store
 (`policykg.store.load`) and the file is not older than that store; otherwise `index.index()`
-builds the index from the store as before. `search` and the suggestions for an unknown name read
-the file's candidate tables (`finder.py`: the names of the entities users look up, an FTS5 trigram
-index over them) instead of every entity; whatever else walks every entity (exports) reads the
-whole file once. Version 2 of the file added those tables; a file of another version is ignored.
+builds the index from the store as before. `search`, the suggestions for an unknown name and the
+catalogue queries that match names (`candidates.py`) read the file's candidate tables
+(`finder.py`: the names of the entities users look up, an FTS5 trigram index over them) instead
+of every entity; whatever else walks every entity (exports) reads the whole file once. Version 2 of the file added those tables; a file of another version is ignored.
 
 `write` holds no index in memory: the rows of the index's queries (names, types, source counts)
 are copied into temporary tables of the file being written, read back sorted by IRI (SQLite
