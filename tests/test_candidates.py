@@ -115,3 +115,12 @@ def test_the_placeholder_block_is_a_no_op_as_written():
     start, end, rests = catalogue.placeholder(q.text, "e")
     assert q.text[start:end].startswith("VALUES (?e ?lp)") and rests[0] == "skos:prefLabel"
     assert list(ox.Store().query(q.text)) == []
+
+
+def test_a_text_longer_than_the_bound_runs_the_query_as_written(st):
+    q = catalogue.get("search-labels")
+    long = "汽" * (candidates.MAX_TEXT + 1)
+    subs = engine.bind(q, {"text": long}, st)
+    text = engine.inline(q.text, subs)
+    assert candidates.narrow(q, text, subs, st) == text
+    assert engine.run("search-labels", store=st, text=long).values() == []

@@ -33,8 +33,8 @@ them answer, so an entity given in excess changes nothing:
   the name); the names of the encodings are written composed.
 
 Bounds: at most `MAX_CANDIDATES` entities (the block then has that many times its rows, about 100
-bytes of query text a row). Above that, for a parameter that normalizes to nothing, or when no
-index is at hand, the query runs as written, under the query's time limit. No entity at all is
+bytes of query text a row), and parameters of at most `MAX_TEXT` characters. Above that, for a
+parameter that normalizes to nothing, or when no index is at hand, the query runs as written, under the query's time limit. No entity at all is
 written as the namespace IRI `pid:`, which has no name: an empty VALUES made the engine evaluate
 the rest of `search-labels` over the whole store.
 tests/test_candidates.py compares both paths on the real graph.
@@ -50,6 +50,7 @@ from policykg.query.catalogue import NamedQuery, placeholder
 from policykg.query.index import at_hand, norm
 
 MAX_CANDIDATES = 2_000
+MAX_TEXT = 500                 # characters of a parameter looked up (each run of three is an FTS5 lookup)
 
 
 def entities(store: ox.Store, match: str, value: str) -> list[str] | None:
@@ -57,7 +58,7 @@ def entities(store: ox.Store, match: str, value: str) -> list[str] | None:
     `value` (normalized); None when they cannot be given here (see the module's docstring)."""
     idx = at_hand(store)
     q = norm(value)
-    if idx is None or not q:
+    if idx is None or not q or len(q) > MAX_TEXT:
         return None
     if match == "equal":
         found = sorted(idx.by_name.get(q) or ())
