@@ -28,16 +28,16 @@ them answer, so an entity given in excess changes nothing:
 - `contain`: the entities with such a name whose normalized form contains the parameter's
   (`finder.containing`: an FTS5 trigram lookup, or one pass over the names for 1-2 characters).
   Links and source texts are not among them (`finder.LEFT_OUT`): the build gives them only an
-  `rdfs:label`, so a `contain` query reads no `rdfs:label` (`search-labels` does not). Left out too: a name that holds the text
-  only before normalization (its last letter composed with a combining mark that follows it in
-  the name); the names of the encodings are written composed.
+  `rdfs:label`, so a `contain` query reads no `rdfs:label` (`search-labels` does not). Left out
+  too: a name that holds the text only before normalization (its last letter composed with a
+  combining mark that follows it in the name); the names of the encodings are written composed.
 
 Bounds: at most `MAX_CANDIDATES` entities (the block then has that many times its rows, about 100
 bytes of query text a row), and parameters of at most `MAX_TEXT` characters. Above that, for a
-parameter that normalizes to nothing, or when no index is at hand, the query runs as written, under the query's time limit. No entity at all is
-written as the namespace IRI `pid:`, which has no name: an empty VALUES made the engine evaluate
-the rest of `search-labels` over the whole store.
-tests/test_candidates.py compares both paths on the real graph.
+parameter that normalizes to nothing, or when no index is at hand, the query runs as written,
+under the query's time limit. No entity at all is written as the namespace IRI `pid:`, which has
+no name: an empty VALUES made the engine evaluate the rest of `search-labels` over the whole
+store. tests/test_candidates.py compares both paths on the real graph.
 """
 
 from __future__ import annotations

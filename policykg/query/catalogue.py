@@ -3,8 +3,8 @@
 A catalogue query is one file: a header of `#+ key: value` lines (title, description, topic, param,
 returns, example, candidates), then a SPARQL SELECT whose parameters are variables named `?_name`.
 `#+ candidates: VAR | equal|contain | PARAM` says that the query only answers about entities
-with a name equal to (or containing) the parameter, ignoring case, and that its `VALUES ?VAR { UNDEF }`
-may be given those entities from the name index (policykg.query.candidates).
+with a name equal to (or containing) the parameter, ignoring case, and that its VALUES block with
+?VAR UNDEF in every row may be given those entities from the name index (policykg.query.candidates).
 """
 
 from __future__ import annotations
@@ -60,7 +60,8 @@ def placeholder(text: str, var: str) -> tuple[int, int, list[str] | None] | None
     `VALUES (?var ?x …) { (UNDEF a …) (UNDEF b …) }`. (start, end, the rest of each row as written,
     or None for the one-variable form); None when the query has no such block or more than one."""
     code = _LEX.sub(lambda m: " " * len(m.group(0)), text)        # strings, IRIs, comments blanked
-    blocks = list(re.finditer(rf"VALUES\s*(?:\?{var}\b|\(\s*\?{var}\b[^()]*\))\s*\{{([^{{}}]*)\}}", code, re.IGNORECASE))
+    block = rf"VALUES\s*(?:\?{var}\b|\(\s*\?{var}\b[^()]*\))\s*\{{([^{{}}]*)\}}"
+    blocks = list(re.finditer(block, code, re.IGNORECASE))
     if len(blocks) != 1:
         return None
     m = blocks[0]
@@ -88,7 +89,6 @@ class NamedQuery:
     header_lines: int = 0
     candidates: Candidates | None = None
 
-
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
 
@@ -96,7 +96,8 @@ class NamedQuery:
         return {"name": self.name, "title": self.title, "params": [p.as_dict() for p in self.params]}
 
 
-_CANDIDATES_RE = re.compile(r"^(?P<var>[A-Za-z][A-Za-z0-9_]*)\s*\|\s*(?P<match>[a-z]+)\s*\|\s*(?P<param>[A-Za-z][A-Za-z0-9_]*)$")
+_CANDIDATES_RE = re.compile(r"^(?P<var>[A-Za-z][A-Za-z0-9_]*)\s*\|\s*(?P<match>[a-z]+)\s*\|"
+                            r"\s*(?P<param>[A-Za-z][A-Za-z0-9_]*)$")
 _PARAM_RE = re.compile(r"^(?P<name>[A-Za-z][A-Za-z0-9_]*)\s*\|\s*(?P<type>[a-z]+)(?::(?P<cls>[A-Za-z]+))?\s*\|"
                        r"\s*(?P<req>required|optional)\s*\|\s*(?P<example>[^|]*?)\s*(?:\|\s*(?P<about>.*))?$")
 
