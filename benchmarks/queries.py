@@ -22,6 +22,9 @@ prints the median time of
 - `rdflib`: rdflib's SPARQL on the same dataset (loaded from kg.nq) with the same values bound by
   its own mechanism (initBindings), rows drained likewise. A query rdflib cannot run, or does not
   finish within the timeout, is listed with the reason; none is dropped.
+With `--page N`, each query's row is followed by two: the first page of N rows and a page from
+the middle of its answer (`limit=N`, `offset=M`, through the pool as `ours`), the time a user
+paging the answer waits for one page and its total.
 Each side runs in a worker process that is killed and restarted when a query exceeds `--timeout`,
 which is then reported as a time-out. Then: the cold start of a `policykg query` process, and the
 endpoint (`policykg serve` on 127.0.0.1) under `--clients` concurrent clients sending the catalogue
@@ -102,11 +105,20 @@ def rdflib_term(term):
 
 
 for line in sys.stdin:
-    name = line.strip()
+    name, _, page = line.strip().partition(" ")
     q = catalogue.get(name)
     params = scaled_params(q, st)
     try:
-        if side == "ours":      # the API's pooled worker, and a worker forked for the query (the baseline)
+        if page:                # the first page and a middle page, as a user paging the answer waits
+            size = int(page)
+            total = kg.query(name, limit=size, **params).total
+            middle = total // 2 // size * size if size else 0
+            times, n = interleaved(first=lambda: len(kg.query(name, limit=size, **params)),
+                                   middle=lambda: len(kg.query(name, limit=size, offset=middle, **params)))
+            out = {"first": statistics.median(times["first"]), "first_p99": max(times["first"]),
+                   "middle": statistics.median(times["middle"]), "middle_p99": max(times["middle"]),
+                   "offset": middle, "total": total, "rows": n}
+        elif side == "ours":      # the API's pooled worker, and a worker forked for the query (the baseline)
             times, n = interleaved(pool=lambda: len(kg.query(name, **params)),
                                    fork=lambda: len(engine.run(name, store=st, **params)))
             out = {"ms": statistics.median(times["pool"]), "p99": max(times["pool"]),
@@ -147,12 +159,12 @@ class Worker:
         line = self.proc.stdout.readline() if ready else ""
         return json.loads(line) if line else None
 
-    def run(self, name: str) -> dict:
+    def run(self, name: str, page: int | None = None) -> dict:
         if self.proc is None or self.proc.poll() is not None:
             self._start()
-        self.proc.stdin.write(name + "\n")
+        self.proc.stdin.write(name + (f" {page}" if page is not None else "") + "\n")
         self.proc.stdin.flush()
-        got = self._read(self.timeout * (self.repeat + 1))
+        got = self._read(self.timeout * ((2 * self.repeat + 3) if page is not None else (self.repeat + 1)))
         if got is None:
             self.stop()
             return {"error": f"timeout (over {self.timeout:.0f}s)"}
@@ -199,10 +211,25 @@ def catalogue_table(args) -> tuple[list[str], dict]:
             notes = "; ".join(f"{s}: {r['error']}" for s, r in got.items() if "error" in r)
             print(f"{name:34} {rows!s:>7} {fmt_ms(ours)} {p99} {fork} {fmt_ms(free)} {fmt_ms(raw)} {ratio} {oratio} {fmt_ms(rl)}"
                   + (f"  [{notes}]" if notes else ""), flush=True)
+            if args.page is not None:
+                got["page"] = page_rows(workers["ours"], name, args.page)
     finally:
         for w in workers.values():
             w.stop()
     return names, results
+
+
+def page_rows(worker, name: str, size: int) -> dict:
+    """Time the first page and a middle page of `size` rows (ours: the pooled worker) and print them."""
+    got = worker.run(name, page=size)
+    if "error" in got:
+        print(f"  {'page of ' + str(size):32} {'':>7} {'—':>10} {'—':>10}  [{got['error']}]", flush=True)
+        return got
+    for which, offset in (("first", 0), ("middle", got["offset"])):
+        label = f"  rows {offset + 1:,}–{offset + size:,} of {got['total']:,}"
+        print(f"{label:34} {min(size, max(got['total'] - offset, 0))!s:>7} {got[which]:10.1f} {got[which + '_p99']:10.1f}",
+              flush=True)
+    return got
 
 
 def summary(names, results, args) -> list[str]:
@@ -212,6 +239,10 @@ def summary(names, results, args) -> list[str]:
     print(f"\nours: {len(ours)}/{len(names)} queries finished; over the queries' medians p50 {pct(ours, 50):.1f} ms, "
           f"p99 {pct(ours, 99):.1f} ms, max {max(ours, default=float('nan')):.1f} ms; over 1 s: "
           f"{sum(m > 1000 for m in ours)}; failed or timed out: {', '.join(failed) or 'none'}")
+    if args.page is not None:
+        pages = [results[n]["page"][w] for n in names for w in ("first", "middle") if w in results[n].get("page", {})]
+        print(f"pages of {args.page} rows (first and middle, ours): {len(pages)}/{2 * len(names)} finished; "
+              f"p50 {pct(pages, 50):.1f} ms, p99 {pct(pages, 99):.1f} ms, max {max(pages, default=float('nan')):.1f} ms")
     print(f"baseline, a worker forked per query: p50 {pct(forks, 50):.1f} ms, p99 {pct(forks, 99):.1f} ms")
     for side, what in (("free", "our query path without the bounded worker"), ("ours", "ours, bounded (the default)")):
         ratios = [results[n][side]["ms"] / results[n]["raw"]["ms"] for n in names
@@ -346,6 +377,8 @@ def main() -> int:
     ap.add_argument("--clients", type=int, default=4)
     ap.add_argument("--duration", type=float, default=20.0, help="seconds of endpoint load (0: skip)")
     ap.add_argument("--only", nargs="*", help="only these queries")
+    ap.add_argument("--page", type=int, metavar="N",
+                    help="also time the first page of N rows and a middle one (--limit N --offset M), as a user paging waits")
     ap.add_argument("--no-cold", action="store_true", help="skip the cold start")
     ap.add_argument("--no-table", action="store_true", help="skip the per-query table (cold start and endpoint only)")
     ap.add_argument("--workers", type=int, default=2, help="serve --workers")

@@ -21,8 +21,9 @@ from policykg.model.namespaces import PKG
 
 MAX_QUERY_BYTES = 1_000_000      # a query file is read whole
 PARAM_TYPES = ("iri", "label", "literal", "date", "integer")
-HEADER_KEYS = ("title", "description", "topic", "param", "returns", "example", "candidates")
+HEADER_KEYS = ("title", "description", "topic", "param", "returns", "example", "candidates", "page")
 MATCHES = ("equal", "contain")   # how a `candidates` header matches names to its parameter
+PAGE_KINDS = ("keys",)        # `#+ page: keys`: a page is read from the key part (query.keyed)
 RESERVED = ("graph", "store", "build", "limits", "limit", "offset")   # keywords of run(); not parameter names
 TOPICS = ("documents", "measures", "sectors", "instruments", "regions", "agencies-and-people",
           "enterprises", "targets-and-statistics", "provenance-and-conflicts", "links")
@@ -88,6 +89,7 @@ class NamedQuery:
     example: str
     header_lines: int = 0
     candidates: Candidates | None = None
+    page: str = ""                  # "keys": pages are read by query.keyed
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
@@ -148,6 +150,11 @@ def parse(path: Path, text: str | None = None) -> NamedQuery:
         if not values[key]:
             raise InputError(f"query '{name}' has no '#+ {key}:' header", path=path, line=1,
                              fix=f"add a '#+ {key}: ...' line at the top")
+    page = values["page"][0] if values["page"] else ""
+    if page and page not in PAGE_KINDS:
+        line = next(i for i, ln in enumerate(text.splitlines(), 1) if re.match(r"#\+\s*page\s*:", ln))
+        raise InputError(f"unknown page kind '{page}'{did_you_mean(page, PAGE_KINDS)}", path=path, line=line,
+                         fix="write '#+ page: keys' (docs/queries.md) or drop the line")
     topic = values["topic"][0]
     if topic not in TOPICS:
         raise InputError(f"unknown topic '{topic}'{did_you_mean(topic, TOPICS)}", path=path,
@@ -157,7 +164,7 @@ def parse(path: Path, text: str | None = None) -> NamedQuery:
         _check_candidates(*candidates, params, text, path)
     return NamedQuery(name, path, text, values["title"][0], " ".join(values["description"]), topic,
                       params, returns, values["example"][0], header_lines,
-                      candidates[0] if candidates else None)
+                      candidates[0] if candidates else None, page)
 
 
 def _check_candidates(c: Candidates, lineno: int, params: list[Param], text: str, path: Path) -> None:

@@ -35,6 +35,7 @@ from policykg.query.bounds import DEFAULT as DEFAULT_LIMITS, Limits
 from policykg.query.pool import Pool
 from policykg.query.catalogue import _LEX, NamedQuery, Param, get, _undeclared_prefix
 from policykg.query import paste
+from policykg.query.keyed import Keyed, count_text, page_text as keyed_page, split as split_keys
 from policykg.query.resolve import resolve_entity
 from policykg.query.results import Result, from_pyoxigraph
 from policykg.store import union
@@ -92,14 +93,16 @@ def _graphs(st: ox.Store, graph: str | None, tier: str = "curated") -> tuple[ox.
 def execute(text: str, st: ox.Store, *, substitutions: dict | None = None, graph: str | None = None,
             allow_service: bool = False, path: Path | str | None = None, default_prefixes: bool = False,
             hide_params: bool = False, limits: Limits | None = DEFAULT_LIMITS, check_service: bool = True,
-            tier: str = "curated", limit: int | None = None, offset: int = 0, pool: Pool | None = None) -> Result:
+            tier: str = "curated", limit: int | None = None, offset: int = 0, pool: Pool | None = None,
+            keyed: Keyed | None = None) -> Result:
     """Run SPARQL text on a store in a bounded worker (policykg.query.bounds; `limits=None` runs it
     here, unbounded; with a `pool` of pre-forked workers on this store, in one of those). Syntax
     errors, SERVICE and limits become InputError with line and column.
 
     `tier`: curated (default: the graphs of the reviewed encodings, ontology and vocabularies) or all
     (adding the extracted tier). With `limit`/`offset`, the result holds one page of the rows and
-    their `total`."""
+    their `total`; with `keyed` (the parts of `text`, a `page: keys` query) the page is read from
+    its key part (policykg.query.keyed) rather than from the whole answer."""
     _check_page(limit, offset)
     if not allow_service and check_service:
         service.refuse(text, path=path)
@@ -108,6 +111,8 @@ def execute(text: str, st: ox.Store, *, substitutions: dict | None = None, graph
     if limits is not None and allow_service:
         limits = limits.but(network=True)
 
+    if keyed is not None and (limit is not None or offset):
+        text = (keyed_page(keyed, limit, offset), count_text(keyed))
     args = (text, prefixes, default_prefixes, substitutions or None, opts, hide_params, limits, limit, offset, path)
     if pool is not None and limits is not None and st is pool.store and pool.fits(limits):
         return pool.run(_work, *args, limits=limits)
@@ -116,14 +121,22 @@ def execute(text: str, st: ox.Store, *, substitutions: dict | None = None, graph
 
 def _work(st: ox.Store, text, prefixes, default_prefixes, substitutions, opts, hide_params, limits, limit, offset,
           path) -> Result:
-    """The query itself, in a bounded worker (or here, without limits)."""
+    """The query itself, in a bounded worker (or here, without limits). `text` is the query, or the
+    page and count queries of a `page: keys` query (policykg.query.keyed)."""
+    base = paste.BASE if default_prefixes else None
     try:
-        answer = st.query(text, prefixes=prefixes, base_iri=paste.BASE if default_prefixes else None,
-                          substitutions=substitutions, **opts)
+        if isinstance(text, tuple):
+            page, count = text
+            answer = st.query(page, prefixes=prefixes, base_iri=base, substitutions=substitutions, **opts)
+            result = from_pyoxigraph(answer, hide=_hidden if hide_params else _shown, limits=limits)
+            total = next(iter(st.query(count, prefixes=prefixes, base_iri=base, substitutions=substitutions, **opts)))
+            result.total, result.offset = int(total[0].value), offset
+            return result
+        answer = st.query(text, prefixes=prefixes, base_iri=base, substitutions=substitutions, **opts)
         return from_pyoxigraph(answer, hide=_hidden if hide_params else _shown, limits=limits, limit=limit,
                                offset=offset)
     except SyntaxError as e:
-        raise _syntax_error(e, text, path, prefixes or {}) from None
+        raise _syntax_error(e, text if isinstance(text, str) else text[0], path, prefixes or {}) from None
     except (RuntimeError, OSError, ValueError) as e:
         if "SELECT projection" in str(e):
             raise InputError(f"cannot bind parameters: {e}", path=path,
@@ -292,8 +305,9 @@ def run(name: str, graph: str | None = None, store: ox.Store | None = None, buil
                        limits=limits, check_service=False, tier=tier, limit=limit, offset=offset, pool=pool)
     if by_name:
         text = candidates.narrow(q, text, subs, st)
+    keyed = split_keys(text) if q.page == "keys" else None
     return execute(text, st, graph=graph, path=q.path, hide_params=True, limits=limits, check_service=False,
-                   tier=tier, limit=limit, offset=offset, pool=pool)   # catalogue queries are ours; no network
+                   tier=tier, limit=limit, offset=offset, pool=pool, keyed=keyed)   # catalogue queries are ours; no network
 
 
 def sparql(text: str, graph: str | None = None, store: ox.Store | None = None, build: Path | str | None = None,
