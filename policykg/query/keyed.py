@@ -12,7 +12,9 @@ A query whose header says `#+ page: keys` has this shape (docs/queries.md, "Page
 What follows the key part only adds columns to each of its rows (it never drops or repeats one),
 and the ORDER BY orders the key rows completely. A page of the answer is then the same page of
 the key part with its lookups: `page_text` sorts the key rows, keeps the page's and looks up
-their labels only; `count_text` counts the key rows, without any lookup. A query of another shape
+their labels only; `count_text` counts the key rows, without any lookup. The columns the key
+part computes (`(expression AS ?var)`) must be functions of its plain variables (sort keys,
+aggregates of a group): the count leaves them out. A query of another shape
 is paged by reading its whole answer (results.from_pyoxigraph).
 """
 
@@ -33,6 +35,7 @@ class Keyed:
     before: str             # the text from the top-level SELECT to the key part
     after: str              # the lookups after the key part, to the end of the WHERE group
     order: str              # the ORDER BY list
+    counted: str            # the key part with only its plain variables projected (no expression made)
 
 
 _WORD = re.compile(r"\b(SELECT|WHERE|ORDER\s+BY|GROUP\s+BY|HAVING|LIMIT|OFFSET|VALUES|OPTIONAL|LATERAL|BIND)\b",
@@ -91,14 +94,31 @@ def _split(text: str, code: str) -> Keyed:
     if order is None or _WORD.search(order.group(1)):
         raise ValueError("it must end with an ORDER BY and nothing after it")
     order_text = text[end + 1 + order.start(1):end + 1 + order.end(1)].strip()
-    projection = re.match(r"\{\s*SELECT\b(.*?)(\bWHERE\b|\{)", code[key_start:key_end], re.IGNORECASE | re.S)
-    key_vars = set(re.findall(r"[?$](\w+)", projection.group(1)))
+    projection = re.match(r"\{\s*SELECT\s+((DISTINCT|REDUCED)\s+)?(.*?)(\bWHERE\b|\{)", code[key_start:key_end],
+                          re.IGNORECASE | re.S)
+    key_vars = set(re.findall(r"[?$](\w+)", projection.group(3)))
+    plain = _plain(code[key_start + projection.start(3):key_start + projection.end(3)])
+    counted = (text[key_start:key_start + projection.start(3)] + (plain or projection.group(3)) + " "
+               + text[key_start + projection.end(3):key_end])
     wanted = set(re.findall(r"[?$](\w+)", order.group(1)))
     if not wanted or not wanted <= key_vars:
         raise ValueError("its ORDER BY must name only variables that the key sub-select projects"
                          + (f" (not ?{', ?'.join(sorted(wanted - key_vars))})" if wanted - key_vars else ""))
     return Keyed(text, text[:select.start()], text[key_start:key_end], text[select.start():key_start],
-                 text[key_end:end], order_text)
+                 text[key_end:end], order_text, counted)
+
+
+def _plain(projection: str) -> str:
+    """The plain variables of a projection, without its `(expression AS ?var)` items."""
+    out, depth = [], 0
+    for m in re.finditer(r"[()]|[?$]\w+", projection):
+        if m.group(0) == "(":
+            depth += 1
+        elif m.group(0) == ")":
+            depth -= 1
+        elif depth == 0:
+            out.append(m.group(0))
+    return " ".join(out)
 
 
 def page_text(k: Keyed, limit: int | None, offset: int) -> str:
@@ -109,5 +129,7 @@ def page_text(k: Keyed, limit: int | None, offset: int) -> str:
 
 
 def count_text(k: Keyed) -> str:
-    """The query that counts the answer's rows: its key rows, without the lookups."""
-    return f"{k.prologue}SELECT (COUNT(*) AS ?total) WHERE {{ {k.key} }}\n"
+    """The query that counts the answer's rows: its key rows, without the lookups and without the
+    columns the key part computes (`(expression AS ?var)`: sort keys, aggregates), which are
+    functions of its plain variables and so change no count."""
+    return f"{k.prologue}SELECT (COUNT(*) AS ?total) WHERE {{ {k.counted} }}\n"
