@@ -5,6 +5,7 @@ returns, example, candidates), then a SPARQL SELECT whose parameters are variabl
 `#+ candidates: VAR | equal|contain | PARAM` says that the query only answers about entities
 with a name equal to (or containing) the parameter, ignoring case, and that its VALUES block with
 ?VAR UNDEF in every row may be given those entities from the name index (policykg.query.candidates).
+`#+ page: keys` says that a page of its rows is read from its key part (policykg.query.keyed).
 """
 
 from __future__ import annotations
