@@ -216,6 +216,8 @@ class Pool:
         """`fn(store, *args)` in a worker under `limits` (default: the pool's); `fn` must be a
         module-level function and its arguments and answer picklable."""
         limits = self.limits if limits is None else limits.check()
+        if self.stopped:
+            raise Stopped
         if not self.fits(limits):
             return bounds.run(lambda: fn(self.store, *args), limits)
         w = self._free.get()
