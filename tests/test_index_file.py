@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from policykg.errors import InputError
-from policykg.query import finder, index, resolve
+from policykg.query import finder, index, name_index, resolve
 from policykg.store import load
 
 # names checked against the sources: Notice 160's number and its measure 2 (../shared/reference/notice-160.md),
@@ -26,7 +26,7 @@ NAMES = {
 def stored(build_dir):
     st = load.load(build_dir)
     assert load.origin(st) is not None
-    idx = index.index(st, refresh=False)
+    idx = name_index.index(st, refresh=False)
     assert isinstance(idx, index.StoredIndex)
     return st, idx
 
@@ -70,3 +70,97 @@ def test_the_stored_pool_of_names_is_the_one_made_in_memory(stored):
     assert ("https://w3id.org/policykg/id/sector/automobiles", "pid:sector/automobiles") in {r[:2] for r in in_file}
     assert not [r for r in in_file if "/id/link/" in r[0]]
     assert finder.classes(idx)[:3] == sorted(finder.classes(idx))[:3] and "Link" in finder.classes(idx)
+
+
+# ---------------------------------------------------------------- a stale file (policykg.query.name_index)
+
+@pytest.fixture
+def copied(build_dir, tmp_path):
+    """A copy of the build, its index file made an hour older than its store."""
+    import os
+    import shutil
+    out = tmp_path / "build"
+    shutil.copytree(build_dir, out)
+    f = index.path(out)
+    os.utime(f, (f.stat().st_atime - 3600, f.stat().st_mtime - 3600))
+    return out
+
+
+def resolves(st) -> dict[str, str]:
+    return {name: resolve.resolve(st, name).value for name in ("工业和信息化部", "工信部联运行〔2022〕160号")}
+
+
+RESOLVED = {"工业和信息化部": index.PID + "agency/miit", "工信部联运行〔2022〕160号": index.PID + "doc/miit-2022-160"}
+
+
+def test_an_index_file_older_than_the_store_is_written_again_and_read(copied):
+    st = load.load(copied)
+    assert index.read(*load.origin(st)) is None
+    idx = name_index.index(st)
+    assert isinstance(idx, index.StoredIndex) and index.read(*load.origin(st)) is not None
+    assert resolves(st) == RESOLVED
+    assert sorted(p.name for p in index.path(copied).parent.iterdir()) == [index.NAME]     # no temporary file left
+    name_index.forget(st)
+
+
+def test_an_index_file_of_another_version_is_written_again_and_read(copied):
+    import sqlite3
+    f = index.path(copied)
+    with sqlite3.connect(f) as db:                   # a file of format 1 written after the store
+        db.execute("UPDATE meta SET value = '1' WHERE key = 'version'")
+    db.close()
+    st = load.load(copied)
+    assert index.read(*load.origin(st)) is None
+    assert isinstance(name_index.index(st), index.StoredIndex)
+    with sqlite3.connect(f"file:{f}?mode=ro", uri=True) as db:
+        assert db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone() == (index.VERSION,)
+    db.close()
+    assert resolves(st) == RESOLVED
+    name_index.forget(st)
+
+
+def test_without_an_index_folder_a_small_store_is_indexed_in_memory_and_a_large_one_refused(copied, monkeypatch):
+    import shutil
+    shutil.rmtree(index.path(copied).parent)         # a build of an older version: index/ is not ours to make
+    st = load.load(copied)
+    assert resolves(st) == RESOLVED and not isinstance(name_index.index(st), index.StoredIndex)
+    assert not index.path(copied).parent.exists()
+    name_index.forget(st)
+    monkeypatch.setattr(name_index, "MAX_BUILD_MB", 1)
+    with pytest.raises(InputError) as e:
+        resolve.resolve(st, "工业和信息化部")
+    mb = sum(f.stat().st_size for f in (copied / "store").iterdir()) / 2**20
+    assert mb > 1 and e.value.message == (
+        f"{index.path(copied)}: the build has no name index file, and it cannot be written again here (index/ is "
+        f"missing); building it in memory is refused above a store of 1 MB (this one: {mb:,.0f} MB); rebuild with "
+        "'policykg build' (it writes the name index)")
+
+
+def test_a_file_we_did_not_write_is_left_alone(copied, monkeypatch):
+    f = index.path(copied)
+    f.write_bytes(b"my notes\n")
+    st = load.load(copied)
+    monkeypatch.setattr(name_index, "MAX_BUILD_MB", 1)
+    with pytest.raises(InputError, match=r"names.sqlite: this file is not a name index that policykg wrote, and it "
+                                         r"cannot be written again here \(it is left as it is\); building it in memory "
+                                         r"is refused above a store of 1 MB"):
+        name_index.index(st)
+    assert f.read_bytes() == b"my notes\n"
+
+
+def test_a_folder_that_cannot_be_written_gets_the_index_in_memory_below_the_bound_else_one_error(copied, monkeypatch):
+    f = index.path(copied)
+    before = f.read_bytes()
+    monkeypatch.setattr(name_index.os, "access", lambda path, mode: False)     # as for a read-only mount
+    st = load.load(copied)
+    assert resolves(st) == RESOLVED and not isinstance(name_index.index(st), index.StoredIndex)
+    name_index.forget(st)
+    monkeypatch.setattr(name_index, "MAX_BUILD_MB", 1)
+    with pytest.raises(InputError) as e:
+        name_index.index(st)
+    mb = sum(p.stat().st_size for p in (copied / "store").iterdir()) / 2**20
+    assert e.value.message.endswith(f"the name index is older than the store, and it cannot be written again here "
+                                    f"(index/ is not writable); building it in memory is refused above a store of 1 MB "
+                                    f"(this one: {mb:,.0f} MB); run the command once with write access to {f.parent} (the "
+                                    f"file is then written again), or rebuild with 'policykg build'")
+    assert f.read_bytes() == before

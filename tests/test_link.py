@@ -373,7 +373,7 @@ def test_linking_a_build_writes_its_name_index_again(build_dir, tmp_path):
     """After `policykg link` the build's name index is read from its file, which names the links
     now in the store: a file older than the store is not read, and every query process would then
     build the index of all entities in its own memory."""
-    from policykg.query import index as names
+    from policykg.query import name_index as names
     from policykg.store import load
     import os
     out = tmp_path / "build"
@@ -385,9 +385,11 @@ def test_linking_a_build_writes_its_name_index_again(build_dir, tmp_path):
         None, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
         ox.NamedNode("https://w3id.org/policykg/ontology#Link"), ox.NamedNode(LINKS_GRAPH))}
     del st
+    from policykg.query.index import StoredIndex, read
     store = load.load(out)
+    assert read(*load.origin(store)) is not None                 # written by the link, not by the next reader
     idx = names.index(store)
     assert load.store_dir(out) is not None                       # the store is read, not the dumps
-    assert isinstance(idx, names.StoredIndex)
+    assert isinstance(idx, StoredIndex)
     assert link_nodes and all(idx.get(n) is not None for n in sorted(link_nodes)[:50])
     names.forget(store)

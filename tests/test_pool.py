@@ -12,7 +12,7 @@ import pytest
 from policykg.errors import InputError
 from policykg.query import bounds, engine as query
 from policykg.query.bounds import Limits, LimitError
-from policykg.query.pool import Pool
+from policykg.query.pool import Pool, Stopped
 
 CROSS3 = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 CROSS2_SORTED = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f"
@@ -35,6 +35,10 @@ def issuers(store, pool) -> list[str]:
 
 def worker_pid(store) -> int:
     return os.getpid()
+
+
+def cross3(store) -> int:
+    return len(list(store.query(CROSS3)))
 
 
 def connect(store, port: int) -> str:
@@ -148,3 +152,20 @@ def test_a_worker_replaced_from_a_thread_outlives_that_thread(store):
         for _ in range(3):                      # the first forks the new worker; each thread ends before the next
             assert in_a_thread(lambda: issuers(store, one)) == ISSUERS
         assert issuers(store, one) == ISSUERS and one.replaced == 1
+
+
+def test_closing_now_kills_a_busy_worker_and_forks_no_other(store, pool):
+    """What `serve` does on a stop signal: the task in flight and every later one get Stopped at once."""
+    before = children()
+    outcome = []
+    t = threading.Thread(target=lambda: outcome.append(pytest.raises(Stopped, pool.run, cross3)))
+    t.start()
+    busy = set()
+    while not busy and t.is_alive():               # the task has reached a worker
+        busy = {p for p in children() if open(f"/proc/{p}/stat").read().split(") ")[1].split()[0] == "R"}
+    pool.close(now=True)
+    t.join(10)
+    assert not t.is_alive() and len(outcome) == 1 and busy
+    with pytest.raises(Stopped):
+        pool.run(worker_pid)
+    assert children() <= before and not (children() & busy)

@@ -81,7 +81,8 @@ def _scan(store, text, cls=None, limit=20):
     source texts (the full scan `search` avoids), for the texts that no exact name or number matches."""
     from rapidfuzz import fuzz
 
-    from policykg.query.index import index, norm, printed
+    from policykg.query.index import norm, printed
+    from policykg.query.name_index import index
     from policykg.query.search import FUZZY_CUTOFF, WEIGHT
     q, best = norm(text), {}
     for e in index(store).entries.values():
@@ -110,7 +111,7 @@ def test_hits_are_those_of_a_scan_of_every_name(store, text, cls):
 
 
 def test_a_link_is_found_by_key_and_whole_label_not_by_part_of_it(store):
-    from policykg.query.index import index
+    from policykg.query.name_index import index
     from policykg.query.resolve import resolve
     link = next(e for e in index(store).entries.values() if PKG + "Link" in e.classes)
     assert resolve(store, link.key).value == link.iri == resolve(store, link.label("zh")).value

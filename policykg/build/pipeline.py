@@ -172,7 +172,7 @@ def build(out_dir: Path | str | None = None, documents: list[Path] | None = None
         store.flush()
         index_file.write(store, tmp)           # the name index, so that a query need not rebuild it
         lap("index")
-        from policykg.query import index as name_index
+        from policykg.query import name_index
         name_index.forget(store)               # the pages and tables indexed it
         ds.store = None
         del store

@@ -14,11 +14,13 @@ def cmd_serve(args) -> int:
     from policykg.serve import endpoint
     lim = limits(args)
     ep = endpoint.open_endpoint(paths.build_dir(args.build), args.port, lim, args.workers, args.cache_mb)
-    print(f"SPARQL endpoint: http://{endpoint.HOST}:{args.port}/query  (read-only, default graph: the union of all graphs, each triple once; per query "
-          f"{lim.timeout_s:g} s, {lim.memory_mb} MB, {lim.max_rows} rows, {args.workers} at once; "
-          f"answers cached up to {args.cache_mb} MB; SERVICE refused; "
-          "serves its own copy of the build and reloads it after a rebuild; Ctrl-C stops)", flush=True)
-    return endpoint.serve_forever(ep)
+
+    def ready() -> None:                      # after the stop signals are handled: the line means it can be stopped
+        print(f"SPARQL endpoint: http://{endpoint.HOST}:{args.port}/query  (read-only, default graph: the union of all graphs, each triple once; per query "
+              f"{lim.timeout_s:g} s, {lim.memory_mb} MB, {lim.max_rows} rows, {args.workers} at once; "
+              f"answers cached up to {args.cache_mb} MB; SERVICE refused; "
+              "serves its own copy of the build and reloads it after a rebuild; Ctrl-C stops)", flush=True)
+    return endpoint.serve_forever(ep, ready)
 
 
 def add(sub) -> None:

@@ -14,7 +14,7 @@ and holds one VALUES block whose first variable is that entity, UNDEF in every r
 As written it binds no entity, so the text is the whole definition of the answer and runs as it
 is through the raw endpoint, `policykg sparql` and `--graph SOURCE` (reading every name). When the
 query runs on the union of the curated graphs and the store's name index is at hand
-(`index.at_hand`: the build's index file, or an index already made for this store), the query
+(`name_index.at_hand`: the build's index file, or an index already made for this store), the query
 function repeats each row of that block once per entity the index gives for the parameter
 (`narrow`: all entities for the first row, then for the second ...), so the engine reads only
 their names, in the order the plain query reads them (property by property: a SAMPLE of the
@@ -47,7 +47,8 @@ import pyoxigraph as ox
 from policykg.model.namespaces import PID
 from policykg.query import finder
 from policykg.query.catalogue import NamedQuery, placeholder
-from policykg.query.index import at_hand, norm
+from policykg.query.index import norm
+from policykg.query.name_index import at_hand
 
 MAX_CANDIDATES = 2_000
 MAX_TEXT = 500                 # characters of a parameter looked up (each run of three is an FTS5 lookup)

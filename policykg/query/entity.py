@@ -22,7 +22,8 @@ import pyoxigraph as ox
 from policykg.errors import InputError
 from policykg.model.namespaces import INFERRED_GRAPH, PKG, PREFIXES, RDF, RDFS, SKOS, STATISTICS_GRAPH
 from policykg.query.engine import execute
-from policykg.query.index import Entry, index
+from policykg.query.index import Entry
+from policykg.query.name_index import index
 from policykg.query.resolve import label_of, resolve_entity
 from policykg.query.results import short_iri
 

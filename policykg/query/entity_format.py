@@ -13,7 +13,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from policykg.query.entity import EntityView, passage, texts
-from policykg.query.index import index, printed
+from policykg.query.index import printed
+from policykg.query.name_index import index
 from policykg.query.results import short_iri
 
 FORMATS = ("text", "md", "json")

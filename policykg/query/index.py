@@ -8,7 +8,8 @@ number of sources that state something about it. The resolver (`resolve.py`), `s
 for the 781 entities of the current build; 50-110 s and 0.9 GB for the 160,000 of 1,000 policies,
 131,000 of them links, on a loaded machine), written into the build by `policykg build`
 (`index_file.py`, which streams the same rows into the file without holding the index) so that a
-query process reads it instead, and cached for the last few stores.
+query process reads it instead. `name_index.index(store)` gives a store's index: read from the
+file, or built, and cached for the last few stores.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ import json
 import re
 import sqlite3
 import unicodedata
-from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -151,53 +151,7 @@ SELECT ?e (COUNT(DISTINCT ?src) AS ?n) WHERE {{
   {{ ?c rdf:subject ?e }} UNION {{ ?c rdf:object ?e FILTER(isIRI(?e)) }}
   ?c a pkg:Claim ; pkg:statedIn ?src }} GROUP BY ?e"""
 
-# pyoxigraph stores take no weak references: the last few stores and their indexes, by identity.
-# Commands open stores read-only; a store changed after it was indexed needs index(store, refresh=True).
-_CACHE_SIZE = 4
-_cache: "OrderedDict[int, tuple[ox.Store, Index]]" = OrderedDict()
 _NOT_ENTITIES = (PKG + "Claim", PKG + "Evidence")
-
-
-def forget(store: ox.Store) -> None:
-    """Drop a store's index (and the cache's hold on the store, so that it can close: an on-disk
-    store keeps its folder locked while open)."""
-    _cache.pop(id(store), None)
-
-
-def index(store: ox.Store, refresh: bool = False) -> Index:
-    """The name index of a store: read from its build's file (policykg.query.index_file) when the
-    store is a build's on-disk store, else built on first use; then cached."""
-    hit = _cache.get(id(store))
-    if hit is not None and hit[0] is store and not refresh:
-        _cache.move_to_end(id(store))
-        return hit[1]
-    idx = None
-    if not refresh:
-        from policykg.store import load
-        origin = load.origin(store)
-        idx = read(*origin) if origin else None
-    idx = idx or build(store)
-    _cache[id(store)] = (store, idx)
-    while len(_cache) > _CACHE_SIZE:
-        _cache.popitem(last=False)
-    return idx
-
-
-def at_hand(store: ox.Store) -> Index | None:
-    """The store's index when it costs no more than opening a file: one already made or read for this
-    store, or its build's index file; None otherwise (building one reads every name of the store)."""
-    hit = _cache.get(id(store))
-    if hit is not None and hit[0] is store:
-        _cache.move_to_end(id(store))
-        return hit[1]
-    from policykg.store import load
-    origin = load.origin(store)
-    idx = read(*origin) if origin else None
-    if idx is not None:
-        _cache[id(store)] = (store, idx)
-        while len(_cache) > _CACHE_SIZE:
-            _cache.popitem(last=False)
-    return idx
 
 
 def build(store: ox.Store) -> Index:

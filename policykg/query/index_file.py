@@ -1,14 +1,15 @@
 """The name index written into the build (build/index/names.sqlite), so a query process need not rebuild it.
 
-`policykg build` calls `write(store, build_dir)` once its store is final. `index.index()` then gives
+`policykg build` calls `write(store, build_dir)` once its store is final. `name_index.index()` then gives
 a `StoredIndex` that reads the file as it is asked (an SQLite database: one row per entity, one per name,
 looked up through SQLite's own B-tree indexes), so resolving a name in a new process costs a few
 lookups at any size of the graph. It is used when the store is a build's on-disk store
-(`policykg.store.load`) and the file is not older than that store; otherwise `index.index()`
-builds the index from the store as before. `search`, the suggestions for an unknown name and the
-catalogue queries that match names (`candidates.py`) read the file's candidate tables
-(`finder.py`: the names of the entities users look up, an FTS5 trigram index over them) instead
-of every entity; whatever else walks every entity (exports) reads the whole file once. Version 2 of the file added those tables; a file of another version is ignored.
+(`policykg.store.load`) and the file is not older than that store; otherwise `name_index.index()`
+writes the file again or builds the index in memory, within a bound (name_index.py). `search`, the
+suggestions for an unknown name and the catalogue queries that match names (`candidates.py`) read
+the file's candidate tables (`finder.py`: the names of the entities users look up, an FTS5 trigram
+index over them) instead of every entity; whatever else walks every entity (exports) reads the
+whole file once. Version 2 of the file added those tables; a file of another version is not read.
 
 `write` holds no index in memory: the rows of the index's queries (names, types, source counts)
 are copied into temporary tables of the file being written, read back sorted by IRI (SQLite
@@ -23,6 +24,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import secrets
 import sqlite3
 from pathlib import Path
 
@@ -36,12 +38,22 @@ _ORDER = {f: i for i, f in enumerate(FIELDS)}        # the fields of an entry's 
 
 
 def write(store, build_dir: Path | str) -> Path:
-    """Build the name index of `store` and write it next to the build's store (replacing it whole)."""
+    """Build the name index of `store` and write it next to the build's store, replacing it whole: into a
+    temporary file of its own beside it (removed on failure), then renamed over it."""
     target = path(Path(build_dir))
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(NAME + ".tmp")
-    if tmp.exists():
-        tmp.unlink()
+    tmp = target.with_name(f"{NAME}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
+    os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))       # ours alone; the umask applies
+    try:
+        _write(store, tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return target
+
+
+def _write(store, tmp: Path) -> None:
     db = sqlite3.connect(tmp)
     try:
         db.executescript("""
@@ -62,8 +74,6 @@ def write(store, build_dir: Path | str) -> Path:
         db.commit()
     finally:
         db.close()
-    os.replace(tmp, target)
-    return target
 
 
 def _stage(store, db: sqlite3.Connection) -> None:

@@ -22,6 +22,8 @@ or waits for one. Every worker is forked by one long-lived thread of the process
 kernel sends the parent-death signal when the *thread* that forked a process ends, so a worker
 forked by a request's thread would be killed as soon as that request was answered, and the next
 query sent to it would fail as if it had run out of memory.
+`close(now=True)` kills every worker at once and forks no other: the tasks in flight and
+those waiting raise `Stopped`.
 """
 
 from __future__ import annotations
@@ -66,6 +68,10 @@ def _forget_forker() -> None:
 
 
 os.register_at_fork(after_in_child=_forget_forker)
+
+
+class Stopped(Exception):
+    """The pool was stopped (`close(now=True)`) before the task could answer."""
 
 
 def _write(fd: int, data: bytes) -> None:
@@ -184,14 +190,21 @@ class Pool:
         self._lock = threading.Lock()                 # guards _all
         self._all: set[_Worker] = set()
         self.closed = False
+        self.stopped = False                          # closed with now=True: no task runs any more
         self.replaced = 0                             # workers killed after a limit, a death or a time-out
         for _ in range(size):
             self._free.put(self._spawn())
 
     def _spawn(self) -> _Worker:
+        if self.stopped:                              # close(now=True) has killed the others: fork no new one
+            self._free.put(None)
+            raise Stopped
         w = _fork(self.store, self.limits)
         with self._lock:
             self._all.add(w)
+        if self.stopped:                              # stopped while it was forked, after close() looked
+            self._replace(w)
+            raise Stopped
         return w
 
     def fits(self, limits: Limits | None) -> bool:
@@ -203,9 +216,14 @@ class Pool:
         """`fn(store, *args)` in a worker under `limits` (default: the pool's); `fn` must be a
         module-level function and its arguments and answer picklable."""
         limits = self.limits if limits is None else limits.check()
+        if self.stopped:
+            raise Stopped
         if not self.fits(limits):
             return bounds.run(lambda: fn(self.store, *args), limits)
         w = self._free.get()
+        if self.stopped:
+            self._free.put(None)
+            raise Stopped
         if self.closed:
             self._free.put(None)
             return bounds.run(lambda: fn(self.store, *args), limits)
@@ -220,7 +238,10 @@ class Pool:
         except OSError:                               # the worker died before it read the task
             data = None
         if data is None:                              # it died: killed by a failed allocation or the CPU cap
-            return bounds.answer(None, self._replace(w), limits)
+            status = self._replace(w)
+            if self.stopped:                          # or by close(now=True)
+                raise Stopped
+            return bounds.answer(None, status, limits)
         retire, payload = pickle.loads(data)
         if retire or self.closed:
             self._replace(w)
@@ -247,8 +268,10 @@ class Pool:
         return status
 
     def close(self, now: bool = False) -> None:
-        """Stop the idle workers now and the busy ones when their task returns (with `now`, at once:
-        their callers get an error); later tasks run in a worker of their own."""
+        """Stop the idle workers now and the busy ones when their task returns, and run later tasks in a
+        worker of their own; with `now`, kill the busy ones too, at once, and run no later task: their
+        callers get `Stopped`."""
+        self.stopped = self.stopped or now
         self.closed = True
         if now:
             with self._lock:

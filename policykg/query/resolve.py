@@ -29,7 +29,8 @@ from rapidfuzz import fuzz, process
 from policykg.errors import InputError
 from policykg.model.namespaces import PID, PKG, PREFIXES, RDFS, SKOS
 from policykg.query import finder
-from policykg.query.index import RDF_TYPE, Entry, Index, index, loose, norm, printed
+from policykg.query.index import RDF_TYPE, Entry, Index, loose, norm, printed
+from policykg.query.name_index import index
 
 LABEL_PROPERTIES = (RDFS + "label", SKOS + "prefLabel", SKOS + "altLabel",
                     PKG + "abbreviation", PKG + "title", PKG + "alternativeTitle")

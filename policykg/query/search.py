@@ -32,7 +32,8 @@ from rapidfuzz import fuzz, process
 from policykg.errors import InputError, did_you_mean
 from policykg.model.namespaces import PID, PKG, XSD
 from policykg.query import finder
-from policykg.query.index import index, norm, printed
+from policykg.query.index import norm, printed
+from policykg.query.name_index import index
 from policykg.query.resolve import candidates, parse_number
 from policykg.query.results import Result
 

@@ -12,8 +12,9 @@ rows, no network). So:
   on, and no core stays busy;
 - SERVICE is refused from the parsed query (400), and workers have no network anyway;
 - every worker carries PR_SET_DEATHSIG: when the front process ends for any reason, including
-  SIGKILL, the kernel kills its workers; SIGTERM, SIGHUP and SIGINT stop the front cleanly; the
-  socket uses SO_REUSEADDR, so a new `serve` binds the port at once;
+  SIGKILL, the kernel kills its workers; SIGTERM, SIGHUP and SIGINT stop the front within
+  STOP_WITHIN_S whatever the queries in flight (see serve_forever); the socket uses SO_REUSEADDR,
+  so a new `serve` binds the port at once;
 - the front keeps its own copy of the build open: a rebuild cannot pull the store from under it.
   Before each request it compares the build's id (policykg.build.output) with the one it loaded and,
   when a new complete build has been swapped in, opens it with a new pool of workers (the old
@@ -32,6 +33,7 @@ import threading
 import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import pyoxigraph as ox
 
@@ -39,7 +41,7 @@ from policykg.build import output
 from policykg.errors import InputError
 from policykg.query import bounds, service
 from policykg.query.bounds import Limits, LimitError
-from policykg.query.pool import Pool
+from policykg.query.pool import Pool, Stopped
 from policykg.query.results import format_result, from_pyoxigraph
 from policykg.serve import DEFAULT_WORKERS, HOST, browse
 from policykg.serve.cache import DEFAULT_MB as DEFAULT_CACHE_MB, AnswerCache, cacheable
@@ -48,6 +50,9 @@ from policykg.store import union
 MAX_BODY = 1 << 20              # bytes of a POSTed query
 MAX_CONNECTIONS = 64            # connections handled at once; more wait in the listen queue
 REQUEST_TIMEOUT_S = 30          # a client that sends nothing for this long is dropped
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
+POLL_S = 0.2                    # how often the accept loop looks for a stop request
+STOP_WITHIN_S = 2               # a stop signal ends the front within this, whatever the queries in flight
 SELECT_TYPES = {"application/sparql-results+json": "json", "application/json": "json",
                 "text/csv": "csv", "text/tab-separated-values": "tsv",
                 "application/sparql-results+xml": "xml", "application/xml": "xml"}
@@ -93,6 +98,8 @@ def answer(store: ox.Store, text: str, accept: str, limits: Limits, pool: Pool |
         if pool is not None and pool.store is store:
             return pool.run(_work, text, accept, limits, limits=limits)
         return bounds.run(lambda: _work(store, text, accept, limits), limits)
+    except Stopped:
+        raise Refused(503, "the endpoint is stopping; send the query again once it is back") from None
     except LimitError as e:
         raise Refused(500, e.message, e.kind) from None
     except InputError as e:
@@ -267,10 +274,6 @@ class Endpoint(socketserver.ThreadingMixIn, http.server.HTTPServer):
         self.pool.close(now=True)
 
 
-def _stop(signum, frame):
-    raise SystemExit(128 + signum)
-
-
 def open_endpoint(build_dir: Path, port: int, limits: Limits, workers: int = DEFAULT_WORKERS,
                   cache_mb: int = DEFAULT_CACHE_MB) -> Endpoint:
     """Load the build and bind the port; InputError for a bad port, a busy port, a bad cache size or no build."""
@@ -290,15 +293,31 @@ def open_endpoint(build_dir: Path, port: int, limits: Limits, workers: int = DEF
         raise InputError(f"cannot listen on {HOST}:{port}: {e.strerror or e}", fix="give another --port") from None
 
 
-def serve_forever(endpoint: Endpoint) -> int:
-    """Serve until SIGTERM, SIGHUP or SIGINT; children are stopped with the front."""
-    for sig in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, _stop)
+def serve_forever(endpoint: Endpoint, ready: Callable[[], None] | None = None) -> int:
+    """Serve until SIGTERM, SIGHUP or SIGINT; the front ends within STOP_WITHIN_S of the signal.
+
+    The handlers are installed before `ready()` is called (it announces the endpoint), so a signal
+    sent after the announcement always stops it, even one the parent process ignores (nohup). A
+    handler only sets a flag: a thread then asks the accept loop to stop (it looks every POLL_S).
+    Then the socket is closed (the port is free) and every worker is killed, idle or busy: a
+    request in flight gets 503 or a closed connection, and no child is left; nothing waits for a
+    query, a lock or a request thread (they are daemon threads).
+    """
+    stop = threading.Event()
+    previous = {sig: signal.signal(sig, lambda signum, frame: stop.set()) for sig in STOP_SIGNALS}
+    threading.Thread(target=_shutdown_when, args=(stop, endpoint), daemon=True).start()
     try:
-        endpoint.serve_forever(poll_interval=0.2)
-    except (KeyboardInterrupt, SystemExit):
-        pass
+        if ready is not None:
+            ready()
+        endpoint.serve_forever(poll_interval=POLL_S)
     finally:
-        endpoint.stop_children()
         endpoint.server_close()
+        endpoint.stop_children()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     return 0
+
+
+def _shutdown_when(stop: threading.Event, endpoint: Endpoint) -> None:
+    stop.wait()
+    endpoint.shutdown()

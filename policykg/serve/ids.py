@@ -30,7 +30,7 @@ import pyoxigraph as ox
 from policykg.errors import InputError
 from policykg.model.namespaces import PID, PREFIXES
 from policykg.query import entity, entity_format
-from policykg.query.index import index
+from policykg.query.name_index import index
 from policykg.query.resolve import suggestions
 from policykg.store.jsonld import compact
 
