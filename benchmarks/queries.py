@@ -141,6 +141,9 @@ for line in sys.stdin:
 '''
 
 
+from policykg.query.bounds import die_with_parent     # noqa: E402 (after the path is set)
+
+
 class Worker:
     """One side of the benchmark in its own process; restarted after a time-out."""
 
@@ -150,7 +153,8 @@ class Worker:
 
     def _start(self) -> None:
         self.proc = subprocess.Popen([sys.executable, "-c", WORKER, self.side, self.build, str(REPO / "tests"),
-                                      str(self.repeat)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+                                      str(self.repeat)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                                     preexec_fn=die_with_parent)     # a killed benchmark leaves no side running
         if self._read(self.load_timeout) is None:
             raise SystemExit(f"the {self.side} worker did not load the build within {self.load_timeout:.0f}s")
 
