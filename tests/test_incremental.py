@@ -129,6 +129,13 @@ def test_adding_documents_gives_the_store_of_a_full_build(base, tmp_path):
     assert not (build / "kg.nq").exists() and not (build / "export").exists()
     assert (build / "ontology" / "policykg.owl").is_file()
     assert load.store_dir(build) == build / "store"
+    # no stored answer of the earlier build is read: the listings run on the engine and hold the new
+    # policies; the name index is written by its first reader into the index folder
+    from policykg.query import engine as query, name_index, stored
+    st = load.load(build)
+    assert (build / "index").is_dir() and not stored.path(build).exists() and stored.stored(st) == {}
+    assert PID + "doc/synth-000013" in {r["doc"] for r in query.run("documents", store=st).values()}
+    assert name_index.index(st).__class__.__name__ == "StoredIndex" and (build / "index" / "names.sqlite").is_file()
     notice = ox.NamedNode(PID + "doc/miit-2022-160")
     issued = ox.NamedNode(PKG + "issuedBy")
     assert {q.object.value for q in added.store.quads_for_pattern(notice, issued, None, DEFAULT)} == \

@@ -24,7 +24,10 @@ by the corpus:
 Files whose content is the whole graph (kg.trig, kg.nq, kg.ttl, kg.jsonld, export/, viz/) are not
 carried over (a copy would disagree with the store): they are written from the store, by
 streaming, when asked (`dumps=True`, `policykg build --dumps`). The files that depend only on the
-context (ontology/, vocab/, context.jsonld, ontology.html) are carried over as hard links.
+context (ontology/, vocab/, context.jsonld, ontology.html) are carried over as hard links. The
+`index/` folder is left empty: the name index is written by its first reader
+(policykg.query.name_index), and the stored answers of the listing queries (policykg.query.stored)
+are not written, so those queries run on the engine until the next full build.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ from policykg.build.assemble import DEFAULT, INFERRED
 from policykg.encoding.records import iri_of
 from policykg.link import saved
 from policykg.model.namespaces import STATISTICS_GRAPH
+from policykg.query.index import FOLDER as INDEX_FOLDER
 from policykg.store import statistics, union
 from policykg.store.load import STORE_DIR
 from policykg.validate.report import Report
@@ -109,6 +113,8 @@ def add(out_dir: Path, ctx: units.Context, planned: Plan, *, with_links: bool, d
             _write_dumps(store, tmp, ctx, everyone, cache, say)
             lap("serialize")
         _carry(out_dir, tmp)
+        (tmp / INDEX_FOLDER).mkdir(exist_ok=True)   # empty: the first reader writes the name index (query.name_index);
+                                                    # the listing queries run on the engine (query.stored)
         from policykg.build import summary
         (tmp / "report.json").write_text(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
                                          encoding="utf-8")
