@@ -19,9 +19,10 @@ CASES = [(name, {}) for name in KEYED if not any(p.required for p in CATALOGUE[n
 
 
 @pytest.fixture(scope="session")
-def st(build_dir):
-    from policykg.store import load as dataset
-    return dataset.load(build_dir)
+def st(store):
+    """The Dataset's store, not opened from the build folder: the engine pages the queries whose
+    answers the build stores (their stored pages: tests/test_stored_answers.py)."""
+    return store
 
 
 def test_the_listing_queries_are_paged_by_their_keys():

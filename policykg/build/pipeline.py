@@ -172,6 +172,10 @@ def build(out_dir: Path | str | None = None, documents: list[Path] | None = None
         store.flush()
         index_file.write(store, tmp)           # the name index, so that a query need not rebuild it
         lap("index")
+        say("storing the answers of the listing queries")
+        from policykg.query import stored
+        counts["stored_answers"] = stored.write(store, tmp)    # read a page at a time (query.stored)
+        lap("answers")
         from policykg.query import name_index
         name_index.forget(store)               # the pages and tables indexed it
         ds.store = None

@@ -6,6 +6,8 @@ returns, example, candidates), then a SPARQL SELECT whose parameters are variabl
 with a name equal to (or containing) the parameter, ignoring case, and that its VALUES block with
 ?VAR UNDEF in every row may be given those entities from the name index (policykg.query.candidates).
 `#+ page: keys` says that a page of its rows is read from its key part (policykg.query.keyed).
+`#+ answer: stored` says that the build stores its answer without parameters, in answer order, and
+that a call without parameters reads its rows from there (policykg.query.stored).
 """
 
 from __future__ import annotations
@@ -22,9 +24,10 @@ from policykg.model.namespaces import PKG
 
 MAX_QUERY_BYTES = 1_000_000      # a query file is read whole
 PARAM_TYPES = ("iri", "label", "literal", "date", "integer")
-HEADER_KEYS = ("title", "description", "topic", "param", "returns", "example", "candidates", "page")
+HEADER_KEYS = ("title", "description", "topic", "param", "returns", "example", "candidates", "page", "answer")
 MATCHES = ("equal", "contain")   # how a `candidates` header matches names to its parameter
 PAGE_KINDS = ("keys",)        # `#+ page: keys`: a page is read from the key part (query.keyed)
+ANSWER_KINDS = ("stored",)    # `#+ answer: stored`: the build stores the answer (query.stored)
 RESERVED = ("graph", "store", "build", "limits", "limit", "offset")   # keywords of run(); not parameter names
 TOPICS = ("documents", "measures", "sectors", "instruments", "regions", "agencies-and-people",
           "enterprises", "targets-and-statistics", "provenance-and-conflicts", "links")
@@ -91,6 +94,7 @@ class NamedQuery:
     header_lines: int = 0
     candidates: Candidates | None = None
     page: str = ""                  # "keys": pages are read by query.keyed
+    answer: str = ""                # "stored": the build stores the answer without parameters (query.stored)
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
@@ -153,9 +157,17 @@ def parse(path: Path, text: str | None = None) -> NamedQuery:
                              fix=f"add a '#+ {key}: ...' line at the top")
     page = values["page"][0] if values["page"] else ""
     if page and page not in PAGE_KINDS:
-        line = next(i for i, ln in enumerate(text.splitlines(), 1) if re.match(r"#\+\s*page\s*:", ln))
-        raise InputError(f"unknown page kind '{page}'{did_you_mean(page, PAGE_KINDS)}", path=path, line=line,
-                         fix="write '#+ page: keys' (docs/queries.md) or drop the line")
+        raise InputError(f"unknown page kind '{page}'{did_you_mean(page, PAGE_KINDS)}", path=path,
+                         line=_header_line(text, "page"), fix="write '#+ page: keys' (docs/queries.md) or drop the line")
+    answer = values["answer"][0] if values["answer"] else ""
+    if answer and answer not in ANSWER_KINDS:
+        raise InputError(f"unknown answer kind '{answer}'{did_you_mean(answer, ANSWER_KINDS)}", path=path,
+                         line=_header_line(text, "answer"),
+                         fix="write '#+ answer: stored' (docs/queries.md) or drop the line")
+    if answer and any(p.required for p in params):
+        raise InputError("a query with a required parameter cannot have its answer stored", path=path,
+                         line=_header_line(text, "answer"),
+                         fix="drop the '#+ answer: stored' line or make the parameters optional")
     topic = values["topic"][0]
     if topic not in TOPICS:
         raise InputError(f"unknown topic '{topic}'{did_you_mean(topic, TOPICS)}", path=path,
@@ -165,7 +177,11 @@ def parse(path: Path, text: str | None = None) -> NamedQuery:
         _check_candidates(*candidates, params, text, path)
     return NamedQuery(name, path, text, values["title"][0], " ".join(values["description"]), topic,
                       params, returns, values["example"][0], header_lines,
-                      candidates[0] if candidates else None, page)
+                      candidates[0] if candidates else None, page, answer)
+
+
+def _header_line(text: str, key: str) -> int:
+    return next(i for i, ln in enumerate(text.splitlines(), 1) if re.match(r"#\+\s*" + key + r"\s*:", ln))
 
 
 def _check_candidates(c: Candidates, lineno: int, params: list[Param], text: str, path: Path) -> None:

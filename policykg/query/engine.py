@@ -30,7 +30,7 @@ import pyoxigraph as ox
 
 from policykg.errors import InputError, did_you_mean
 from policykg.model.namespaces import GRAPH, ONTOLOGY_GRAPH, PREFIXES, VOCABULARY_GRAPH, XSD
-from policykg.query import bounds, candidates, service
+from policykg.query import bounds, candidates, service, stored
 from policykg.query.bounds import DEFAULT as DEFAULT_LIMITS, Limits
 from policykg.query.pool import Pool
 from policykg.query.catalogue import _LEX, NamedQuery, Param, get, _undeclared_prefix
@@ -297,6 +297,11 @@ def run(name: str, graph: str | None = None, store: ox.Store | None = None, buil
     q = get(name)
     st = store if store is not None else _store(build)
     subs = bind(q, params, st)
+    if q.answer == "stored" and not subs and graph is None and tier == "curated":    # see query.stored
+        _check_page(limit, offset)
+        answer = stored.read(st, q, limit, offset, limits)
+        if answer is not None:
+            return answer
     text = inline(q.text, subs)
     by_name = q.candidates is not None and graph is None and tier == "curated"    # see query.candidates
     if text is None:                                # bind by substitution (see inline)

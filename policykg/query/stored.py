@@ -1,0 +1,175 @@
+"""Answers of listing queries stored by the build (build/index/answers.sqlite), read a page at a time.
+
+A catalogue query whose header says `#+ answer: stored` (a listing that grows with the corpus and
+takes no required parameter) is run once by `policykg build`, once its store is final: without
+parameters, on the curated union, as `policykg query NAME` runs it. Its rows are written in answer
+order, one line of SPARQL TSV each (the engine's own serialization of the terms), with their rank.
+A call of the query function (`policykg query`, the API) then reads its rows from there instead of
+running the query: a page (`--limit`/`--offset`) is the lines of its ranks, found through SQLite's
+B-tree, and its total is stored with them; the engine sees none of the other rows. The text of the
+query still defines the answer: the endpoint, `policykg sparql`, `--graph SOURCE` and `--tier all`
+run it, and a test compares both paths on the real build.
+
+The stored answer is read only when all of these hold, else the query runs on the engine:
+- no parameter is given (an optional parameter narrows the answer; the engine runs that call);
+- the store is a build's on-disk store (`policykg.store.load`) and its `index/answers.sqlite` is of
+  this format version and not older than the store;
+- the query's text is the one whose answer was stored (its SHA-256), so an edited query file is
+  never answered from an old answer.
+A build to which documents were added (`policykg build` of new files into a built folder) has no
+`index/` files of the earlier build, so these queries run on the engine until the next full build.
+
+Bounds: an answer of more than `MAX_ROWS` rows is not stored (that query runs on the engine); a read
+holds the page's lines and their terms, and a call without a page is refused past the row cap of
+its limits (policykg.query.bounds) before any line is read, as the engine would refuse it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import sqlite3
+import time
+from pathlib import Path
+from typing import Callable
+
+import pyoxigraph as ox
+
+from policykg.query.index import FOLDER
+from policykg.store import union
+
+NAME, VERSION = "answers.sqlite", "1"
+MAX_ROWS = 5_000_000              # an answer with more rows is not stored
+_BATCH = 10_000
+_TSV = ox.QueryResultsFormat.TSV
+
+
+def path(build_dir: Path | str) -> Path:
+    return Path(build_dir) / FOLDER / NAME
+
+
+def digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def write(store: ox.Store, build_dir: Path | str, queries=None,
+          say: Callable[[str], None] = lambda _m: None) -> dict[str, dict]:
+    """Run the catalogue's `answer: stored` queries (or `queries`) on `store` and write their answers
+    to the build's file, replacing it whole (a temporary file beside it, renamed over it; removed on
+    failure). Returns, per query, its rows and seconds, or `stored: False` past MAX_ROWS."""
+    from policykg.query import catalogue
+    todo = [q for q in catalogue.catalogue().values() if q.answer == "stored"] if queries is None else list(queries)
+    target = path(build_dir)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f"{NAME}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
+    os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+    done = {}
+    try:
+        db = sqlite3.connect(tmp)
+        try:
+            db.executescript("""
+                PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
+                CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+                CREATE TABLE answers (query TEXT PRIMARY KEY, sha256 TEXT, head TEXT, total INTEGER, seconds REAL);
+                CREATE TABLE lines (query TEXT, rank INTEGER, line TEXT, PRIMARY KEY (query, rank)) WITHOUT ROWID;""")
+            db.execute("INSERT INTO meta VALUES ('version', ?)", (VERSION,))
+            for q in todo:
+                say(f"storing the answer of '{q.name}'")
+                done[q.name] = _store_one(store, db, q, tmp)
+            db.commit()
+        finally:
+            db.close()
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return done
+
+
+def _store_one(store: ox.Store, db: sqlite3.Connection, q, tmp: Path) -> dict:
+    """One query's answer: serialized by the engine into a scratch file beside `tmp`, then its lines
+    copied in with their ranks (the engine holds the sorted answer; Python holds one batch)."""
+    t = time.perf_counter()
+    scratch = tmp.with_name(tmp.name + ".tsv")
+    try:
+        store.query(q.text, **union.options(store)).serialize(output=str(scratch), format=_TSV)
+        with open(scratch, encoding="utf-8", newline="\n") as f:
+            head = f.readline().rstrip("\n")
+            total, batch = 0, []
+            for line in f:
+                batch.append((q.name, total, line.rstrip("\n")))
+                total += 1
+                if total > MAX_ROWS:
+                    db.execute("DELETE FROM lines WHERE query = ?", (q.name,))
+                    return {"stored": False, "rows": f"over {MAX_ROWS}", "seconds": time.perf_counter() - t}
+                if len(batch) >= _BATCH:
+                    db.executemany("INSERT INTO lines VALUES (?, ?, ?)", batch)
+                    batch.clear()
+            db.executemany("INSERT INTO lines VALUES (?, ?, ?)", batch)
+    finally:
+        scratch.unlink(missing_ok=True)
+    seconds = time.perf_counter() - t
+    db.execute("INSERT INTO answers VALUES (?, ?, ?, ?, ?)", (q.name, digest(q.text), head, total, seconds))
+    return {"stored": True, "rows": total, "seconds": round(seconds, 3)}
+
+
+def _open(store: ox.Store) -> sqlite3.Connection | None:
+    """The answers file of the build `store` was opened from, when it may be read (see the module)."""
+    from policykg.store import load
+    origin = load.origin(store)
+    if origin is None:
+        return None
+    p = path(origin[0])
+    try:
+        if p.stat().st_mtime + 1 < origin[1]:
+            return None
+        db = sqlite3.connect(f"file:{p}?mode=ro", uri=True)
+        row = db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+    except (OSError, sqlite3.Error):
+        return None
+    if not row or row[0] != VERSION:
+        db.close()
+        return None
+    return db
+
+
+def read(store: ox.Store, q, limit: int | None = None, offset: int = 0, limits=None):
+    """The Result of the query `q` without parameters, from its stored answer (one page of it with
+    `limit`/`offset`, with the total), or None when it has none that may be read (see the module)."""
+    from policykg.query.bounds import rows_error
+    from policykg.query.results import from_pyoxigraph
+    db = _open(store)
+    if db is None:
+        return None
+    try:
+        row = db.execute("SELECT sha256, head, total FROM answers WHERE query = ?", (q.name,)).fetchone()
+        if row is None or row[0] != digest(q.text):
+            return None
+        head, total = row[1], row[2]
+        stop = total if limit is None else min(total, offset + limit)
+        cap = limits.max_rows if limits is not None else None
+        if cap is not None and stop - offset > cap:
+            raise rows_error(limits)
+        lines = [line for (line,) in db.execute("SELECT line FROM lines WHERE query = ? AND rank >= ? AND rank < ? "
+                                                "ORDER BY rank", (q.name, offset, stop))]
+    finally:
+        db.close()
+    body = "\n".join([head, *lines, ""]).encode("utf-8")
+    result = from_pyoxigraph(ox.parse_query_results(body, format=_TSV), hide=lambda n: n.startswith("_"),
+                             limits=limits)
+    if limit is not None or offset:
+        result.total, result.offset = total, offset
+    return result
+
+
+def stored(store: ox.Store) -> dict[str, int]:
+    """{query name: rows} of the answers stored for the build `store` was opened from (none when they
+    may not be read)."""
+    db = _open(store)
+    if db is None:
+        return {}
+    try:
+        return dict(db.execute("SELECT query, total FROM answers ORDER BY query"))
+    finally:
+        db.close()

@@ -1,0 +1,117 @@
+"""Stored answers of the listing queries (policykg.query.stored): the build runs each `answer: stored`
+query once; a call without parameters reads its rows, or a page of them, from the build's file.
+
+The stored rows must be the engine's rows, in the same order, on the real graph: each query is run
+both ways here (the Dataset's store is not opened from the build folder, so the engine runs it).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+
+import pytest
+
+from policykg.errors import InputError
+from policykg.query import bounds, catalogue, engine as query, stored
+from policykg.query.results import to_json
+
+CATALOGUE = catalogue.catalogue()
+STORED = sorted(name for name, q in CATALOGUE.items() if q.answer == "stored")
+
+
+@pytest.fixture(scope="module")
+def opened(build_dir):
+    """The build's store as commands open it (its stored answers are read)."""
+    from policykg.store import load
+    return load.load(build_dir)
+
+
+def test_the_long_listings_have_their_answers_stored(opened):
+    """The listings that grew past a second at 10,000 synthetic policies (docs/scale.md)."""
+    assert {"agency-responsibilities", "dependency-chain", "documents", "enterprise-categories-addressed",
+            "links-lineage", "links-sector-targets", "policy-links", "regions-addressed", "sources",
+            "unconfirmed-facts"} <= set(STORED)
+    assert set(stored.stored(opened)) == set(STORED)
+
+
+@pytest.mark.parametrize("name", STORED)
+def test_a_stored_answer_is_the_engines_answer_and_every_page_its_slice(name, opened, store):
+    q = CATALOGUE[name]
+    assert stored.read(opened, q) is not None, "the stored answer was not read"
+    whole, engine = query.run(name, store=opened), query.run(name, store=store)
+    assert len(engine) > 0, f"{name} answers nothing on the real graph: the test would prove nothing"
+    assert whole.variables == engine.variables and whole.rows == engine.rows
+    assert to_json(whole) == to_json(engine) and whole.total is None
+    n = len(whole)
+    for limit, offset in [(1, 0), (2, 1), (7, n // 2), (3, n - 1), (5, n), (4, n + 3), (None, 1), (0, 0), (n + 10, 0)]:
+        page = query.run(name, store=opened, limit=limit, offset=offset)
+        assert page.variables == whole.variables
+        assert page.rows == whole.rows[offset:None if limit is None else offset + limit], (limit, offset)
+        assert page.total == n and page.offset == offset
+
+
+def test_notice_160s_policy_links_come_first_from_the_stored_answer(opened):
+    """Notice 160 implements the State Council's 2022 package and its continuation policies
+    (queries/expected/README.md: referenced-policies.md A–B); its links sort first, by the target."""
+    rows = query.run("policy-links", store=opened, limit=4).values()
+    assert {r["from"].rsplit("/", 1)[1] for r in rows} == {"miit-2022-160"}
+    assert [r["to"].rsplit("/", 1)[1] for r in rows if r["relation"] == "implements"][-2:] == \
+        ["sc-2022-continuation-policies", "sc-2022-stabilize-package"]
+
+
+def test_a_parameter_a_source_graph_or_the_extracted_tier_runs_the_engine(opened, store):
+    rows = query.run("agency-responsibilities", store=opened, agency="agency/miit").values()
+    assert rows and {r["agency"].rsplit("/id/", 1)[1] for r in rows} == {"agency/miit"}
+    whole = query.run("agency-responsibilities", store=opened)
+    assert len(rows) < len(whole)
+    source = "source/notice-160-bilingual"
+    assert query.run("policy-links", store=opened, graph=source).rows == \
+        query.run("policy-links", store=store, graph=source).rows
+    assert 0 < len(query.run("policy-links", store=opened, graph=source)) < len(query.run("policy-links", store=opened))
+
+
+def test_the_row_cap_refuses_a_whole_stored_answer_as_the_engine_does(opened):
+    small = bounds.Limits(max_rows=3)
+    with pytest.raises(bounds.LimitError, match="more than 3 rows"):
+        query.run("unconfirmed-facts", store=opened, limits=small)
+    assert len(query.run("unconfirmed-facts", store=opened, limits=small, limit=3, offset=10)) == 3
+
+
+def test_an_edited_query_is_not_answered_from_the_old_answer(opened):
+    q = CATALOGUE["sources"]
+    edited = dataclasses.replace(q, text=q.text.replace("ORDER BY ?source", "ORDER BY DESC(?source)"))
+    assert stored.read(opened, q) is not None and stored.read(opened, edited) is None
+
+
+def test_a_store_newer_than_its_answers_runs_the_engine(build_dir, tmp_path):
+    from policykg.store import load
+    copy = tmp_path / "build"
+    shutil.copytree(build_dir, copy, symlinks=True)
+    answers = stored.path(copy)
+    old = answers.stat().st_mtime - 60
+    os.utime(answers, (old, old))
+    st = load.load(copy)
+    assert stored.read(st, CATALOGUE["documents"]) is None
+    assert query.run("documents", store=st).rows == query.run("documents", store=load.load(build_dir)).rows
+
+
+def test_a_written_answer_file_replaces_the_old_one_whole(build_dir, tmp_path, store):
+    out = tmp_path / "b"
+    done = stored.write(store, out, [CATALOGUE["sources"], CATALOGUE["documents"]])
+    assert done["sources"]["stored"] and done["sources"]["rows"] == len(query.run("sources", store=store))
+    assert [p.name for p in (out / "index").iterdir()] == ["answers.sqlite"]      # no scratch file left
+
+
+@pytest.mark.parametrize("header,what,line", [
+    ("#+ answer: kept", "unknown answer kind 'kept'", 6),
+    ("#+ answer: stored\n#+ param: x | literal | required | 1 | a value", "required parameter", 6),
+])
+def test_a_bad_answer_header_is_an_error_naming_its_line(tmp_path, header, what, line):
+    path = tmp_path / "q.rq"
+    path.write_text("#+ title: t\n#+ description: d\n#+ topic: links\n#+ returns: s\n#+ example: e\n"
+                    f"{header}\nSELECT ?s ?_x WHERE {{ ?s ?p ?_x }}\n", encoding="utf-8")
+    with pytest.raises(InputError, match=what) as e:
+        catalogue.parse(path)
+    assert e.value.line == line
