@@ -25,8 +25,8 @@ prints the median time of
 With `--page N`, each query's row is followed by two: the first page of N rows and a page from
 the middle of its answer (`limit=N`, `offset=M`, through the pool as `ours`), the time a user
 paging the answer waits for one page and its total.
-A query whose answer the build stored (`#+ answer: stored`, policykg.query.stored), run without
-parameters, is marked in the table: `ours`, `fork` and `free` read the stored answer while `raw`
+A query whose answer the build stored for the values it is run with (`#+ answer: stored`,
+policykg.query.stored) is marked in the table: `ours`, `fork` and `free` read the stored answer while `raw`
 runs the engine on the same text (the same-run baseline), so such queries are left out of the
 ratios to raw and summarized on a line of their own.
 Each side runs in a worker process that is killed and restarted when a query exceeds `--timeout`,
@@ -66,7 +66,7 @@ from policykg.store import load, union
 side, build, repeat = sys.argv[1], sys.argv[2], int(sys.argv[4])
 kg = policykg.open(build)
 st = kg.store
-kept = set(stored.stored(st))       # the queries whose answers the build stored (policykg.query.stored)
+kept = set(stored.stored(st))       # (query, values) whose answers the build stored (policykg.query.stored)
 if side == "ours":
     kg.query("agencies"), kg.query("agencies")      # the second query starts the API's pool
 
@@ -143,7 +143,7 @@ for line in sys.stdin:
     except Exception as e:
         out = {"error": f"{type(e).__name__}: {str(e).splitlines()[0][:70] if str(e) else ''}"}
     if "error" not in out:
-        out["stored"] = name in kept and not params     # ours read the stored answer; raw ran the engine
+        out["stored"] = (name, stored.key(engine.bind(q, params, st))) in kept   # ours read it; raw ran the engine
     print(json.dumps(out), flush=True)
 '''
 

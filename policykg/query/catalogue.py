@@ -6,8 +6,9 @@ returns, example, candidates), then a SPARQL SELECT whose parameters are variabl
 with a name equal to (or containing) the parameter, ignoring case, and that its VALUES block with
 ?VAR UNDEF in every row may be given those entities from the name index (policykg.query.candidates).
 `#+ page: keys` says that a page of its rows is read from its key part (policykg.query.keyed).
-`#+ answer: stored` says that the build stores its answer without parameters, in answer order, and
-that a call without parameters reads its rows from there (policykg.query.stored).
+`#+ answer: stored` says that the build stores its answer (without parameters, or for each value of
+its one required parameter), in answer order, and that a call with those values reads its rows
+from there (policykg.query.stored).
 """
 
 from __future__ import annotations
@@ -94,7 +95,7 @@ class NamedQuery:
     header_lines: int = 0
     candidates: Candidates | None = None
     page: str = ""                  # "keys": pages are read by query.keyed
-    answer: str = ""                # "stored": the build stores the answer without parameters (query.stored)
+    answer: str = ""                # "stored": the build stores the answer (query.stored)
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
@@ -164,10 +165,13 @@ def parse(path: Path, text: str | None = None) -> NamedQuery:
         raise InputError(f"unknown answer kind '{answer}'{did_you_mean(answer, ANSWER_KINDS)}", path=path,
                          line=_header_line(text, "answer"),
                          fix="write '#+ answer: stored' (docs/queries.md) or drop the line")
-    if answer and any(p.required for p in params):
-        raise InputError("a query with a required parameter cannot have its answer stored", path=path,
-                         line=_header_line(text, "answer"),
-                         fix="drop the '#+ answer: stored' line or make the parameters optional")
+    required = [p for p in params if p.required]
+    if answer and (len(required) > 1 or required and (required[0].type != "iri" or not required[0].cls)):
+        raise InputError("a stored answer is kept for every value of one required parameter naming an entity of a "
+                         "class, and this query has " + ", ".join(f"'{p.name}' ({p.type})" for p in required),
+                         path=path, line=_header_line(text, "answer"),
+                         fix="drop the '#+ answer: stored' line, or give the query one required parameter "
+                             "of type iri:Class")
     topic = values["topic"][0]
     if topic not in TOPICS:
         raise InputError(f"unknown topic '{topic}'{did_you_mean(topic, TOPICS)}", path=path,

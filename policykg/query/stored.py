@@ -1,17 +1,20 @@
 """Answers of listing queries stored by the build (build/index/answers.sqlite), read a page at a time.
 
-A catalogue query whose header says `#+ answer: stored` (a listing that grows with the corpus and
-takes no required parameter) is run once by `policykg build`, once its store is final: without
-parameters, on the curated union, as `policykg query NAME` runs it. Its rows are written in answer
-order, one line of SPARQL TSV each (the engine's own serialization of the terms), with their rank.
-A call of the query function (`policykg query`, the API) then reads its rows from there instead of
+A catalogue query whose header says `#+ answer: stored` (a listing that grows with the corpus) is
+run by `policykg build`, once its store is final, on the curated union, as `policykg query NAME`
+runs it: without parameters, or, for a query with a required parameter (one, naming an entity of
+a class), once for every entity of that class in the graph (at most `MAX_VALUES`). Its rows are
+written in answer order, one line of SPARQL TSV each (the engine's own serialization of the
+terms), with their rank, under the query's name and its bound values. A call of the query function
+(`policykg query`, the API) with the same values then reads its rows from there instead of
 running the query: a page (`--limit`/`--offset`) is the lines of its ranks, found through SQLite's
 B-tree, and its total is stored with them; the engine sees none of the other rows. The text of the
 query still defines the answer: the endpoint, `policykg sparql`, `--graph SOURCE` and `--tier all`
 run it, and a test compares both paths on the real build.
 
 The stored answer is read only when all of these hold, else the query runs on the engine:
-- no parameter is given (an optional parameter narrows the answer; the engine runs that call);
+- the values given are the ones stored: none, or the required one (an optional parameter narrows
+  the answer; the engine runs that call);
 - the store is a build's on-disk store (`policykg.store.load`) and its `index/answers.sqlite` is of
   this format version and not older than the store;
 - the query's text is the one whose answer was stored (its SHA-256), so an edited query file is
@@ -19,7 +22,8 @@ The stored answer is read only when all of these hold, else the query runs on th
 A build to which documents were added (`policykg build` of new files into a built folder) has no
 `index/` files of the earlier build, so these queries run on the engine until the next full build.
 
-Bounds: an answer of more than `MAX_ROWS` rows is not stored (that query runs on the engine); a read
+Bounds: an answer of more than `MAX_ROWS` rows is not stored, nor the answers of a query whose
+parameter has more than `MAX_VALUES` values (those calls run on the engine); a read
 holds the page's lines and their terms, and a call without a page is refused past the row cap of
 its limits (policykg.query.bounds) before any line is read, as the engine would refuse it.
 """
@@ -37,10 +41,12 @@ from typing import Callable
 import pyoxigraph as ox
 
 from policykg.query.index import FOLDER
+from policykg.query.inline import inline
 from policykg.store import union
 
-NAME, VERSION = "answers.sqlite", "1"
+NAME, VERSION = "answers.sqlite", "2"
 MAX_ROWS = 5_000_000              # an answer with more rows is not stored
+MAX_VALUES = 1_000                # a query whose parameter has more values is not stored
 _BATCH = 10_000
 _TSV = ox.QueryResultsFormat.TSV
 
@@ -53,11 +59,31 @@ def digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def key(subs: dict) -> str:
+    """The bound values of a call as stored: `name=term` (the term as the engine prints it), sorted,
+    one per line; empty without values."""
+    return "\n".join(sorted(f"{var.value}={term}" for var, term in subs.items()))
+
+
+def bindings(store: ox.Store, q) -> list[dict] | None:
+    """The parameter values whose answers the build stores: [{}] for a query without a required
+    parameter, else one binding for each entity of its class (None past MAX_VALUES)."""
+    required = [p for p in q.params if p.required]
+    if not required:
+        return [{}]
+    (p,) = required                                  # the catalogue allows one, of type iri:Class
+    values = [row[0] for row in store.query(f"SELECT DISTINCT ?v WHERE {{ ?v a <{p.cls}> FILTER(isIRI(?v)) }} "
+                                            "ORDER BY ?v", **union.options(store))]
+    if len(values) > MAX_VALUES:
+        return None
+    return [{ox.Variable("_" + p.name): v} for v in values]
+
+
 def write(store: ox.Store, build_dir: Path | str, queries=None,
           say: Callable[[str], None] = lambda _m: None) -> dict[str, dict]:
     """Run the catalogue's `answer: stored` queries (or `queries`) on `store` and write their answers
     to the build's file, replacing it whole (a temporary file beside it, renamed over it; removed on
-    failure). Returns, per query, its rows and seconds, or `stored: False` past MAX_ROWS."""
+    failure). Returns, per query, its answers, rows and seconds, or `stored: False` past a bound."""
     from policykg.query import catalogue
     todo = [q for q in catalogue.catalogue().values() if q.answer == "stored"] if queries is None else list(queries)
     target = path(build_dir)
@@ -71,12 +97,14 @@ def write(store: ox.Store, build_dir: Path | str, queries=None,
             db.executescript("""
                 PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
                 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
-                CREATE TABLE answers (query TEXT PRIMARY KEY, sha256 TEXT, head TEXT, total INTEGER, seconds REAL);
-                CREATE TABLE lines (query TEXT, rank INTEGER, line TEXT, PRIMARY KEY (query, rank)) WITHOUT ROWID;""")
+                CREATE TABLE answers (query TEXT, binding TEXT, sha256 TEXT, head TEXT, total INTEGER, seconds REAL,
+                                      PRIMARY KEY (query, binding));
+                CREATE TABLE lines (query TEXT, binding TEXT, rank INTEGER, line TEXT,
+                                    PRIMARY KEY (query, binding, rank)) WITHOUT ROWID;""")
             db.execute("INSERT INTO meta VALUES ('version', ?)", (VERSION,))
             for q in todo:
                 say(f"storing the answer of '{q.name}'")
-                done[q.name] = _store_one(store, db, q, tmp)
+                done[q.name] = _store_query(store, db, q, tmp)
             db.commit()
         finally:
             db.close()
@@ -87,31 +115,52 @@ def write(store: ox.Store, build_dir: Path | str, queries=None,
     return done
 
 
-def _store_one(store: ox.Store, db: sqlite3.Connection, q, tmp: Path) -> dict:
-    """One query's answer: serialized by the engine into a scratch file beside `tmp`, then its lines
-    copied in with their ranks (the engine holds the sorted answer; Python holds one batch)."""
+def _store_query(store: ox.Store, db: sqlite3.Connection, q, tmp: Path) -> dict:
+    """A query's answers, one for each of its bindings."""
     t = time.perf_counter()
+    subs_list = bindings(store, q)
+    if subs_list is None:
+        return {"stored": False, "why": f"over {MAX_VALUES} values", "seconds": round(time.perf_counter() - t, 3)}
+    rows = 0
+    for subs in subs_list:
+        n = _store_one(store, db, q, subs, tmp)
+        if n is None:
+            db.execute("DELETE FROM lines WHERE query = ?", (q.name,))
+            db.execute("DELETE FROM answers WHERE query = ?", (q.name,))
+            return {"stored": False, "why": f"over {MAX_ROWS} rows", "seconds": round(time.perf_counter() - t, 3)}
+        rows += n
+    return {"stored": True, "answers": len(subs_list), "rows": rows, "seconds": round(time.perf_counter() - t, 3)}
+
+
+def _store_one(store: ox.Store, db: sqlite3.Connection, q, subs: dict, tmp: Path) -> int | None:
+    """One answer, as `policykg query` computes it (the values written into the text, else
+    substituted): serialized by the engine into a scratch file beside `tmp`, then its lines copied
+    in with their ranks (the engine holds the sorted answer; Python holds one batch). Returns its
+    rows, or None past MAX_ROWS."""
+    t = time.perf_counter()
+    binding = key(subs)
+    text = inline(q.text, subs)
+    opts = union.options(store) if text is not None else {**union.options(store), "substitutions": subs}
     scratch = tmp.with_name(tmp.name + ".tsv")
     try:
-        store.query(q.text, **union.options(store)).serialize(output=str(scratch), format=_TSV)
+        store.query(text if text is not None else q.text, **opts).serialize(output=str(scratch), format=_TSV)
         with open(scratch, encoding="utf-8", newline="\n") as f:
             head = f.readline().rstrip("\n")
             total, batch = 0, []
             for line in f:
-                batch.append((q.name, total, line.rstrip("\n")))
+                batch.append((q.name, binding, total, line.rstrip("\n")))
                 total += 1
                 if total > MAX_ROWS:
-                    db.execute("DELETE FROM lines WHERE query = ?", (q.name,))
-                    return {"stored": False, "rows": f"over {MAX_ROWS}", "seconds": time.perf_counter() - t}
+                    return None
                 if len(batch) >= _BATCH:
-                    db.executemany("INSERT INTO lines VALUES (?, ?, ?)", batch)
+                    db.executemany("INSERT INTO lines VALUES (?, ?, ?, ?)", batch)
                     batch.clear()
-            db.executemany("INSERT INTO lines VALUES (?, ?, ?)", batch)
+            db.executemany("INSERT INTO lines VALUES (?, ?, ?, ?)", batch)
     finally:
         scratch.unlink(missing_ok=True)
-    seconds = time.perf_counter() - t
-    db.execute("INSERT INTO answers VALUES (?, ?, ?, ?, ?)", (q.name, digest(q.text), head, total, seconds))
-    return {"stored": True, "rows": total, "seconds": round(seconds, 3)}
+    db.execute("INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?)",
+               (q.name, binding, digest(q.text), head, total, time.perf_counter() - t))
+    return total
 
 
 def _open(store: ox.Store) -> sqlite3.Connection | None:
@@ -134,16 +183,19 @@ def _open(store: ox.Store) -> sqlite3.Connection | None:
     return db
 
 
-def read(store: ox.Store, q, limit: int | None = None, offset: int = 0, limits=None):
-    """The Result of the query `q` without parameters, from its stored answer (one page of it with
-    `limit`/`offset`, with the total), or None when it has none that may be read (see the module)."""
+def read(store: ox.Store, q, subs: dict | None = None, limit: int | None = None, offset: int = 0, limits=None):
+    """The Result of the query `q` with the bound values `subs` (engine.bind), from its stored
+    answer (one page of it with `limit`/`offset`, with the total), or None when it has none that
+    may be read (see the module)."""
     from policykg.query.bounds import rows_error
     from policykg.query.results import from_pyoxigraph
     db = _open(store)
     if db is None:
         return None
     try:
-        row = db.execute("SELECT sha256, head, total FROM answers WHERE query = ?", (q.name,)).fetchone()
+        binding = key(subs or {})
+        row = db.execute("SELECT sha256, head, total FROM answers WHERE query = ? AND binding = ?",
+                         (q.name, binding)).fetchone()
         if row is None or row[0] != digest(q.text):
             return None
         head, total = row[1], row[2]
@@ -151,8 +203,8 @@ def read(store: ox.Store, q, limit: int | None = None, offset: int = 0, limits=N
         cap = limits.max_rows if limits is not None else None
         if cap is not None and stop - offset > cap:
             raise rows_error(limits)
-        lines = [line for (line,) in db.execute("SELECT line FROM lines WHERE query = ? AND rank >= ? AND rank < ? "
-                                                "ORDER BY rank", (q.name, offset, stop))]
+        lines = [line for (line,) in db.execute("SELECT line FROM lines WHERE query = ? AND binding = ? AND rank >= ? "
+                                                "AND rank < ? ORDER BY rank", (q.name, binding, offset, stop))]
     finally:
         db.close()
     body = "\n".join([head, *lines, ""]).encode("utf-8")
@@ -163,13 +215,13 @@ def read(store: ox.Store, q, limit: int | None = None, offset: int = 0, limits=N
     return result
 
 
-def stored(store: ox.Store) -> dict[str, int]:
-    """{query name: rows} of the answers stored for the build `store` was opened from (none when they
-    may not be read)."""
+def stored(store: ox.Store) -> dict[tuple[str, str], int]:
+    """{(query name, its bound values as `key` gives them): rows} of the answers stored for the build
+    `store` was opened from (none when they may not be read)."""
     db = _open(store)
     if db is None:
         return {}
     try:
-        return dict(db.execute("SELECT query, total FROM answers ORDER BY query"))
+        return {(q, b): n for q, b, n in db.execute("SELECT query, binding, total FROM answers ORDER BY query, binding")}
     finally:
         db.close()
