@@ -274,7 +274,13 @@ class StoredIndex(Index):
 
 def read(build_dir: Path | str, newer_than: float) -> StoredIndex | None:
     """The index file of a build when it exists, has this version and is not older than `newer_than`."""
-    p = path(Path(build_dir))
+    db = open_current(path(Path(build_dir)), newer_than, VERSION)
+    return StoredIndex(db) if db is not None else None
+
+
+def open_current(p: Path, newer_than: float, version: str) -> sqlite3.Connection | None:
+    """A build's SQLite file (one with a `meta` table holding its `version`), read-only, when it
+    exists, has `version` and is not older than `newer_than` (its store's time stamp); else None."""
     try:
         if p.stat().st_mtime + 1 < newer_than:
             return None
@@ -282,7 +288,7 @@ def read(build_dir: Path | str, newer_than: float) -> StoredIndex | None:
         row = db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
     except (OSError, sqlite3.Error):
         return None
-    if not row or row[0] != VERSION:
+    if not row or row[0] != version:
         db.close()
         return None
-    return StoredIndex(db)
+    return db

@@ -40,7 +40,7 @@ from typing import Callable
 
 import pyoxigraph as ox
 
-from policykg.query.index import FOLDER
+from policykg.query.index import FOLDER, open_current
 from policykg.query.inline import inline
 from policykg.store import union
 
@@ -169,18 +169,7 @@ def _open(store: ox.Store) -> sqlite3.Connection | None:
     origin = load.origin(store)
     if origin is None:
         return None
-    p = path(origin[0])
-    try:
-        if p.stat().st_mtime + 1 < origin[1]:
-            return None
-        db = sqlite3.connect(f"file:{p}?mode=ro", uri=True)
-        row = db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
-    except (OSError, sqlite3.Error):
-        return None
-    if not row or row[0] != VERSION:
-        db.close()
-        return None
-    return db
+    return open_current(path(origin[0]), origin[1], VERSION)
 
 
 def read(store: ox.Store, q, subs: dict | None = None, limit: int | None = None, offset: int = 0, limits=None):
