@@ -41,7 +41,7 @@ def _calls(opened, name: str) -> list[dict]:
     """The parameters of each stored answer of a query: none, or its required parameter's value."""
     q = CATALOGUE[name]
     required = [p.name for p in q.params if p.required]
-    calls = [{} if not b else {required[0]: b.split("=", 1)[1].strip("<>")}
+    calls = [{} if not b else {required[0]: b.split("=", 1)[1][1:-1]}      # <IRI> or "literal"
              for (n, b), _ in stored.stored(opened).items() if n == name]
     return calls
 
@@ -134,8 +134,25 @@ def test_a_written_answer_file_replaces_the_old_one_whole(build_dir, tmp_path, s
     assert [p.name for p in (out / "index").iterdir()] == ["answers.sqlite"]      # no scratch file left
 
 
+def test_a_literal_parameter_is_stored_for_the_values_its_header_query_gives(opened):
+    """crosswalk-gbt4754-division: one answer per GB/T 4754-2017 division in the vocabulary; division
+    36 (automobile manufacturing) reaches Notice 160's automotive measures (queries/expected)."""
+    q = CATALOGUE["crosswalk-gbt4754-division"]
+    divisions = {b for (n, b) in stored.stored(opened) if n == q.name}
+    codes = query.sparql("SELECT DISTINCT ?n WHERE { ?c skos:inScheme <https://w3id.org/policykg/id/scheme/gbt4754-2017> ;"
+                         " skos:notation ?n }", store=opened).values()
+    assert divisions == {f'_division="{r["n"]}"' for r in codes} and '_division="36"' in divisions
+    assert stored.read(opened, q, query.bind(q, {"division": "36"}, opened)) is not None
+    items = {r["item"].rsplit("/id/", 1)[1] for r in query.run(q.name, store=opened, division="36").values()}
+    assert {"doc/miit-2022-160/measure/2", "doc/miit-2022-160/measure/3"} <= items
+
+
 @pytest.mark.parametrize("header,what,line", [
     ("#+ answer: kept", "unknown answer kind 'kept'", 6),
+    ("#+ answer: stored | y | SELECT ?value WHERE { ?s ?p ?value }\n#+ param: x | literal | required | 1 | a value",
+     "for 'y', not the query's one required literal", 6),
+    ("#+ answer: stored | x | SELECT ?v WHERE { ?s ?p ?v }\n#+ param: x | literal | required | 1 | a value",
+     r"not a 'SELECT \?value", 6),
     ("#+ answer: stored\n#+ param: x | literal | required | 1 | a value", "one required parameter naming an entity", 6),
 ])
 def test_a_bad_answer_header_is_an_error_naming_its_line(tmp_path, header, what, line):

@@ -8,7 +8,8 @@ with a name equal to (or containing) the parameter, ignoring case, and that its 
 `#+ page: keys` says that a page of its rows is read from its key part (policykg.query.keyed).
 `#+ answer: stored` says that the build stores its answer (without parameters, or for each value of
 its one required parameter), in answer order, and that a call with those values reads its rows
-from there (policykg.query.stored).
+from there (policykg.query.stored); `#+ answer: stored | PARAM | SELECT ?value WHERE { … }` names
+the values of a required literal parameter by a query.
 """
 
 from __future__ import annotations
@@ -96,6 +97,7 @@ class NamedQuery:
     candidates: Candidates | None = None
     page: str = ""                  # "keys": pages are read by query.keyed
     answer: str = ""                # "stored": the build stores the answer (query.stored)
+    answer_values: str = ""         # the SELECT giving the values of a literal parameter to store answers for
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
@@ -160,13 +162,16 @@ def parse(path: Path, text: str | None = None) -> NamedQuery:
     if page and page not in PAGE_KINDS:
         raise InputError(f"unknown page kind '{page}'{did_you_mean(page, PAGE_KINDS)}", path=path,
                          line=_header_line(text, "page"), fix="write '#+ page: keys' (docs/queries.md) or drop the line")
-    answer = values["answer"][0] if values["answer"] else ""
+    answer, _, answer_values = (values["answer"][0] if values["answer"] else "").partition("|")
+    answer, answer_values = answer.strip(), answer_values.strip()
     if answer and answer not in ANSWER_KINDS:
         raise InputError(f"unknown answer kind '{answer}'{did_you_mean(answer, ANSWER_KINDS)}", path=path,
                          line=_header_line(text, "answer"),
                          fix="write '#+ answer: stored' (docs/queries.md) or drop the line")
     required = [p for p in params if p.required]
-    if answer and (len(required) > 1 or required and (required[0].type != "iri" or not required[0].cls)):
+    if answer_values:
+        answer_values = _answer_values(answer_values, required, path, _header_line(text, "answer"))
+    elif answer and (len(required) > 1 or required and (required[0].type != "iri" or not required[0].cls)):
         raise InputError("a stored answer is kept for every value of one required parameter naming an entity of a "
                          "class, and this query has " + ", ".join(f"'{p.name}' ({p.type})" for p in required),
                          path=path, line=_header_line(text, "answer"),
@@ -181,7 +186,21 @@ def parse(path: Path, text: str | None = None) -> NamedQuery:
         _check_candidates(*candidates, params, text, path)
     return NamedQuery(name, path, text, values["title"][0], " ".join(values["description"]), topic,
                       params, returns, values["example"][0], header_lines,
-                      candidates[0] if candidates else None, page, answer)
+                      candidates[0] if candidates else None, page, answer, answer_values)
+
+
+def _answer_values(value: str, required: list[Param], path: Path, line: int) -> str:
+    """The SELECT of `#+ answer: stored | PARAM | SELECT ?value WHERE { … }`, checked."""
+    name, _, select = value.partition("|")
+    name, select = name.strip(), select.strip()
+    fix = "write '#+ answer: stored | PARAM | SELECT ?value WHERE { … }' naming the one required literal parameter"
+    if [p.name for p in required] != [name] or required[0].type not in ("literal", "label"):
+        raise InputError(f"the values of stored answers are for '{name}', not the query's one required literal "
+                         "parameter", path=path, line=line, fix=fix)
+    if not re.match(r"SELECT\s+(DISTINCT\s+)?\?value\s+WHERE\s*\{", select, re.IGNORECASE):
+        raise InputError("the values of stored answers are not a 'SELECT ?value WHERE { … }'", path=path, line=line,
+                         fix=fix)
+    return select
 
 
 def _header_line(text: str, key: str) -> int:

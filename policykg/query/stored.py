@@ -3,7 +3,8 @@
 A catalogue query whose header says `#+ answer: stored` (a listing that grows with the corpus) is
 run by `policykg build`, once its store is final, on the curated union, as `policykg query NAME`
 runs it: without parameters, or, for a query with a required parameter (one, naming an entity of
-a class), once for every entity of that class in the graph (at most `MAX_VALUES`). Its rows are
+a class, or a literal whose values the header's query gives), once for every value in the graph
+(at most `MAX_VALUES`). Its rows are
 written in answer order, one line of SPARQL TSV each (the engine's own serialization of the
 terms), with their rank, under the query's name and its bound values. A call of the query function
 (`policykg query`, the API) with the same values then reads its rows from there instead of
@@ -40,6 +41,7 @@ from typing import Callable
 
 import pyoxigraph as ox
 
+from policykg.model.namespaces import PREFIXES
 from policykg.query.index import FOLDER, open_current
 from policykg.query.inline import inline
 from policykg.store import union
@@ -67,13 +69,19 @@ def key(subs: dict) -> str:
 
 def bindings(store: ox.Store, q) -> list[dict] | None:
     """The parameter values whose answers the build stores: [{}] for a query without a required
-    parameter, else one binding for each entity of its class (None past MAX_VALUES)."""
+    parameter, else one binding for each entity of its class, or for each value the query's
+    `answer: stored | PARAM | SELECT ?value …` gives (None past MAX_VALUES)."""
     required = [p for p in q.params if p.required]
     if not required:
         return [{}]
-    (p,) = required                                  # the catalogue allows one, of type iri:Class
-    values = [row[0] for row in store.query(f"SELECT DISTINCT ?v WHERE {{ ?v a <{p.cls}> FILTER(isIRI(?v)) }} "
-                                            "ORDER BY ?v", **union.options(store))]
+    (p,) = required                                  # the catalogue allows one: iri:Class, or literal with values
+    if q.answer_values:                              # as the engine types a literal value (engine.to_term)
+        found = {ox.Literal(row[0].value) for row in store.query(q.answer_values, prefixes=dict(PREFIXES),
+                                                                 **union.options(store)) if row[0] is not None}
+        values = sorted(found, key=lambda v: v.value)
+    else:
+        values = [row[0] for row in store.query(f"SELECT DISTINCT ?v WHERE {{ ?v a <{p.cls}> FILTER(isIRI(?v)) }} "
+                                                "ORDER BY ?v", **union.options(store))]
     if len(values) > MAX_VALUES:
         return None
     return [{ox.Variable("_" + p.name): v} for v in values]
