@@ -4,9 +4,9 @@ A catalogue query whose header says `#+ answer: stored` (a listing that grows wi
 run by `policykg build`, once its store is final, on the curated union, as `policykg query NAME`
 runs it: without parameters, or, for a query with a required parameter (one, naming an entity of
 a class, or a literal whose values the header's query gives), once for every value in the graph
-(at most `MAX_VALUES`). Its rows are
-written in answer order, one line of SPARQL TSV each (the engine's own serialization of the
-terms), with their rank, under the query's name and its bound values. A call of the query function
+(at most `MAX_VALUES`). Its rows are written in answer order, one line of SPARQL TSV each (the
+engine's own serialization of the terms), with their rank, under the query's name and its bound
+values. A call of the query function
 (`policykg query`, the API) with the same values then reads its rows from there instead of
 running the query: a page (`--limit`/`--offset`) is the lines of its ranks, found through SQLite's
 B-tree, and its total is stored with them; the engine sees none of the other rows. The text of the
@@ -24,9 +24,12 @@ A build to which documents were added (`policykg build` of new files into a buil
 `index/` files of the earlier build, so these queries run on the engine until the next full build.
 
 Bounds: an answer of more than `MAX_ROWS` rows is not stored, nor the answers of a query whose
-parameter has more than `MAX_VALUES` values (those calls run on the engine); a read
-holds the page's lines and their terms, and a call without a page is refused past the row cap of
-its limits (policykg.query.bounds) before any line is read, as the engine would refuse it.
+parameter has more than `MAX_VALUES` values (those calls run on the engine). Writing holds one
+answer at a time: the engine sorts it in memory, as for any caller, and serializes it to a scratch
+file beside the answers file, whose lines are then counted and copied (so an answer past
+`MAX_ROWS` is computed before it is dropped). A read holds the page's lines and their terms, and a
+call without a page is refused past the row cap of its limits (policykg.query.bounds) before any
+line is read, as the engine would refuse it.
 """
 
 from __future__ import annotations
