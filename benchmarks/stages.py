@@ -6,7 +6,7 @@ finish (10,000 policies and more on this machine) still reports the stages it re
     nice .venv/bin/python benchmarks/stages.py --link-process BUILD
 
 OUT must be a new folder. The stages write what the build writes there (cache, store, dumps,
-publication files, name index). `--until STAGE` stops after that stage; the folder is then
+publication files, name index, stored answers). `--until STAGE` stops after that stage; the folder is then
 recorded as a build (`pipeline.record`: report.json and report.md, what a later build adds to, the
 build marker) without the files of the stages left out, so that it opens with `policykg.open()`
 and `policykg query`, and `policykg build --documents ... --out OUT` can add a document to it (the
@@ -29,7 +29,7 @@ from policykg.validate import checks
 from policykg.validate.report import Report
 
 STAGES = ("encodings", "store", "link", "checks", "serialize", "union", "count", "publish", "export", "statistics", "report",
-          "index")
+          "index", "answers")
 ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 ap.add_argument("documents", type=Path, nargs="?")
 ap.add_argument("out", type=Path, nargs="?")
@@ -158,5 +158,9 @@ if lap("report"):
     finish(link_units, report, reported=True)
 from policykg.query import index_file
 index_file.write(store, out)
-lap("index")
+if lap("index"):
+    finish(link_units, report, reported=True)
+from policykg.query import stored
+stored.write(store, out)
+lap("answers")
 finish(link_units, report, reported=True)
