@@ -162,3 +162,12 @@ def test_a_bad_answer_header_is_an_error_naming_its_line(tmp_path, header, what,
     with pytest.raises(InputError, match=what) as e:
         catalogue.parse(path)
     assert e.value.line == line
+
+
+def test_a_build_without_stored_answers_answers_from_the_engine(tmp_path, opened):
+    from policykg.build import pipeline
+    from policykg.store import load
+    pipeline.build(tmp_path / "b", with_pages=False, with_answers=False)
+    st = load.load(tmp_path / "b")
+    assert not stored.path(tmp_path / "b").exists() and stored.stored(st) == {}
+    assert query.run("sources", store=st).rows == query.run("sources", store=opened).rows

@@ -80,15 +80,17 @@ def compile_dataset(documents_dir: Path | None = None, *, extra_files: list[Path
 def build(out_dir: Path | str | None = None, documents: list[Path] | None = None, *,
           with_pages: bool = True, with_links: bool = True, client=None, force: bool = False,
           progress: Callable[[str], None] | None = None, documents_dir: Path | None = None,
-          full: bool = False, dumps: bool = False) -> Dataset:
+          full: bool = False, dumps: bool = False, with_answers: bool = True) -> Dataset:
     """Build into `out_dir` (default: `paths.build_dir()`) from the encodings of the folders
     `documents` (default: kg/documents/; `documents_dir` names one folder). Each source is read, checked and compiled on its own
     (on the workers of the Dask `client` when given), reusing the units of the last build that are
     unchanged; then the store is loaded, the reasoning finished, links and checks run, and the
     files written. When `out_dir` holds an earlier build of the same documents plus new ones, only
     the new ones are added to it (policykg.build.incremental; `full` forces the whole build, and
-    `dumps` makes the add write the whole-graph files too). Raises InputError on bad input; the
-    previous build is left intact (see policykg.build.output for which folders may be replaced)."""
+    `dumps` makes the add write the whole-graph files too; `with_answers=False` leaves out the stored
+    answers of the listing queries, policykg.query.stored, which then run on the engine). Raises
+    InputError on bad input; the previous build is left intact (see policykg.build.output for which
+    folders may be replaced)."""
     say = progress or (lambda _msg: None)
     out_dir = output.target(out_dir if out_dir is not None else paths.build_dir())
     output.check(out_dir, force)               # refuse a folder we may not replace before working
@@ -172,10 +174,11 @@ def build(out_dir: Path | str | None = None, documents: list[Path] | None = None
         store.flush()
         index_file.write(store, tmp)           # the name index, so that a query need not rebuild it
         lap("index")
-        say("storing the answers of the listing queries")
-        from policykg.query import stored
-        counts["stored_answers"] = stored.write(store, tmp)    # read a page at a time (query.stored)
-        lap("answers")
+        if with_answers:
+            say("storing the answers of the listing queries")
+            from policykg.query import stored
+            counts["stored_answers"] = stored.write(store, tmp)    # read a page at a time (query.stored)
+            lap("answers")
         from policykg.query import name_index
         name_index.forget(store)               # the pages and tables indexed it
         ds.store = None
