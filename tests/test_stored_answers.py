@@ -171,3 +171,20 @@ def test_a_build_without_stored_answers_answers_from_the_engine(tmp_path, opened
     st = load.load(tmp_path / "b")
     assert not stored.path(tmp_path / "b").exists() and stored.stored(st) == {}
     assert query.run("sources", store=st).rows == query.run("sources", store=opened).rows
+
+
+def test_an_answer_past_the_row_bound_is_not_stored_and_the_others_are(tmp_path, store, monkeypatch):
+    monkeypatch.setattr(stored, "MAX_ROWS", 10)
+    done = stored.write(store, tmp_path, [CATALOGUE["unconfirmed-facts"], CATALOGUE["sources"]], workers=2)
+    assert done["unconfirmed-facts"]["stored"] is False and done["sources"]["stored"] is True
+    import sqlite3
+    db = sqlite3.connect(stored.path(tmp_path))
+    assert {q for (q,) in db.execute("SELECT DISTINCT query FROM lines")} == {"sources"}
+    assert [p.name for p in (tmp_path / "index").iterdir()] == ["answers.sqlite"]
+
+
+def test_a_failing_query_leaves_no_file_behind(tmp_path, store):
+    bad = dataclasses.replace(CATALOGUE["sources"], text="SELECT ?x WHERE { ?x ?p ?o } ORDER BY (1/0) LIMIT")
+    with pytest.raises(SyntaxError):
+        stored.write(store, tmp_path, [CATALOGUE["documents"], bad], workers=2)
+    assert list((tmp_path / "index").iterdir()) == []

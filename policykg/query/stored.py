@@ -24,10 +24,10 @@ A build to which documents were added (`policykg build` of new files into a buil
 `index/` files of the earlier build, so these queries run on the engine until the next full build.
 
 Bounds: an answer of more than `MAX_ROWS` rows is not stored, nor the answers of a query whose
-parameter has more than `MAX_VALUES` values (those calls run on the engine). Writing holds one
-answer at a time: the engine sorts it in memory, as for any caller, and serializes it to a scratch
-file beside the answers file, whose lines are then counted and copied (so an answer past
-`MAX_ROWS` is computed before it is dropped). A read holds the page's lines and their terms, and a
+parameter has more than `MAX_VALUES` values (those calls run on the engine). Writing holds as many
+answers at a time as it has threads (the cores, at most `MAX_WORKERS`): the engine sorts each in
+memory, as for any caller, and serializes it to a scratch file beside the answers file, whose
+lines are then counted and copied (so an answer past `MAX_ROWS` is computed before it is dropped). A read holds the page's lines and their terms, and a
 call without a page is refused past the row cap of its limits (policykg.query.bounds) before any
 line is read, as the engine would refuse it.
 """
@@ -35,10 +35,13 @@ line is read, as the engine would refuse it.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import secrets
 import sqlite3
 import time
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable
 
@@ -52,6 +55,7 @@ from policykg.store import union
 NAME, VERSION = "answers.sqlite", "2"
 MAX_ROWS = 5_000_000              # an answer with more rows is not stored
 MAX_VALUES = 1_000                # a query whose parameter has more values is not stored
+MAX_WORKERS = 4                   # answers the engine computes at once while they are written
 _BATCH = 10_000
 _TSV = ox.QueryResultsFormat.TSV
 
@@ -90,18 +94,20 @@ def bindings(store: ox.Store, q) -> list[dict] | None:
     return [{ox.Variable("_" + p.name): v} for v in values]
 
 
-def write(store: ox.Store, build_dir: Path | str, queries=None,
-          say: Callable[[str], None] = lambda _m: None) -> dict[str, dict]:
+def write(store: ox.Store, build_dir: Path | str, queries=None, say: Callable[[str], None] = lambda _m: None,
+          workers: int | None = None) -> dict[str, dict]:
     """Run the catalogue's `answer: stored` queries (or `queries`) on `store` and write their answers
     to the build's file, replacing it whole (a temporary file beside it, renamed over it; removed on
-    failure). Returns, per query, its answers, rows and seconds, or `stored: False` past a bound."""
+    failure). The engine computes `workers` answers at once (default: the cores, at most
+    `MAX_WORKERS`; it releases the GIL), each into a scratch file; this thread copies them into the
+    file in turn. Returns, per query, its answers, rows and seconds, or `stored: False` past a bound."""
     from policykg.query import catalogue
     todo = [q for q in catalogue.catalogue().values() if q.answer == "stored"] if queries is None else list(queries)
+    workers = workers or min(MAX_WORKERS, os.cpu_count() or 1)
     target = path(build_dir)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f"{NAME}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
     os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
-    done = {}
     try:
         db = sqlite3.connect(tmp)
         try:
@@ -113,9 +119,7 @@ def write(store: ox.Store, build_dir: Path | str, queries=None,
                 CREATE TABLE lines (query TEXT, binding TEXT, rank INTEGER, line TEXT,
                                     PRIMARY KEY (query, binding, rank)) WITHOUT ROWID;""")
             db.execute("INSERT INTO meta VALUES ('version', ?)", (VERSION,))
-            for q in todo:
-                say(f"storing the answer of '{q.name}'")
-                done[q.name] = _store_query(store, db, q, tmp)
+            done = _store_all(store, db, todo, tmp, workers, say)
             db.commit()
         finally:
             db.close()
@@ -123,54 +127,87 @@ def write(store: ox.Store, build_dir: Path | str, queries=None,
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    finally:
+        for scratch in tmp.parent.glob(tmp.name + ".*.tsv"):
+            scratch.unlink(missing_ok=True)
     return done
 
 
-def _store_query(store: ox.Store, db: sqlite3.Connection, q, tmp: Path) -> dict:
-    """A query's answers, one for each of its bindings."""
-    t = time.perf_counter()
-    subs_list = bindings(store, q)
-    if subs_list is None:
-        return {"stored": False, "why": f"over {MAX_VALUES} values", "seconds": round(time.perf_counter() - t, 3)}
-    rows = 0
-    for subs in subs_list:
-        n = _store_one(store, db, q, subs, tmp)
-        if n is None:
-            db.execute("DELETE FROM lines WHERE query = ?", (q.name,))
-            db.execute("DELETE FROM answers WHERE query = ?", (q.name,))
-            return {"stored": False, "why": f"over {MAX_ROWS} rows", "seconds": round(time.perf_counter() - t, 3)}
-        rows += n
-    return {"stored": True, "answers": len(subs_list), "rows": rows, "seconds": round(time.perf_counter() - t, 3)}
+def _store_all(store: ox.Store, db: sqlite3.Connection, todo: list, tmp: Path, workers: int, say) -> dict[str, dict]:
+    """Every answer of the queries `todo`: computed by the engine in `workers` threads, at most
+    `workers` ahead of the one being copied (so at most `workers` + 1 scratch files exist), copied
+    here in the order of the queries and their values."""
+    done, jobs, announced = {}, [], set()
+    for q in todo:
+        t = time.perf_counter()
+        subs_list = bindings(store, q)
+        if subs_list is None:
+            done[q.name] = {"stored": False, "why": f"over {MAX_VALUES} values", "seconds": 0.0}
+            continue
+        done[q.name] = {"stored": True, "answers": len(subs_list), "rows": 0, "seconds": time.perf_counter() - t}
+        jobs += [(q, subs) for subs in subs_list]
+    with ThreadPoolExecutor(workers) as pool:
+        ahead: deque = deque()
+        queued = iter(enumerate(jobs))
+        for i, (q, subs) in itertools.islice(queued, workers):
+            ahead.append((q, subs, pool.submit(_compute, store, q, subs, tmp.with_name(f"{tmp.name}.{i}.tsv"))))
+        try:
+            while ahead:
+                q, subs, future = ahead.popleft()
+                scratch, seconds = future.result()
+                for i, (q2, subs2) in itertools.islice(queued, 1):
+                    ahead.append((q2, subs2, pool.submit(_compute, store, q2, subs2, tmp.with_name(f"{tmp.name}.{i}.tsv"))))
+                entry = done[q.name]
+                if q.name not in announced:
+                    announced.add(q.name)
+                    say(f"storing the answers of '{q.name}'")
+                if entry["stored"]:
+                    t = time.perf_counter()
+                    n = _copy(db, q, subs, scratch, seconds)
+                    entry["seconds"] += seconds + time.perf_counter() - t
+                    if n is None:
+                        db.execute("DELETE FROM lines WHERE query = ?", (q.name,))
+                        db.execute("DELETE FROM answers WHERE query = ?", (q.name,))
+                        done[q.name] = {"stored": False, "why": f"over {MAX_ROWS} rows", "seconds": entry["seconds"]}
+                    else:
+                        entry["rows"] += n
+                scratch.unlink(missing_ok=True)
+        except BaseException:
+            for *_, future in ahead:
+                future.cancel()
+            raise
+    for entry in done.values():
+        entry["seconds"] = round(entry["seconds"], 3)
+    return done
 
 
-def _store_one(store: ox.Store, db: sqlite3.Connection, q, subs: dict, tmp: Path) -> int | None:
+def _compute(store: ox.Store, q, subs: dict, scratch: Path) -> tuple[Path, float]:
     """One answer, as `policykg query` computes it (the values written into the text, else
-    substituted): serialized by the engine into a scratch file beside `tmp`, then its lines copied
-    in with their ranks (the engine holds the sorted answer; Python holds one batch). Returns its
-    rows, or None past MAX_ROWS."""
+    substituted), serialized by the engine into `scratch` (the engine holds the sorted answer)."""
     t = time.perf_counter()
-    binding = key(subs)
     text = inline(q.text, subs)
     opts = union.options(store) if text is not None else {**union.options(store), "substitutions": subs}
-    scratch = tmp.with_name(tmp.name + ".tsv")
-    try:
-        store.query(text if text is not None else q.text, **opts).serialize(output=str(scratch), format=_TSV)
-        with open(scratch, encoding="utf-8", newline="\n") as f:
-            head = f.readline().rstrip("\n")
-            total, batch = 0, []
-            for line in f:
-                batch.append((q.name, binding, total, line.rstrip("\n")))
-                total += 1
-                if total > MAX_ROWS:
-                    return None
-                if len(batch) >= _BATCH:
-                    db.executemany("INSERT INTO lines VALUES (?, ?, ?, ?)", batch)
-                    batch.clear()
-            db.executemany("INSERT INTO lines VALUES (?, ?, ?, ?)", batch)
-    finally:
-        scratch.unlink(missing_ok=True)
-    db.execute("INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?)",
-               (q.name, binding, digest(q.text), head, total, time.perf_counter() - t))
+    store.query(text if text is not None else q.text, **opts).serialize(output=str(scratch), format=_TSV)
+    return scratch, time.perf_counter() - t
+
+
+def _copy(db: sqlite3.Connection, q, subs: dict, scratch: Path, seconds: float) -> int | None:
+    """The lines of one answer's scratch file into the file, with their ranks (one batch held).
+    Returns its rows, or None past MAX_ROWS."""
+    binding = key(subs)
+    with open(scratch, encoding="utf-8", newline="\n") as f:
+        head = f.readline().rstrip("\n")
+        total, batch = 0, []
+        for line in f:
+            batch.append((q.name, binding, total, line.rstrip("\n")))
+            total += 1
+            if total > MAX_ROWS:
+                return None
+            if len(batch) >= _BATCH:
+                db.executemany("INSERT INTO lines VALUES (?, ?, ?, ?)", batch)
+                batch.clear()
+        db.executemany("INSERT INTO lines VALUES (?, ?, ?, ?)", batch)
+    db.execute("INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?)", (q.name, binding, digest(q.text), head, total, seconds))
     return total
 
 
