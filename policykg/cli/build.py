@@ -65,6 +65,6 @@ def add(sub) -> None:
     b.add_argument("--no-links", action="store_true", help="skip the links between policies")
     b.add_argument("--no-answers", action="store_true",
                    help="skip storing the answers of the listing queries (faster build; those queries then run on "
-                        "the engine: 22 min of a build at 10,000 policies, docs/scale.md)")
+                        "the engine: 19 min of a build at 10,000 policies, docs/scale.md)")
     b.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
     b.set_defaults(func=cmd_build)
