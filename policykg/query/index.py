@@ -15,10 +15,13 @@ file, or built, and cached for the last few stores.
 from __future__ import annotations
 
 import json
+import os
 import re
+import secrets
 import sqlite3
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -276,6 +279,22 @@ def read(build_dir: Path | str, newer_than: float) -> StoredIndex | None:
     """The index file of a build when it exists, has this version and is not older than `newer_than`."""
     db = open_current(path(Path(build_dir)), newer_than, VERSION)
     return StoredIndex(db) if db is not None else None
+
+
+@contextmanager
+def replacing(target: Path) -> Iterator[Path]:
+    """A build's file written whole: a temporary file of our own beside `target` (created empty and
+    exclusively; the umask applies) to write in the block, renamed over `target` when the block
+    ends, removed when it fails."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f"{target.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
+    os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+    try:
+        yield tmp
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def open_current(p: Path, newer_than: float, version: str) -> sqlite3.Connection | None:

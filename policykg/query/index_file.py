@@ -23,13 +23,11 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
-import secrets
 import sqlite3
 from pathlib import Path
 
-from policykg.query.index import (_DROP, _FIELD_OF, _NAMES, _NOT_ENTITIES, _SOURCES, _SUPER, _TYPES, FIELDS, NAME,
-                                  VERSION, Entry, norm, path)
+from policykg.query.index import (_DROP, _FIELD_OF, _NAMES, _NOT_ENTITIES, _SOURCES, _SUPER, _TYPES, FIELDS,
+                                  VERSION, Entry, norm, path, replacing)
 from policykg.query.finder import Pool
 from policykg.store import union
 
@@ -41,15 +39,8 @@ def write(store, build_dir: Path | str) -> Path:
     """Build the name index of `store` and write it next to the build's store, replacing it whole: into a
     temporary file of its own beside it (removed on failure), then renamed over it."""
     target = path(Path(build_dir))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f"{NAME}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
-    os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))       # ours alone; the umask applies
-    try:
+    with replacing(target) as tmp:
         _write(store, tmp)
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     return target
 
 

@@ -37,7 +37,6 @@ from __future__ import annotations
 import hashlib
 import itertools
 import os
-import secrets
 import sqlite3
 import time
 from collections import deque
@@ -48,7 +47,7 @@ from typing import Callable
 import pyoxigraph as ox
 
 from policykg.model.namespaces import PREFIXES
-from policykg.query.index import FOLDER, open_current
+from policykg.query.index import FOLDER, open_current, replacing
 from policykg.query.inline import inline
 from policykg.store import union
 
@@ -104,11 +103,7 @@ def write(store: ox.Store, build_dir: Path | str, queries=None, say: Callable[[s
     from policykg.query import catalogue
     todo = [q for q in catalogue.catalogue().values() if q.answer == "stored"] if queries is None else list(queries)
     workers = workers or min(MAX_WORKERS, os.cpu_count() or 1)
-    target = path(build_dir)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f"{NAME}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
-    os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
-    try:
+    with replacing(path(build_dir)) as tmp:
         db = sqlite3.connect(tmp)
         try:
             db.executescript("""
@@ -123,13 +118,8 @@ def write(store: ox.Store, build_dir: Path | str, queries=None, say: Callable[[s
             db.commit()
         finally:
             db.close()
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    finally:
-        for scratch in tmp.parent.glob(tmp.name + ".*.tsv"):
-            scratch.unlink(missing_ok=True)
+            for scratch in tmp.parent.glob(tmp.name + ".*.tsv"):
+                scratch.unlink(missing_ok=True)
     return done
 
 
