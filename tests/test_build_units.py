@@ -204,3 +204,29 @@ def test_the_per_source_stage_leaves_the_cycle_collector_as_it_found_it(tmp_path
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def _size_of_shared(path, digest, shared):
+    return path, len(shared)
+
+
+def test_the_key_table_goes_to_dask_as_one_object():
+    """What every task shares (the key table, a dict) is one piece of data on the cluster, not one
+    future per key that every task would depend on (at 1,000 policies: 10^5 keys times 10^3 tasks,
+    and the scheduler ran out of memory)."""
+    distributed_ = pytest.importorskip("dask.distributed")
+    from policykg.build import distributed
+    table = {f"k{i}": {"c"} for i in range(3000)}
+    args = [(f"f{i}", "d") for i in range(20)]
+    scattered = []
+    with distributed_.Client(processes=False, n_workers=1, threads_per_worker=1, dashboard_address=None) as client:
+        scatter = client.scatter
+
+        def counting(data, **kw):
+            out = scatter(data, **kw)
+            scattered.append(len(out) if isinstance(out, (list, dict)) else 1)
+            return out
+        client.scatter = counting
+        got = distributed._map_all(_size_of_shared, args, client, shared=table)
+    assert got == [(f"f{i}", 3000) for i in range(20)]
+    assert scattered == [1]

@@ -73,7 +73,10 @@ def _map_all(fn, args: list[tuple], client=None, shared=None) -> list:
             _shared = None
     columns = [list(c) for c in zip(*args)] if args else []
     if shared is not None:
-        future = client.scatter(shared, broadcast=True)
+        # One future for the whole object: scattering a dict itself would make one future per key, and
+        # every task would then depend on each of them (the key table: 10^5 keys, 10^3 tasks at
+        # 1,000 policies, and the scheduler ran out of memory)
+        future = client.scatter([shared], broadcast=True)[0]
         columns.insert(2, [future] * len(args))
     return client.gather(client.map(fn, *columns, pure=False)) if args else []
 
