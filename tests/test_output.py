@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -96,7 +97,7 @@ def test_build_refuses_a_read_only_folder(project):
 def test_staging_writes_marker_and_swaps_in(tmp_path):
     out = tmp_path / "build"
     with output.staging(out) as tmp:
-        assert tmp.parent == tmp_path and tmp.name == f".build.tmp-{os.getpid()}"
+        assert tmp.parent == tmp_path and re.fullmatch(rf"\.build\.tmp-{os.getpid()}-[0-9a-f]{{8}}", tmp.name)
         (tmp / "kg.nq").write_text("one\n")
     marker = json.loads((out / output.MARKER).read_text())
     assert (marker["complete"], marker["entries"]) == (True, ["kg.nq"])
@@ -182,7 +183,7 @@ def test_leftovers_of_a_killed_build_are_removed_by_the_next(tmp_path):
     assert p.stdout.readline() == "writing\n"
     os.kill(p.pid, signal.SIGKILL)
     p.wait()
-    left = tmp_path / f".build.tmp-{p.pid}"
+    [left] = tmp_path.glob(f".build.tmp-{p.pid}-*")
     assert (left / "kg.nq").read_text() == "half" and (out / "kg.nq").read_text() == "old\n"
     with output.staging(out) as tmp:
         (tmp / "kg.nq").write_text("new\n")

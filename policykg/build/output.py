@@ -8,7 +8,7 @@ Rules (docs/reliability.md):
   file `.policykg-build` listing what the build put at its top level); anything else is refused,
   and `--force` keeps the refused folder as a sibling `NAME.replaced-TIME` instead: nothing that
   the build did not write is ever deleted;
-- the new build is written into a hidden sibling `.NAME.tmp-PID`, then swapped in with one atomic
+- the new build is written into a hidden sibling `.NAME.tmp-PID-RANDOM`, then swapped in with one atomic
   exchange of the two folders (Linux renameat2 RENAME_EXCHANGE; elsewhere two renames, undone at
   the next start if a crash fell between them): at every instant either the old complete build or
   the new one is in place;
@@ -159,7 +159,10 @@ def staging(out, force: bool = False) -> Iterator[Path]:
                              fix="wait for it to finish, or give --out a folder elsewhere") from None
         recover(path)
         mode = check(path, force)
-        tmp = parent / f".{path.name}.tmp-{os.getpid()}"
+        # a new name for each build, even in the same process: the store of a failed build stays open
+        # until Python collects the traceback that holds it, and RocksDB refuses a second open of
+        # the same path while it is (a notebook that retries a build after an error)
+        tmp = parent / f".{path.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         try:
             tmp.mkdir()
             write_marker(tmp, complete=False)
