@@ -71,14 +71,50 @@ def _map_all(fn, args: list[tuple], client=None, shared=None) -> list:
                 return pool.map(_call, [(fn, a) for a in args], chunksize=max(1, len(args) // (n * 8)))
         finally:
             _shared = None
-    columns = [list(c) for c in zip(*args)] if args else []
-    if shared is not None:
-        # One future for the whole object: scattering a dict itself would make one future per key, and
-        # every task would then depend on each of them (the key table: 10^5 keys, 10^3 tasks at
-        # 1,000 policies, and the scheduler ran out of memory)
-        future = client.scatter([shared], broadcast=True)[0]
-        columns.insert(2, [future] * len(args))
-    return client.gather(client.map(fn, *columns, pure=False)) if args else []
+    if not args:
+        return []
+    # One future for the whole object: scattering a dict itself would make one future per key, and
+    # every task would then depend on each of them (the key table: 10^5 keys, 10^3 tasks at
+    # 1,000 policies, and the scheduler ran out of memory)
+    future = client.scatter([shared], broadcast=True)[0] if shared is not None else None
+    size = batch_size(len(args), len(client.scheduler_info().get("workers", {})) or 1)
+    batches = [args[i:i + size] for i in range(0, len(args), size)]
+    futures = client.map(_run_batch, [fn] * len(batches), batches, [future] * len(batches), pure=False)
+    index = {f.key: i for i, f in enumerate(futures)}
+    results: list = [None] * len(futures)
+    from dask.distributed import as_completed
+    for f, batch in as_completed(futures, with_results=True):    # taken as they finish: a worker keeps
+        results[index[f.key]] = batch                            # no results beyond its running batch
+        f.release()
+    del futures
+    return [out for batch in results for out in batch]
+
+
+_BATCH_MAX = 500
+
+
+def batch_size(n_items: int, n_workers: int) -> int:
+    """Files per Dask task: about eight tasks per worker (so that a slow file or worker does not hold
+    the others back), at most _BATCH_MAX (a task's result is one message of its units). One task
+    per file made the scheduler, which shares the cores with the workers here, the bottleneck."""
+    return max(1, min(_BATCH_MAX, n_items // (n_workers * 8) or 1))
+
+
+def _run_batch(fn, batch: list[tuple], shared=None) -> list:
+    """On a Dask worker: `fn` over a batch of files. The first batch of a worker process in each map
+    freezes what the process holds (the key table it received, the ontology) out of the cycle
+    collector's walks, as the forked workers have it from their parent."""
+    global _worker_frozen
+    if _worker_frozen != (fn, id(shared)):
+        gc.collect()
+        gc.freeze()
+        _worker_frozen = (fn, id(shared))
+    if shared is None:
+        return [fn(*a) for a in batch]
+    return [fn(a[0], a[1], shared, *a[2:]) for a in batch]
+
+
+_worker_frozen = None           # the map whose first batch this worker process froze after
 
 
 def compile_units(files: list[Path], context: str, cache_folder: Path, client=None) -> list[units.Unit]:
