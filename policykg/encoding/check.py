@@ -31,7 +31,7 @@ LOCATOR_RE = re.compile(r"^(\d{1,15})-(\d{1,15})$")     # bounded: no 5,000-digi
 class Checker:
     """Checks one file against the ontology and the keys of all files."""
 
-    def __init__(self, onto: Ontology, path: Path, known: dict[str, set[str]]):
+    def __init__(self, onto: Ontology, path: Path, known: dict[str, frozenset[str]]):
         self.onto, self.path, self.known = onto, path, known
         self.errors: list[InputError] = []
         self.pages: dict[str, str] | None = None    # set for a file whose header has 'cites'

@@ -89,10 +89,16 @@ def scan(onto: Ontology, path: Path) -> Scan:
     return Scan(path, doc, [d for d in decls if KEY_RE.match(d[0])], reader.errors)
 
 
-def key_table(onto: Ontology, scans: list[Scan]) -> tuple[dict[str, set[str]], list[InputError]]:
+def key_table(onto: Ontology, scans: list[Scan]) -> tuple[dict[str, frozenset[str]], list[InputError]]:
     """Every key the files may refer to (vocabulary and declarations) with its classes, and the
-    errors only the whole set of files shows (a key declared twice, or also in the vocabulary)."""
-    known: dict[str, set[str]] = {iri: set(types) for iri, types in onto.individuals.items()}
+    errors only the whole set of files shows (a key declared twice, or also in the vocabulary).
+
+    Keys of the same classes share one frozenset (and one string per class): the table has an entry
+    for every declared entity of the corpus (about 27 a policy) and goes whole to every worker, where
+    a set and a class name of its own per key tripled its size."""
+    shared: dict = {}
+    known: dict[str, frozenset[str]] = {iri: shared.setdefault(frozenset(types), frozenset(types))
+                                        for iri, types in onto.individuals.items()}
     declared_at: dict[str, tuple[Path, int]] = {}
     errors: list[InputError] = []
     for sc in scans:
@@ -107,7 +113,8 @@ def key_table(onto: Ontology, scans: list[Scan]) -> tuple[dict[str, set[str]], l
                                          line=line, fix="refer to the vocabulary concept instead of declaring it"))
             else:
                 declared_at[iri] = (sc.path, line)
-                known[iri] = {cls}
+                classes = frozenset((cls,))
+                known[iri] = shared.setdefault(classes, classes)
     return known, errors
 
 
