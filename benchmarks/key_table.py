@@ -58,12 +58,11 @@ def main() -> None:
     ap.add_argument("--baseline-ref", default="origin/main")
     args = ap.parse_args()
     sys.path.insert(0, str(REPO))
-    from policykg.build import distributed, units
+    from policykg.build import units
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        files = units.document_paths([args.documents])
-        os.environ[distributed.JOBS_ENV] = "1"
-        scans = distributed._map(units.scan, [(str(f), units.Context.get().digest, str(tmp / "cache")) for f in files])
+        context = units.Context.get().digest
+        scans = [units.scan(str(f), context, str(tmp / "cache")) for f in units.document_paths([args.documents])]
         for sc in scans:
             sc.path = Path(sc.path)
         (tmp / "scans.pickle").write_bytes(pickle.dumps(scans, protocol=pickle.HIGHEST_PROTOCOL))

@@ -230,3 +230,20 @@ def test_the_key_table_goes_to_dask_as_one_object():
         got = distributed._map_all(_size_of_shared, args, client, shared=table)
     assert got == [(f"f{i}", 3000) for i in range(20)]
     assert scattered == [1]
+
+
+def test_the_key_table_gives_each_key_its_classes_in_one_shared_set_per_class():
+    """The key table of the built-in encodings: Notice 160 is a Notice and MIIT (from the vocabulary)
+    an Agency; keys of the same classes share one frozenset, so its size is that of its keys."""
+    from policykg.build import units
+    from policykg.encoding import declared
+    from policykg.model.namespaces import PKG
+    ctx = units.Context.get()
+    scans = [declared.scan(ctx.onto, f) for f in units.document_paths(None)]
+    known, errors = declared.key_table(ctx.onto, scans)
+    assert errors == []
+    assert known[PID + "doc/miit-2022-160"] == {PKG + "Notice"}
+    assert PKG + "Agency" in known[PID + "agency/miit"]
+    declared_ = [v for sc in scans for (k, _c, _l) in sc.declarations for v in [known[PID + k]]]
+    assert len(declared_) > 100
+    assert len({id(v) for v in known.values()}) == len(set(known.values()))      # one object per set of classes

@@ -96,9 +96,12 @@ def key_table(onto: Ontology, scans: list[Scan]) -> tuple[dict[str, frozenset[st
     Keys of the same classes share one frozenset (and one string per class): the table has an entry
     for every declared entity of the corpus (about 27 a policy) and goes whole to every worker, where
     a set and a class name of its own per key tripled its size."""
-    shared: dict = {}
-    known: dict[str, frozenset[str]] = {iri: shared.setdefault(frozenset(types), frozenset(types))
-                                        for iri, types in onto.individuals.items()}
+    shared: dict[frozenset[str], frozenset[str]] = {}
+
+    def classes(types) -> frozenset[str]:
+        types = frozenset(types)
+        return shared.setdefault(types, types)
+    known: dict[str, frozenset[str]] = {iri: classes(types) for iri, types in onto.individuals.items()}
     declared_at: dict[str, tuple[Path, int]] = {}
     errors: list[InputError] = []
     for sc in scans:
@@ -113,8 +116,7 @@ def key_table(onto: Ontology, scans: list[Scan]) -> tuple[dict[str, frozenset[st
                                          line=line, fix="refer to the vocabulary concept instead of declaring it"))
             else:
                 declared_at[iri] = (sc.path, line)
-                classes = frozenset((cls,))
-                known[iri] = shared.setdefault(classes, classes)
+                known[iri] = classes((cls,))
     return known, errors
 
 
