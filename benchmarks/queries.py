@@ -143,7 +143,7 @@ for line in sys.stdin:
     except Exception as e:
         out = {"error": f"{type(e).__name__}: {str(e).splitlines()[0][:70] if str(e) else ''}"}
     if "error" not in out:
-        out["stored"] = (name, stored.key(engine.bind(q, params, st))) in kept   # ours read it; raw ran the engine
+        out["stored"] = (name, stored.answer_key(q, engine.bind(q, params, st))) in kept   # ours read it; raw ran the engine
     print(json.dumps(out), flush=True)
 '''
 

@@ -20,6 +20,7 @@ from policykg.query.results import to_json
 
 CATALOGUE = catalogue.catalogue()
 STORED = sorted(name for name, q in CATALOGUE.items() if q.answer == "stored")
+SPANS = sorted(name for name, q in CATALOGUE.items() if q.answer == "spans")
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +35,8 @@ def test_the_long_listings_have_their_answers_stored(opened):
     assert {"agency-responsibilities", "dependency-chain", "documents", "enterprise-categories-addressed",
             "links-lineage", "links-sector-targets", "policy-links", "regions-addressed", "sources",
             "unconfirmed-facts"} <= set(STORED)
-    assert {name for name, _ in stored.stored(opened)} == set(STORED)
+    assert {name for name, _ in stored.stored(opened)} == set(STORED) | set(SPANS)
+    assert set(SPANS) == {"in-force", "quantities-in-period"}      # over 1 s at 10,000 policies: dates
 
 
 def _calls(opened, name: str) -> list[dict]:
@@ -188,3 +190,106 @@ def test_a_failing_query_leaves_no_file_behind(tmp_path, store):
     with pytest.raises(SyntaxError):
         stored.write(store, tmp_path, [CATALOGUE["documents"], bad], workers=2)
     assert list((tmp_path / "index").iterdir()) == []
+
+
+# ------------------------------------------------------------------ rows stored with their spans of days
+
+def _days(opened) -> list[str]:
+    """Every day the graph names (the xsd:date values), the day before and after it, and two far off."""
+    import datetime
+    named = {datetime.date.fromisoformat(str(r["d"])) for r in query.sparql("SELECT DISTINCT ?d WHERE { ?s ?p ?d FILTER(DATATYPE(?d) = xsd:date) }",
+                                          store=opened).values()}
+    one = datetime.timedelta(days=1)
+    return sorted({d.isoformat() for day in named for d in (day - one, day, day + one)} | {"1900-01-01", "2999-12-31"})
+
+
+def test_in_force_from_its_stored_spans_is_the_engines_answer_on_every_day_the_graph_names(opened, store):
+    """On each day the engine's rows (the catalogue's text on a store not opened from the build)
+    and the stored rows read through their spans are the same, in the same order. The answers differ
+    from day to day (the Notice enters on 2022-11-21, its issue date), so a span read wrongly shows."""
+    q = CATALOGUE["in-force"]
+    days, answers = _days(opened), set()
+    assert len(days) > 50
+    for day in days:
+        assert stored.read(opened, q, query.bind(q, {"as_of": day}, opened)) is not None, day
+        mine, engine = query.run("in-force", store=opened, as_of=day), query.run("in-force", store=store, as_of=day)
+        assert mine.variables == engine.variables and mine.rows == engine.rows, day
+        answers.add(tuple(map(tuple, mine.rows)))
+    assert len(answers) > 10
+    items = {d: {r["item"].rsplit("/id/", 1)[1] for r in query.run("in-force", store=opened, as_of=d).values()}
+             for d in ("2022-11-20", "2022-11-21")}
+    assert "doc/miit-2022-160" in items["2022-11-21"] - items["2022-11-20"]
+
+
+def test_quantities_in_period_from_its_stored_spans_is_the_engines_answer_for_spans_of_named_days(opened, store):
+    """Every pair of days around the periods' bounds, a span given backwards (FROM after TO) too:
+    the stored rows meet it exactly when the query's own filter keeps them."""
+    import itertools
+    bounds_ = sorted({str(r["d"]) for r in query.sparql(
+        "SELECT DISTINCT ?d WHERE { ?p time:hasBeginning|time:hasEnd ?i . ?i time:inXSDDate ?d }", store=opened).values()})
+    days = sorted(set(bounds_[::2]) | {"1900-01-01", "2999-12-31", "2023-01-01", "2023-12-31"})
+    sizes = set()
+    for first, last in itertools.product(days, repeat=2):
+        mine = query.run("quantities-in-period", store=opened, **{"from": first, "to": last})
+        engine = query.run("quantities-in-period", store=store, **{"from": first, "to": last})
+        assert mine.rows == engine.rows, (first, last)
+        sizes.add(len(mine))
+    assert len(sizes) > 5 and 0 in sizes
+
+
+def test_a_page_of_rows_read_through_spans_is_the_slice_of_the_days_answer(opened):
+    whole = query.run("in-force", store=opened, as_of="2022-11-30")
+    n = len(whole)
+    assert n >= 19              # the Notice, its 17 measures, the halved car purchase tax (test_as_of.py)
+    for limit, offset in [(1, 0), (5, 3), (4, n - 2), (3, n + 2), (None, 7)]:
+        page = query.run("in-force", store=opened, as_of="2022-11-30", limit=limit, offset=offset)
+        assert page.rows == whole.rows[offset:None if limit is None else offset + limit]
+        assert page.total == n and page.offset == offset
+    with pytest.raises(bounds.LimitError, match="more than 3 rows"):
+        query.run("in-force", store=opened, as_of="2022-11-30", limits=bounds.Limits(max_rows=3))
+
+
+def test_an_edited_spans_file_is_not_read(opened):
+    q = CATALOGUE["in-force"]
+    subs = query.bind(q, {"as_of": "2023-06-30"}, opened)
+    edited = dataclasses.replace(q, spans=q.spans.replace("BIND(?ends AS ?_hi)", "BIND(?begins AS ?_hi)"))
+    assert stored.read(opened, q, subs) is not None and stored.read(opened, edited, subs) is None
+
+
+@pytest.mark.parametrize("edit,why", [
+    # spans from the periods alone: a plan released after its period began would be in force before
+    # its release (plan-2023-automobiles on the example day, 2023-06-30)
+    (("BIND(IF(?lo_min = ?lo_max && ?dated = ?rows, ?lo_min, ?none) AS ?_lo)", "BIND(?begins AS ?_lo)"),
+     "not the engine's"),
+    (("BIND(?ends AS ?_hi)", "BIND(STR(?ends) AS ?_hi)"), "not two dates"),
+    (("?sources ?_lo ?_hi", "?sources ?_hi ?_lo"), "do not end with ?_lo ?_hi"),
+])
+def test_spans_out_of_step_with_their_query_are_not_stored_and_the_build_says_why(tmp_path, store, edit, why):
+    q = CATALOGUE["in-force"]
+    assert edit[0] in q.spans
+    said = []
+    done = stored.write(store, tmp_path, [dataclasses.replace(q, spans=q.spans.replace(*edit)), CATALOGUE["sources"]],
+                        say=said.append)
+    assert done["in-force"]["stored"] is False and why in done["in-force"]["why"]
+    assert done["sources"]["stored"] is True and any(why in m for m in said)
+    import sqlite3
+    db = sqlite3.connect(stored.path(tmp_path))
+    assert {n for (n,) in db.execute("SELECT query FROM answers")} == {"sources"}
+    assert {n for (n,) in db.execute("SELECT DISTINCT query FROM lines")} == {"sources"}
+
+
+@pytest.mark.parametrize("header,spans,what", [
+    ("#+ answer: spans | day", True, "not by the query's required date parameters"),
+    ("#+ answer: spans | x", False, "rows with their spans are not in"),
+])
+def test_a_bad_spans_header_is_an_error_naming_its_line(tmp_path, header, spans, what):
+    path = tmp_path / "q.rq"
+    if spans:
+        (tmp_path / "spans").mkdir()
+        (tmp_path / "spans" / "q.rq").write_text("SELECT ?s ?_lo ?_hi WHERE { ?s ?p ?o }\n", encoding="utf-8")
+    path.write_text("#+ title: t\n#+ description: d\n#+ topic: links\n#+ returns: s\n#+ example: e\n"
+                    f"{header}\n#+ param: x | date | required | 2023-01-01 | a day\n"
+                    "SELECT ?s ?_x WHERE { ?s ?p ?_x }\n", encoding="utf-8")
+    with pytest.raises(InputError, match=what) as e:
+        catalogue.parse(path)
+    assert e.value.line == 6

@@ -9,7 +9,10 @@ with a name equal to (or containing) the parameter, ignoring case, and that its 
 `#+ answer: stored` says that the build stores its answer (without parameters, or for each value of
 its one required parameter), in answer order, and that a call with those values reads its rows
 from there (policykg.query.stored); `#+ answer: stored | PARAM | SELECT ?value WHERE { … }` names
-the values of a required literal parameter by a query.
+the values of a required literal parameter by a query. `#+ answer: spans | DATE` (or `| FROM TO`)
+says that the build stores every row the query gives at any date once, with the span of dates it
+belongs to (`queries/spans/NAME.rq` gives them), and that a call reads the rows whose span holds
+the date (or meets the span FROM–TO).
 """
 
 from __future__ import annotations
@@ -29,7 +32,8 @@ PARAM_TYPES = ("iri", "label", "literal", "date", "integer")
 HEADER_KEYS = ("title", "description", "topic", "param", "returns", "example", "candidates", "page", "answer")
 MATCHES = ("equal", "contain")   # how a `candidates` header matches names to its parameter
 PAGE_KINDS = ("keys",)        # `#+ page: keys`: a page is read from the key part (query.keyed)
-ANSWER_KINDS = ("stored",)    # `#+ answer: stored`: the build stores the answer (query.stored)
+ANSWER_KINDS = ("stored", "spans")    # the build stores the answer, or its rows with their spans (query.stored)
+SPANS_DIR = "spans"           # beside the catalogue: NAME.rq gives the rows of NAME at every date with their spans
 RESERVED = ("graph", "store", "build", "limits", "limit", "offset")   # keywords of run(); not parameter names
 TOPICS = ("documents", "measures", "sectors", "instruments", "regions", "agencies-and-people",
           "enterprises", "targets-and-statistics", "provenance-and-conflicts", "links")
@@ -98,6 +102,8 @@ class NamedQuery:
     page: str = ""                  # "keys": pages are read by query.keyed
     answer: str = ""                # "stored": the build stores the answer (query.stored)
     answer_values: str = ""         # the SELECT giving the values of a literal parameter to store answers for
+    span_params: tuple[str, ...] = ()   # "spans": the date parameters a row's span must meet (one: a day; two: from, to)
+    spans: str = ""                 # "spans": the text of spans/NAME.rq (every row with its span ?_lo ?_hi)
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
@@ -169,7 +175,11 @@ def parse(path: Path, text: str | None = None) -> NamedQuery:
                          line=_header_line(text, "answer"),
                          fix="write '#+ answer: stored' (docs/queries.md) or drop the line")
     required = [p for p in params if p.required]
-    if answer_values:
+    span_params, spans = (), ""
+    if answer == "spans":
+        span_params, spans = _spans(answer_values, required, path, _header_line(text, "answer"))
+        answer_values = ""
+    elif answer_values:
         answer_values = _answer_values(answer_values, required, path, _header_line(text, "answer"))
     elif answer and (len(required) > 1 or required and (required[0].type != "iri" or not required[0].cls)):
         raise InputError("a stored answer is kept for every value of one required parameter naming an entity of a "
@@ -186,7 +196,7 @@ def parse(path: Path, text: str | None = None) -> NamedQuery:
         _check_candidates(*candidates, params, text, path)
     return NamedQuery(name, path, text, values["title"][0], " ".join(values["description"]), topic,
                       params, returns, values["example"][0], header_lines,
-                      candidates[0] if candidates else None, page, answer, answer_values)
+                      candidates[0] if candidates else None, page, answer, answer_values, span_params, spans)
 
 
 def _answer_values(value: str, required: list[Param], path: Path, line: int) -> str:
@@ -201,6 +211,23 @@ def _answer_values(value: str, required: list[Param], path: Path, line: int) -> 
         raise InputError("the values of stored answers are not a 'SELECT ?value WHERE { … }'", path=path, line=line,
                          fix=fix)
     return select
+
+
+def _spans(value: str, required: list[Param], path: Path, line: int) -> tuple[tuple[str, ...], str]:
+    """The date parameters and the text of `#+ answer: spans | DATE` (or `| FROM TO`), checked."""
+    names = tuple(value.split())
+    dates = [p.name for p in required if p.type == "date"]
+    if not 1 <= len(names) <= 2 or set(names) != set(dates) or len(required) != len(dates):
+        raise InputError(f"the spans of stored rows are met by '{value}', not by the query's required date "
+                         "parameters (" + ", ".join(dates or ["none"]) + "), or the query has others",
+                         path=path, line=line, fix="write '#+ answer: spans | DAY' or '#+ answer: spans | FROM TO' "
+                                                   "naming the query's only required parameters, of type date")
+    spans = path.parent / SPANS_DIR / path.name
+    if not spans.is_file():
+        raise InputError(f"the query's rows with their spans are not in {spans}", path=path, line=line,
+                         fix=f"write {spans}: the query without its date filters, its columns then ?_lo ?_hi "
+                             "(docs/queries.md), or drop the '#+ answer' line")
+    return names, inputs.read_text(spans, MAX_QUERY_BYTES, "a query file")
 
 
 def _header_line(text: str, key: str) -> int:
@@ -234,7 +261,7 @@ def catalogue(queries_dir: Path | str | None = None) -> dict[str, NamedQuery]:
     now = time.monotonic()
     seen = _stamps.get(d)
     if seen is None or now - seen[0] > _RECHECK_S:
-        files = sorted(Path(d).glob("*.rq"))
+        files = sorted(Path(d).glob("*.rq")) + sorted(Path(d, SPANS_DIR).glob("*.rq"))
         seen = _stamps[d] = (now, tuple((f.name, f.stat().st_mtime_ns) for f in files))
     return _catalogue(d, seen[1])
 

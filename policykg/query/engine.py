@@ -241,7 +241,7 @@ def run(name: str, graph: str | None = None, store: ox.Store | None = None, buil
     q = get(name)
     st = store if store is not None else _store(build)
     subs = bind(q, params, st)
-    if q.answer == "stored" and graph is None and tier == "curated":    # see query.stored
+    if q.answer and graph is None and tier == "curated":    # see query.stored
         _check_page(limit, offset)
         answer = stored.read(st, q, subs, limit, offset, limits)
         if answer is not None:

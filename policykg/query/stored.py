@@ -13,13 +13,23 @@ B-tree, and its total is stored with them; the engine sees none of the other row
 query still defines the answer: the endpoint, `policykg sparql`, `--graph SOURCE` and `--tier all`
 run it, and a test compares both paths on the real build.
 
+A query whose header says `#+ answer: spans | DAY` (or `| FROM TO`: its required date parameters)
+asks for the rows that hold on a day or meet a span of days (`in-force`, `quantities-in-period`):
+its answer differs for every date, so the build stores instead every row it gives at any date,
+once, with the span of days the row belongs to (`?_lo`, `?_hi`, from `queries/spans/NAME.rq`, the
+query without its date filters). A call on a day D reads the rows with `lo <= D <= hi` (for FROM–TO,
+`lo <= TO` and `hi >= FROM`: the query's own filters), in rank order. Such rows are stored only if
+every span is two `xsd:date` values of the form YYYY-MM-DD (the text then orders as the engine
+compares), and only if the rows read for the header's example equal the engine's answer there,
+row for row; otherwise the engine answers every call.
+
 The stored answer is read only when all of these hold, else the query runs on the engine:
 - the values given are the ones stored: none, or the required one (an optional parameter narrows
   the answer; the engine runs that call);
 - the store is a build's on-disk store (`policykg.store.load`) and its `index/answers.sqlite` is of
   this format version and not older than the store;
-- the query's text is the one whose answer was stored (its SHA-256), so an edited query file is
-  never answered from an old answer.
+- the query's text is the one whose answer was stored (its SHA-256, with its spans file's), so an
+  edited query file is never answered from an old answer.
 A build to which documents were added (`policykg build` of new files into a built folder) has no
 `index/` files of the earlier build, so these queries run on the engine until the next full build.
 
@@ -37,6 +47,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import os
+import re
 import sqlite3
 import time
 from collections import deque
@@ -51,20 +62,23 @@ from policykg.query.index import FOLDER, open_current, replacing
 from policykg.query.inline import inline
 from policykg.store import union
 
-NAME, VERSION = "answers.sqlite", "2"
+NAME, VERSION = "answers.sqlite", "3"
 MAX_ROWS = 5_000_000              # an answer with more rows is not stored
 MAX_VALUES = 1_000                # a query whose parameter has more values is not stored
 MAX_WORKERS = 4                   # answers the engine computes at once while they are written
 _BATCH = 10_000
 _TSV = ox.QueryResultsFormat.TSV
+_XSD_DATE = "http://www.w3.org/2001/XMLSchema#date"
+_DATE = re.compile(r'"(\d{4}-\d{2}-\d{2})"\^\^<http://www\.w3\.org/2001/XMLSchema#date>')   # a span's bound in TSV
 
 
 def path(build_dir: Path | str) -> Path:
     return Path(build_dir) / FOLDER / NAME
 
 
-def digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+def digest(q) -> str:
+    """The SHA-256 of the query's text (and of its spans file's, for `answer: spans`)."""
+    return hashlib.sha256((q.text + q.spans).encode("utf-8")).hexdigest()
 
 
 def key(subs: dict) -> str:
@@ -73,12 +87,18 @@ def key(subs: dict) -> str:
     return "\n".join(sorted(f"{var.value}={term}" for var, term in subs.items()))
 
 
+def answer_key(q, subs: dict) -> str:
+    """The key under which the answer of a call of `q` with `subs` is stored: the bound values, or
+    none for `answer: spans` (its rows are stored once for every date)."""
+    return "" if q.answer == "spans" else key(subs)
+
+
 def bindings(store: ox.Store, q) -> list[dict] | None:
     """The parameter values whose answers the build stores: [{}] for a query without a required
     parameter, else one binding for each entity of its class, or for each value the query's
     `answer: stored | PARAM | SELECT ?value …` gives (None past MAX_VALUES)."""
     required = [p for p in q.params if p.required]
-    if not required:
+    if not required or q.answer == "spans":         # the rows of every date, once
         return [{}]
     (p,) = required                                  # the catalogue allows one: iri:Class, or literal with values
     if q.answer_values:                              # as the engine types a literal value (engine.to_term)
@@ -101,7 +121,7 @@ def write(store: ox.Store, build_dir: Path | str, queries=None, say: Callable[[s
     `MAX_WORKERS`; it releases the GIL), each into a scratch file; this thread copies them into the
     file in turn. Returns, per query, its answers, rows and seconds, or `stored: False` past a bound."""
     from policykg.query import catalogue
-    todo = [q for q in catalogue.catalogue().values() if q.answer == "stored"] if queries is None else list(queries)
+    todo = [q for q in catalogue.catalogue().values() if q.answer] if queries is None else list(queries)
     workers = workers or min(MAX_WORKERS, os.cpu_count() or 1)
     with replacing(path(build_dir)) as tmp:
         db = sqlite3.connect(tmp)
@@ -111,7 +131,7 @@ def write(store: ox.Store, build_dir: Path | str, queries=None, say: Callable[[s
                 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
                 CREATE TABLE answers (query TEXT, binding TEXT, sha256 TEXT, head TEXT, total INTEGER, seconds REAL,
                                       PRIMARY KEY (query, binding));
-                CREATE TABLE lines (query TEXT, binding TEXT, rank INTEGER, line TEXT,
+                CREATE TABLE lines (query TEXT, binding TEXT, rank INTEGER, line TEXT, lo TEXT, hi TEXT,
                                     PRIMARY KEY (query, binding, rank)) WITHOUT ROWID;""")
             db.execute("INSERT INTO meta VALUES ('version', ?)", (VERSION,))
             done = _store_all(store, db, todo, tmp, workers, say)
@@ -154,11 +174,14 @@ def _store_all(store: ox.Store, db: sqlite3.Connection, todo: list, tmp: Path, w
                 if entry["stored"]:
                     t = time.perf_counter()
                     n = _copy(db, q, subs, scratch, seconds)
+                    if isinstance(n, int) and q.answer == "spans":
+                        n = _check_spans(store, db, q, scratch) or n
                     entry["seconds"] += seconds + time.perf_counter() - t
-                    if n is None:
+                    if not isinstance(n, int):
                         db.execute("DELETE FROM lines WHERE query = ?", (q.name,))
                         db.execute("DELETE FROM answers WHERE query = ?", (q.name,))
-                        done[q.name] = {"stored": False, "why": f"over {MAX_ROWS} rows", "seconds": entry["seconds"]}
+                        done[q.name] = {"stored": False, "why": n, "seconds": entry["seconds"]}
+                        say(f"not storing the answers of '{q.name}': {n}")
                     else:
                         entry["rows"] += n
                 scratch.unlink(missing_ok=True)
@@ -175,30 +198,97 @@ def _compute(store: ox.Store, q, subs: dict, scratch: Path) -> tuple[Path, float
     """One answer, as `policykg query` computes it (the values written into the text, else
     substituted), serialized by the engine into `scratch` (the engine holds the sorted answer)."""
     t = time.perf_counter()
+    if q.answer == "spans" and not subs:            # the rows of every date (the query itself has its days)
+        store.query(q.spans, **union.options(store)).serialize(output=str(scratch), format=_TSV)
+        return scratch, time.perf_counter() - t
     text = inline(q.text, subs)
     opts = union.options(store) if text is not None else {**union.options(store), "substitutions": subs}
     store.query(text if text is not None else q.text, **opts).serialize(output=str(scratch), format=_TSV)
     return scratch, time.perf_counter() - t
 
 
-def _copy(db: sqlite3.Connection, q, subs: dict, scratch: Path, seconds: float) -> int | None:
-    """The lines of one answer's scratch file into the file, with their ranks (one batch held).
-    Returns its rows, or None past MAX_ROWS."""
-    binding = key(subs)
+def _copy(db: sqlite3.Connection, q, subs: dict, scratch: Path, seconds: float) -> int | str:
+    """The lines of one answer's scratch file into the file, with their ranks (one batch held); the
+    rows of `answer: spans` without their last two columns, ?_lo and ?_hi, which go to `lo` and
+    `hi`. Returns its rows, or why it is not stored (past MAX_ROWS, a span that is not two dates)."""
+    binding, spans = answer_key(q, subs), q.answer == "spans"
     with open(scratch, encoding="utf-8", newline="\n") as f:
         head = f.readline().rstrip("\n")
+        if spans:
+            head, _, last = head.rpartition("\t?_lo\t")
+            if last != "?_hi":
+                return f"the columns of {_spans_file(q)} do not end with ?_lo ?_hi"
         total, batch = 0, []
         for line in f:
-            batch.append((q.name, binding, total, line.rstrip("\n")))
+            line, lo, hi = line.rstrip("\n"), None, None
+            if spans:
+                line, lo, hi = _span(line)
+                if hi is None:
+                    return f"a row of {_spans_file(q)} has a span that is not two dates (YYYY-MM-DD): {line!r}"
+            batch.append((q.name, binding, total, line, lo, hi))
             total += 1
             if total > MAX_ROWS:
-                return None
+                return f"over {MAX_ROWS} rows"
             if len(batch) >= _BATCH:
-                db.executemany("INSERT INTO lines VALUES (?, ?, ?, ?)", batch)
+                db.executemany("INSERT INTO lines VALUES (?, ?, ?, ?, ?, ?)", batch)
                 batch.clear()
-        db.executemany("INSERT INTO lines VALUES (?, ?, ?, ?)", batch)
-    db.execute("INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?)", (q.name, binding, digest(q.text), head, total, seconds))
+        db.executemany("INSERT INTO lines VALUES (?, ?, ?, ?, ?, ?)", batch)
+    db.execute("INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?)", (q.name, binding, digest(q), head, total, seconds))
     return total
+
+
+def _spans_file(q) -> str:
+    from policykg.query.catalogue import SPANS_DIR
+    return f"{SPANS_DIR}/{q.path.name}"
+
+
+def _span(line: str) -> tuple[str, str | None, str | None]:
+    """A stored row of `answer: spans`: its columns but the last two, and its span's two dates (None
+    unless both are xsd:date values YYYY-MM-DD, which then order as text as the engine compares them)."""
+    line, lo, hi = line.rsplit("\t", 2)
+    lo, hi = _DATE.fullmatch(lo), _DATE.fullmatch(hi)
+    return (line, lo[1], hi[1]) if lo and hi else (line, None, None)
+
+
+def _span_rows(name: str, first: str, last: str) -> tuple[str, tuple]:
+    """The WHERE of the stored rows of `name` whose span meets the days first–last, with its values
+    (the query's own filters: its rows start on or before the last day and end on or after the first)."""
+    return "query = ? AND binding = '' AND lo <= ? AND hi >= ?", (name, last, first)
+
+
+def _days(q, subs: dict) -> tuple[str, str] | None:
+    """The first and last day a call of `answer: spans` query `q` asks about, or None unless its
+    values are its date parameters, each a date YYYY-MM-DD."""
+    if {v.value for v in subs} != {"_" + n for n in q.span_params}:
+        return None
+    days = [subs[ox.Variable("_" + n)] for n in q.span_params]
+    if not all(isinstance(d, ox.Literal) and d.datatype.value == _XSD_DATE and re.fullmatch(r"\d{4}-\d{2}-\d{2}", d.value)
+               for d in days):
+        return None
+    return days[0].value, days[-1].value
+
+
+def _check_spans(store: ox.Store, db: sqlite3.Connection, q, scratch: Path) -> str | None:
+    """Why the stored rows of `answer: spans` query `q` are not its answer at the header's example
+    (the engine's rows there, compared line for line in the stored columns), or None when they are."""
+    subs = {ox.Variable("_" + n): ox.Literal(q.param(n).example, datatype=ox.NamedNode(_XSD_DATE)) for n in q.span_params}
+    if _days(q, subs) is None:
+        return f"the header's example of {', '.join(q.span_params)} is not a day YYYY-MM-DD"
+    first, last = _days(q, subs)
+    where, args = _span_rows(q.name, first, last)
+    mine = [line for (line,) in db.execute(f"SELECT line FROM lines WHERE {where} ORDER BY rank", args)]
+    (head,) = db.execute("SELECT head FROM answers WHERE query = ? AND binding = ''", (q.name,)).fetchone()
+    _compute(store, q, subs, scratch)               # the query itself on the example's days
+    with open(scratch, encoding="utf-8", newline="\n") as f:
+        columns = f.readline().rstrip("\n").split("\t")
+        at = [columns.index(c) if c in columns else -1 for c in head.split("\t")]
+        if -1 in at:
+            return f"the columns of {_spans_file(q)} are not the query's"
+        theirs = ["\t".join(fields[i] for i in at) for fields in (ln.rstrip("\n").split("\t") for ln in f)]
+    if theirs != mine:
+        return (f"its stored rows at {first}–{last} are not the engine's ({len(mine)} rows against {len(theirs)}): "
+                f"{_spans_file(q)} is out of step with the query")
+    return None
 
 
 def _open(store: ox.Store) -> sqlite3.Connection | None:
@@ -216,22 +306,32 @@ def read(store: ox.Store, q, subs: dict | None = None, limit: int | None = None,
     may be read (see the module)."""
     from policykg.query.bounds import rows_error
     from policykg.query.results import from_pyoxigraph
+    days = _days(q, subs or {}) if q.answer == "spans" else None
+    if q.answer == "spans" and days is None:
+        return None
     db = _open(store)
     if db is None:
         return None
     try:
-        binding = key(subs or {})
+        binding = answer_key(q, subs or {})
         row = db.execute("SELECT sha256, head, total FROM answers WHERE query = ? AND binding = ?",
                          (q.name, binding)).fetchone()
-        if row is None or row[0] != digest(q.text):
+        if row is None or row[0] != digest(q):
             return None
         head, total = row[1], row[2]
+        if days:                                    # the rows whose span meets the days: one scan of the query's
+            where, args = _span_rows(q.name, *days)
+            total = db.execute(f"SELECT count(*) FROM lines WHERE {where}", args).fetchone()[0]
         stop = total if limit is None else min(total, offset + limit)
         cap = limits.max_rows if limits is not None else None
         if cap is not None and stop - offset > cap:
             raise rows_error(limits)
-        lines = [line for (line,) in db.execute("SELECT line FROM lines WHERE query = ? AND binding = ? AND rank >= ? "
-                                                "AND rank < ? ORDER BY rank", (q.name, binding, offset, stop))]
+        if days:
+            lines = [line for (line,) in db.execute(f"SELECT line FROM lines WHERE {where} ORDER BY rank LIMIT ? OFFSET ?",
+                                                    (*args, max(stop - offset, 0), offset))]
+        else:
+            lines = [line for (line,) in db.execute("SELECT line FROM lines WHERE query = ? AND binding = ? AND rank >= ? "
+                                                    "AND rank < ? ORDER BY rank", (q.name, binding, offset, stop))]
     finally:
         db.close()
     body = "\n".join([head, *lines, ""]).encode("utf-8")
