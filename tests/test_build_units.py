@@ -247,3 +247,19 @@ def test_the_key_table_gives_each_key_its_classes_in_one_shared_set_per_class():
     declared_ = [v for sc in scans for (k, _c, _l) in sc.declarations for v in [known[PID + k]]]
     assert len(declared_) > 100
     assert len({id(v) for v in known.values()}) == len(set(known.values()))      # one object per set of classes
+
+
+def test_a_compiled_unit_leaves_its_lookups_in_the_cache_not_in_the_build(tmp_path):
+    """The keys a unit looked up decide whether a later build may reuse it, so its cache file keeps
+    them (the Notice's encoding looks up MIIT, an Agency of the vocabulary); the unit handed to the
+    build does not carry them (half a unit's size, held for every source until the store is made)."""
+    from policykg.build import distributed, units
+    from policykg.model.namespaces import PKG
+    notice = paths.DOCUMENTS_DIR / "notice-160-bilingual.yaml"
+    done = distributed.compile_units(units.document_paths(None), units.Context.get().digest, tmp_path)
+    unit = next(u for u in done if Path(u.path) == notice)
+    assert unit.lookups == {} and unit.graph and unit.nodes
+    kept = units.Cache(tmp_path).meta(unit.digest).lookups
+    assert PKG + "Agency" in kept[PID + "agency/miit"]
+    again = distributed.compile_units(units.document_paths(None), units.Context.get().digest, tmp_path)
+    assert all(u.reused for u in again)

@@ -224,9 +224,13 @@ def valid(unit: Unit, known) -> bool:
 
 
 def compile_one(path: str, digest: str, known, cache_dir: str, context: str | None = None) -> Unit:
-    """Stage 2: check and compile one file, derive its local entailments, write them to the cache."""
+    """Stage 2: check and compile one file, derive its local entailments, write them to the cache.
+    The unit returned has no `lookups`: they are in its cache file, where a later build reads them
+    (`valid`), and the build that gathers every unit has no use for them (half of a unit's size)."""
     with no_cycle_collection():
-        return _compile_one(path, digest, known, cache_dir, context)
+        unit = _compile_one(path, digest, known, cache_dir, context)
+    unit.lookups = {}
+    return unit
 
 
 def _compile_one(path: str, digest: str, known, cache_dir: str, context: str | None = None) -> Unit:
