@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from policykg.errors import InputError
-from policykg.query import finder, index, name_index, resolve
+from policykg.query import catalogue, finder, index, name_index, resolve
 from policykg.store import load
 
 # names checked against the sources: Notice 160's number and its measure 2 (../shared/reference/notice-160.md),
@@ -165,3 +165,30 @@ def test_a_folder_that_cannot_be_written_gets_the_index_in_memory_below_the_boun
                                     f"(this one: {mb:,.0f} MB); run the command once with write access to {f.parent} (the "
                                     f"file is then written again), or rebuild with 'policykg build'")
     assert f.read_bytes() == before
+
+
+def test_a_fresh_build_whose_last_steps_take_seconds_keeps_its_index_files_current(tmp_path, monkeypatch):
+    """Closing the store at the end of the build rewrites its manifest, after the name index and the
+    stored answers were made from its final content. When those steps take more than a second (10
+    minutes at 10,000 policies) the files must still count as current: else the first query by name
+    writes the whole name index again (245 s there) and the listings run on the engine."""
+    import time
+    from policykg.build import pipeline
+    from policykg.query import stored
+    write = stored.write
+
+    def slow(*a, **kw):
+        done = write(*a, **kw)
+        time.sleep(2.5)
+        return done
+    monkeypatch.setattr(stored, "write", slow)
+    out = tmp_path / "b"
+    pipeline.build(out, with_pages=False, with_links=False)
+    st = load.load(out)
+    stamp = load.origin(st)[1]
+    assert index.read(out, stamp) is not None
+    assert isinstance(name_index.index(st, refresh=False), index.StoredIndex)
+    assert stored.read(st, catalogue.get("documents")) is not None
+    before = index.path(out).stat().st_mtime_ns
+    assert resolve.resolve(st, "工业和信息化部").value == index.PID + "agency/miit"
+    assert index.path(out).stat().st_mtime_ns == before          # not written again by the reader

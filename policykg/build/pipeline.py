@@ -19,7 +19,7 @@ from policykg.encoding import compile as compiler, reader as encoding
 from policykg.encoding.records import SourceEncoding
 from policykg.encoding.files import document_files
 from policykg.model import ontology, reason
-from policykg.query import index_file
+from policykg.query import index, index_file
 from policykg.validate import checks, validate as validation
 from policykg.validate.report import Report
 
@@ -184,6 +184,7 @@ def build(out_dir: Path | str | None = None, documents: list[Path] | None = None
         ds.store = None
         del store
         gc.collect()                           # closes the store before its folder moves
+        index.mark_current(tmp)                # as new as the store, whose closing rewrote its manifest
         if old_cache and old_cache.is_dir():
             old_cache.rename(tmp / "cache")     # the cache moves on with the new build
         state.record_full(tmp, ctx.digest, done, link_units, stats)    # what the next build may add to

@@ -297,6 +297,16 @@ def replacing(target: Path) -> Iterator[Path]:
         raise
 
 
+def mark_current(build_dir: Path | str) -> None:
+    """Give the build's index files (names, stored answers) the time of now, once the build has
+    closed its store. They were made from the store's final content, but closing the store rewrites
+    its manifest, which makes the store's time stamp newer than theirs: without this, a fresh build's
+    files looked stale whenever its last steps took more than a second, and the first query by
+    name wrote the name index again (245 s at 10,000 policies)."""
+    for f in (Path(build_dir) / FOLDER).glob("*.sqlite"):
+        os.utime(f)
+
+
 def open_current(p: Path, newer_than: float, version: str) -> sqlite3.Connection | None:
     """A build's SQLite file (one with a `meta` table holding its `version`), read-only, when it
     exists, has `version` and is not older than `newer_than` (its store's time stamp); else None."""
