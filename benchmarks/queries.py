@@ -416,6 +416,8 @@ def main() -> int:
     del st
     if args.no_table:                           # only the cold start and the endpoint, on the --only queries
         names = args.only or []
+        if args.duration > 0 and not names:
+            raise SystemExit("--no-table with an endpoint run needs the endpoint's queries: give them with --only")
         finished, results = names, {n: {"ours": {"ms": 0.0}} for n in names}
     else:
         names, results = catalogue_table(args)
