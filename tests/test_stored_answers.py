@@ -278,18 +278,20 @@ def test_spans_out_of_step_with_their_query_are_not_stored_and_the_build_says_wh
     assert {n for (n,) in db.execute("SELECT DISTINCT query FROM lines")} == {"sources"}
 
 
-@pytest.mark.parametrize("header,spans,what", [
-    ("#+ answer: spans | day", True, "not by the query's required date parameters"),
-    ("#+ answer: spans | x", False, "rows with their spans are not in"),
+@pytest.mark.parametrize("header,spans,what,where", [
+    ("#+ answer: spans | day", "SELECT ?s ?_lo ?_hi WHERE { ?s ?p ?o }", "not by the query's required date parameters",
+     ("q.rq", 6)),
+    ("#+ answer: spans | x", None, "rows with their spans are not in", ("q.rq", 6)),
+    ("#+ answer: spans | x", "# rows\nSELECT ?s ?_lo ?_hi WHERE { ?s ?p ) }", "do not parse", ("spans/q.rq", 2)),
 ])
-def test_a_bad_spans_header_is_an_error_naming_its_line(tmp_path, header, spans, what):
+def test_a_bad_spans_header_or_file_is_an_error_naming_its_line(tmp_path, header, spans, what, where):
     path = tmp_path / "q.rq"
-    if spans:
+    if spans is not None:
         (tmp_path / "spans").mkdir()
-        (tmp_path / "spans" / "q.rq").write_text("SELECT ?s ?_lo ?_hi WHERE { ?s ?p ?o }\n", encoding="utf-8")
+        (tmp_path / "spans" / "q.rq").write_text(spans + "\n", encoding="utf-8")
     path.write_text("#+ title: t\n#+ description: d\n#+ topic: links\n#+ returns: s\n#+ example: e\n"
                     f"{header}\n#+ param: x | date | required | 2023-01-01 | a day\n"
                     "SELECT ?s ?_x WHERE { ?s ?p ?_x }\n", encoding="utf-8")
     with pytest.raises(InputError, match=what) as e:
         catalogue.parse(path)
-    assert e.value.line == 6
+    assert (e.value.path, e.value.line) == (tmp_path / where[0], where[1])

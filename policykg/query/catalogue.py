@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import pyoxigraph as ox
+
 from policykg import inputs, paths
 from policykg.errors import InputError, did_you_mean
 from policykg.model.namespaces import PKG
@@ -227,7 +229,14 @@ def _spans(value: str, required: list[Param], path: Path, line: int) -> tuple[tu
         raise InputError(f"the query's rows with their spans are not in {spans}", path=path, line=line,
                          fix=f"write {spans}: the query without its date filters, its columns then ?_lo ?_hi "
                              "(docs/queries.md), or drop the '#+ answer' line")
-    return names, inputs.read_text(spans, MAX_QUERY_BYTES, "a query file")
+    text = inputs.read_text(spans, MAX_QUERY_BYTES, "a query file")
+    try:                                            # parsed now, so that a build does not stop on it
+        ox.Store().query(text)
+    except SyntaxError as e:
+        at = re.match(r"error at (\d+):", str(e))
+        raise InputError(f"the query's rows with their spans do not parse: {' '.join(str(e).split())}", path=spans,
+                         line=int(at[1]) if at else None, fix="mend the SPARQL of that file (docs/queries.md)") from None
+    return names, text
 
 
 def _header_line(text: str, key: str) -> int:
