@@ -133,6 +133,31 @@ def test_other_memory_limits_run_in_a_worker_of_their_own(store, pool):
     assert e.value.kind == "memory" and pool.replaced == 0
 
 
+def nested(store, limits: Limits) -> tuple[int, int, list[str]]:
+    """In a pool worker: its pid, the pid `bounds.run` runs its work in, and Notice 160's issuers
+    from the query function called with the same limits (as the endpoint's /catalogue route does)."""
+    inner = bounds.run(os.getpid, limits)
+    rows = query.run("document-issuers", store=store, limits=limits, doc="doc/miit-2022-160")
+    return os.getpid(), inner, sorted(r["agency"].rsplit("/", 1)[-1] for r in rows.values())
+
+
+def test_work_bounded_by_the_workers_own_limits_runs_in_the_worker(store, pool):
+    """bounds.within: a task of the pool that calls the query function with the pool's limits does not
+    fork again; other limits still get a worker of their own, and the row cap still holds."""
+    me, inner, got = pool.run(nested, pool.limits, limits=pool.limits)
+    assert inner == me and got == ISSUERS
+    longer = pool.limits.but(timeout_s=60)              # the pool's worker ends the task sooner: within
+    me, inner, _ = pool.run(nested, longer, limits=pool.limits)
+    assert inner == me
+    for other in (pool.limits.but(memory_mb=300), pool.limits.but(timeout_s=5)):   # a cap or a time it does not hold
+        me, inner, got = pool.run(nested, other, limits=pool.limits)
+        assert inner != me and got == ISSUERS
+    with pytest.raises(LimitError) as e:
+        pool.run(nested, pool.limits.but(max_rows=2), limits=pool.limits)
+    assert e.value.kind == "rows" and pool.replaced == 1       # a limit retires the worker, as for any query
+    assert not bounds.within(pool.limits)                       # this process is no worker
+
+
 def test_a_worker_replaced_from_a_thread_outlives_that_thread(store):
     """The kernel's parent-death signal follows the thread that forked: a replacement forked while
     a short-lived thread (an endpoint's request) waits must not die when that thread ends."""

@@ -151,8 +151,13 @@ def mapped_bytes() -> int:
         return int(f.read().split()[0]) * resource.getpagesize()
 
 
+_entered: Limits | None = None            # the limits this process is a worker under (enter_limits)
+
+
 def enter_limits(limits: Limits, parent: int, cpu: bool = True) -> None:
     """In a just forked worker: die with `parent`, no network, the memory cap and (with `cpu`) the CPU cap."""
+    global _entered
+    _entered = limits
     die_with_parent(parent)
     devnull = os.open(os.devnull, os.O_WRONLY)     # the engine's own abort messages are not for the user
     os.dup2(devnull, 2)
@@ -198,9 +203,20 @@ def _child(work: Callable[[], T], limits: Limits, parent: int, w: int) -> None:
         os._exit(0)
 
 
+def within(limits: Limits) -> bool:
+    """Whether this process is already a worker whose limits hold `limits`: the same memory cap and
+    network, and a time limit no longer than `limits`' (its caller enforces it). A task of the
+    endpoint's pool that runs a named query (policykg.serve.named) is such a worker."""
+    e = _entered
+    return (e is not None and e.memory_mb == limits.memory_mb and e.network == limits.network
+            and (limits.timeout_s is None or (e.timeout_s is not None and e.timeout_s <= limits.timeout_s)))
+
+
 def run(work: Callable[[], T], limits: Limits | None = DEFAULT) -> T:
-    """`work()` in a worker process under `limits` (None: in this process, unbounded)."""
-    if limits is None:
+    """`work()` in a worker process under `limits` (None: in this process, unbounded; also in this
+    process when it is a worker already bounded by `limits`, see `within`: the rows are capped by
+    the work itself, as in any worker)."""
+    if limits is None or within(limits):
         return work()
     limits.check()
     parent = os.getpid()

@@ -28,6 +28,7 @@ those waiting raise `Stopped`.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import pickle
@@ -136,6 +137,7 @@ def _serve(store, limits: Limits, parent: int, tasks: int, answers: int) -> None
         if data is None:
             return
         fn, args, timeout_s = pickle.loads(data)
+        bounds._entered = dataclasses.replace(limits, timeout_s=timeout_s)   # see bounds.within
         if timeout_s is not None:
             used = resource.getrusage(resource.RUSAGE_SELF)
             cpu = int(math.ceil(used.ru_utime + used.ru_stime + timeout_s)) + 2
