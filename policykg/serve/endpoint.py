@@ -21,7 +21,9 @@ rows, no network). So:
   workers finish the queries they run, then stop);
 - an answer already sent is sent again from the answer cache (policykg.serve.cache, bounded by
   `--cache-mb`) without running the query: the header `X-PolicyKG-Cache` says `hit` or `miss`.
-  Each opened copy of the build has its own cache, so a reload starts empty.
+  Each opened copy of the build has its own cache, so a reload starts empty;
+- the named queries are served under `/catalogue` (policykg.serve.named): by name, with their
+  parameters, pages, stored answers and name index, run in the same workers under the same limits.
 """
 
 from __future__ import annotations
@@ -31,7 +33,6 @@ import signal
 import socketserver
 import threading
 import urllib.parse
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -39,11 +40,12 @@ import pyoxigraph as ox
 
 from policykg.build import output
 from policykg.errors import InputError
-from policykg.query import bounds, service
-from policykg.query.bounds import Limits, LimitError
-from policykg.query.pool import Pool, Stopped
-from policykg.query.results import format_result, from_pyoxigraph
-from policykg.serve import DEFAULT_WORKERS, HOST, browse
+from policykg.query import bounds, catalogue, service
+from policykg.query.bounds import Limits
+from policykg.query.pool import Pool
+from policykg.query.results import from_pyoxigraph
+from policykg.serve import DEFAULT_WORKERS, HOST, browse, named
+from policykg.serve.answers import Answer, Refused, in_worker, render
 from policykg.serve.cache import DEFAULT_MB as DEFAULT_CACHE_MB, AnswerCache, cacheable
 from policykg.store import union
 
@@ -53,35 +55,6 @@ REQUEST_TIMEOUT_S = 30          # a client that sends nothing for this long is d
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
 POLL_S = 0.2                    # how often the accept loop looks for a stop request
 STOP_WITHIN_S = 2               # a stop signal ends the front within this, whatever the queries in flight
-SELECT_TYPES = {"application/sparql-results+json": "json", "application/json": "json",
-                "text/csv": "csv", "text/tab-separated-values": "tsv",
-                "application/sparql-results+xml": "xml", "application/xml": "xml"}
-GRAPH_TYPES = {"text/turtle": "ttl", "application/n-triples": "nt", "text/plain": "nt"}
-CONTENT_TYPES = {"json": "application/sparql-results+json", "csv": "text/csv; charset=utf-8",
-                 "tsv": "text/tab-separated-values; charset=utf-8", "xml": "application/sparql-results+xml",
-                 "ttl": "text/turtle; charset=utf-8", "nt": "application/n-triples"}
-
-
-class Refused(Exception):
-    def __init__(self, status: int, message: str, limit: str | None = None):
-        self.status, self.message, self.limit = status, message, limit
-        super().__init__(message)
-
-
-@dataclass
-class Answer:
-    body: bytes
-    content_type: str
-
-
-def negotiate(accept: str, graph_result: bool) -> str:
-    """The result format for an Accept header (JSON, or Turtle for CONSTRUCT/DESCRIBE, by default)."""
-    table = GRAPH_TYPES if graph_result else SELECT_TYPES
-    for part in (accept or "").split(","):
-        mime = part.split(";")[0].strip().lower()
-        if mime in table:
-            return table[mime]
-    return "ttl" if graph_result else "json"
 
 
 def answer(store: ox.Store, text: str, accept: str, limits: Limits, pool: Pool | None = None) -> Answer:
@@ -94,16 +67,7 @@ def answer(store: ox.Store, text: str, accept: str, limits: Limits, pool: Pool |
                            "this endpoint does not follow SERVICE")
     if found is None and not bounds.can_isolate():
         raise Refused(400, service.UNCHECKABLE + "; write it in plain SPARQL 1.1")
-    try:
-        if pool is not None and pool.store is store:
-            return pool.run(_work, text, accept, limits, limits=limits)
-        return bounds.run(lambda: _work(store, text, accept, limits), limits)
-    except Stopped:
-        raise Refused(503, "the endpoint is stopping; send the query again once it is back") from None
-    except LimitError as e:
-        raise Refused(500, e.message, e.kind) from None
-    except InputError as e:
-        raise Refused(400, e.message) from None
+    return in_worker(store, pool, limits, _work, text, accept, limits)
 
 
 def _work(store: ox.Store, text: str, accept: str, limits: Limits) -> Answer:
@@ -114,13 +78,7 @@ def _work(store: ox.Store, text: str, accept: str, limits: Limits) -> Answer:
         raise InputError(f"SPARQL syntax error: {' '.join(str(e).split())[:300]}", fix="fix the query") from None
     except (RuntimeError, OSError, ValueError) as e:
         raise InputError(f"the query failed: {' '.join(str(e).split())[:300]}", fix="check the query") from None
-    fmt = negotiate(accept, res.triples is not None)
-    if fmt == "xml":
-        parsed = ox.parse_query_results(format_result(res, "json").encode(), format=ox.QueryResultsFormat.JSON)
-        body = parsed.serialize(format=ox.QueryResultsFormat.XML)
-    else:
-        body = format_result(res, fmt).encode("utf-8")
-    return Answer(body, CONTENT_TYPES[fmt])
+    return render(res, accept)
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -133,6 +91,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self):
         url = urllib.parse.urlsplit(self.path)
+        if named.handles(self.path):
+            return self._named()
         page = browse.respond(self.server.current()[0], self.path, self.headers.get("Accept", ""))   # /, /id/...
         if page is not None:
             return self._send(page.status, page.content_type, page.body, page.headers)
@@ -177,24 +137,30 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if unsupported in params:
                 return self._error(400, f"'{unsupported}' is not supported: the default graph is the union of all "
                                         "graphs; use GRAPH in the query")
-        text, accept = values[0], self.headers.get("Accept", "")
+        text = values[0]
+        self._cached((text, self.headers.get("Accept", "")), cacheable(text),
+                     lambda store, pool: answer(store, text, self.headers.get("Accept", ""), self.server.limits, pool))
+
+    def _named(self):
+        """GET /catalogue[/NAME?…]: the named queries (policykg.serve.named)."""
+        key = (named.cache_key(self.path), self.headers.get("Accept", ""))
+        listing = urllib.parse.urlsplit(self.path).path.rstrip("/") == named.ROUTE     # read afresh: files may change
+        self._cached(key, not listing,
+                     lambda store, pool: named.answer(store, self.path, key[1], self.server.limits, pool))
+
+    def _cached(self, key: tuple[str, str], keep: bool, work: Callable[[ox.Store, Pool], Answer]) -> None:
+        """Send the answer for `key` from the answer cache, or from `work` (kept when `keep`)."""
         store, pool, cache = self.server.current()
-        key = (text, accept)
         ans = cache.get(key) if cache.max_bytes else None
         hit = ans is not None
         if not hit:
             try:
-                ans = answer(store, text, accept, self.server.limits, pool)
+                ans = work(store, pool)
             except Refused as e:
                 return self._error(e.status, e.message, e.limit)
-            if cache.max_bytes and cacheable(text):
+            if cache.max_bytes and keep:
                 cache.put(key, ans)
-        self.send_response(200)
-        self.send_header("Content-Type", ans.content_type)
-        self.send_header("X-PolicyKG-Cache", "hit" if hit else "miss")
-        self.send_header("Content-Length", str(len(ans.body)))
-        self.end_headers()
-        self.wfile.write(ans.body)
+        self._send(200, ans.content_type, ans.body, {**ans.headers, "X-PolicyKG-Cache": "hit" if hit else "miss"})
 
     def _send(self, status: int, content_type: str, body: bytes, headers: dict) -> None:
         self.send_response(status)
@@ -230,6 +196,7 @@ class Endpoint(socketserver.ThreadingMixIn, http.server.HTTPServer):
         self.cache = AnswerCache(cache_mb << 20)
         self.build_id = output.build_id(self.build_dir)
         self.store = load.load(self.build_dir)
+        catalogue.catalogue()                    # read once here: the workers forked below inherit it
         self.slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
         self._swap = threading.Lock()
         super().__init__((HOST, port), Handler)
