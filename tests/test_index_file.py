@@ -104,6 +104,25 @@ def test_an_index_file_older_than_the_store_is_written_again_and_read(copied):
     name_index.forget(st)
 
 
+def test_writing_the_index_again_removes_what_a_killed_writer_left_and_nothing_else(copied):
+    """A reader killed at its time limit while it wrote the index leaves its temporary file; the next
+    writer removes it, and keeps a running writer's file and every file not named as ours."""
+    import os
+    import subprocess
+    folder = index.path(copied).parent
+    ended = subprocess.Popen(["true"])
+    ended.wait()                                              # a process id that no longer runs
+    left = folder / f"{index.NAME}.tmp-{ended.pid}-0123abcd"
+    running = folder / f"{index.NAME}.tmp-{os.getpid()}-89abcdef"
+    others = [folder / f"{index.NAME}.tmp-{ended.pid}-notours", folder / f"{index.NAME}.bak", folder / "notes.txt"]
+    for f in [left, running] + others:
+        f.write_bytes(b"x" * 100)
+    st = load.load(copied)
+    assert isinstance(name_index.index(st), index.StoredIndex) and resolves(st) == RESOLVED
+    assert not left.exists() and running.exists() and all(f.exists() for f in others)
+    name_index.forget(st)
+
+
 def test_an_index_file_of_another_version_is_written_again_and_read(copied):
     import sqlite3
     f = index.path(copied)

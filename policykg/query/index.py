@@ -14,6 +14,7 @@ file, or built, and cached for the last few stores.
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import re
@@ -279,6 +280,34 @@ def read(build_dir: Path | str, newer_than: float) -> StoredIndex | None:
     """The index file of a build when it exists, has this version and is not older than `newer_than`."""
     db = open_current(path(Path(build_dir)), newer_than, VERSION)
     return StoredIndex(db) if db is not None else None
+
+
+_LEFTOVER = re.compile(r"\.tmp-(\d+)-[0-9a-f]{8}$")
+
+
+def remove_leftovers(target: Path) -> list[Path]:
+    """Remove the temporary files of `replacing(target)` whose writer has ended without removing
+    them (a reader killed at its time limit while it wrote the name index again): files named
+    `TARGET.tmp-PID-XXXXXXXX` (our pattern) whose process PID no longer runs. The caller holds the
+    folder's lock, so no writer of ours is between creating such a file and renaming it."""
+    gone = []
+    for f in target.parent.glob(glob.escape(target.name) + ".tmp-*"):
+        m = _LEFTOVER.search(f.name[len(target.name):])
+        if m is None or f.is_symlink() or not f.is_file() or _runs(int(m.group(1))):
+            continue
+        f.unlink(missing_ok=True)
+        gone.append(f)
+    return gone
+
+
+def _runs(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
 
 
 @contextmanager

@@ -30,7 +30,7 @@ import pyoxigraph as ox
 
 from policykg.errors import InputError
 from policykg.query import index_file
-from policykg.query.index import VERSION, Index, build, path, read
+from policykg.query.index import VERSION, Index, build, path, read, remove_leftovers
 
 MAX_BUILD_MB = 512                  # store size on disk up to which a stale index is built in memory
 
@@ -91,6 +91,7 @@ def _renew(store: ox.Store, build_dir: Path, stamp: float) -> Index | None:
             with _locked(target.parent):
                 idx = read(build_dir, stamp)             # another process may have written it meanwhile
                 if idx is None:
+                    remove_leftovers(target)
                     index_file.write(store, build_dir)
                     idx = read(build_dir, stamp)
             if idx is not None:
