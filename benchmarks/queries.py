@@ -35,7 +35,10 @@ endpoint (`policykg serve` on 127.0.0.1) under `--clients` concurrent clients se
 queries for `--duration` seconds (queries per second, latency p50/p99, errors, where a cut body
 counts as an error, as does any status other than 200), twice: with serve's answer cache off
 (`--cache-mb 0`: every request runs its query) and on (the default: a query asked again is sent
-from the cache; the count of such answers is printed).
+from the cache; the count of such answers is printed). It does so for each of `--routes`: `query`
+sends each query's text with its values written in to `/query`, as any SPARQL client would (the
+engine runs the text as written); `catalogue` sends its name and values to `/catalogue/NAME`
+(policykg.serve.named: the query function, with the stored answers and the name index).
 """
 
 from __future__ import annotations
@@ -319,20 +322,38 @@ def cold_start(args) -> None:
                   f"(min {min(times):.0f}, max {max(times):.0f})", flush=True)
 
 
-def endpoint(args, names: list[str], who: str = "ours", env: dict | None = None, cache_mb: int | None = None) -> None:
-    """Throughput of `policykg serve` under concurrent clients sending catalogue queries
-    (`cache_mb`: serve's --cache-mb; None: its default)."""
+def endpoint_mix(args, names: list[str], route: str) -> list[tuple[str, str | None, str]]:
+    """(name, POST body or None for a GET, path) of each query the route can take, with its header
+    examples as parameters (`scaled_params`): the query's text with its values written in (`/query`),
+    or the query's name and values (`/catalogue/NAME?…`, every query)."""
+    import urllib.parse
     from helpers_query import scaled_params
     from policykg.query import catalogue, engine
-    from policykg.serve.server import free_port
     from policykg.store import load
     st = load.load(args.build)
     mix = []
     for name in names:
         q = catalogue.get(name)
-        text = engine.inline(q.text, engine.bind(q, scaled_params(q, st), st))
+        params = scaled_params(q, st)
+        if route == "catalogue":
+            values = {k: v.value if hasattr(v, "value") else str(v) for k, v in params.items()}
+            if args.endpoint_limit is not None:
+                values["limit"] = args.endpoint_limit
+            mix.append((name, None, f"/catalogue/{name}" + ("?" + urllib.parse.urlencode(values) if values else "")))
+            continue
+        text = engine.inline(q.text, engine.bind(q, params, st))
         if text is not None:                    # a query the endpoint can take as text
-            mix.append((name, text))
+            mix.append((name, text, "/query"))
+    return mix
+
+
+def endpoint(args, names: list[str], who: str = "ours", env: dict | None = None, cache_mb: int | None = None,
+             route: str = "query") -> None:
+    """Throughput of `policykg serve` under concurrent clients sending catalogue queries
+    (`cache_mb`: serve's --cache-mb; None: its default) to `route`: their text to /query, or their
+    names and values to /catalogue/NAME."""
+    from policykg.serve.server import free_port
+    mix = endpoint_mix(args, names, route)
     port = free_port()
     proc = subprocess.Popen([str(Path(sys.executable).parent / "policykg"), "serve", "--build", args.build,
                              "--port", str(port), "--timeout", str(int(args.timeout)), "--workers", str(args.workers)]
@@ -344,19 +365,20 @@ def endpoint(args, names: list[str], who: str = "ours", env: dict | None = None,
         if not line.startswith("SPARQL endpoint"):
             print(f"\nendpoint: the server did not start: {line.strip() or proc.stderr.read().strip()}")
             return
-        url = f"http://127.0.0.1:{port}/query"
+        base = f"http://127.0.0.1:{port}"
         latencies: list[float] = []
         errors: list[str] = []
         hits = [0]
+        by_name: dict[str, list[float]] = {}
         lock = threading.Lock()
         stop_at = time.monotonic() + args.duration
 
         def client(k: int) -> None:
             i = k * 7
             while time.monotonic() < stop_at:
-                name, text = mix[i % len(mix)]
+                name, text, path = mix[i % len(mix)]
                 i += 1
-                req = urllib.request.Request(url, data=text.encode(), headers={
+                req = urllib.request.Request(base + path, data=None if text is None else text.encode(), headers={
                     "Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"})
                 t = time.perf_counter()
                 try:
@@ -367,6 +389,7 @@ def endpoint(args, names: list[str], who: str = "ours", env: dict | None = None,
                         raise ValueError("not a SPARQL result")
                     with lock:
                         latencies.append((time.perf_counter() - t) * 1000)
+                        by_name.setdefault(name, []).append(latencies[-1])
                         hits[0] += hit
                 except Exception as e:              # an HTTP error, a cut body, a refused connection
                     with lock:
@@ -379,10 +402,12 @@ def endpoint(args, names: list[str], who: str = "ours", env: dict | None = None,
         for t in threads:
             t.join()
         elapsed = time.perf_counter() - t0
-        print(f"\nendpoint, {who} ({args.clients} clients, {args.workers} workers, {len(mix)} catalogue queries in turn, {elapsed:.0f} s): "
+        print(f"\nendpoint /{route}, {who} ({args.clients} clients, {args.workers} workers, {len(mix)} catalogue queries in turn, {elapsed:.0f} s): "
               f"{len(latencies) / elapsed:.1f} queries/s, p50 {pct(latencies, 50):.0f} ms, "
               f"p99 {pct(latencies, 99):.0f} ms, errors {len(errors)}, answers from the cache {hits[0]}"
               + (f" ({'; '.join(sorted(set(errors))[:5])})" if errors else ""))
+        slowest = sorted(by_name.items(), key=lambda kv: -statistics.median(kv[1]))[:5]
+        print("  slowest by median: " + ", ".join(f"{n} {statistics.median(v):.0f} ms" for n, v in slowest))
     finally:
         os.killpg(proc.pid, 15)
         proc.wait()
@@ -405,6 +430,11 @@ def main() -> int:
     ap.add_argument("--no-cold", action="store_true", help="skip the cold start")
     ap.add_argument("--no-table", action="store_true", help="skip the per-query table (cold start and endpoint only)")
     ap.add_argument("--workers", type=int, default=2, help="serve --workers")
+    ap.add_argument("--routes", nargs="+", choices=("query", "catalogue"), default=["query", "catalogue"],
+                    help="where the endpoint run sends the mix: the queries' text to /query (as any SPARQL client), "
+                         "their names and values to /catalogue/NAME (stored answers, name index), or both")
+    ap.add_argument("--endpoint-limit", type=int, metavar="N",
+                    help="/catalogue requests ask for the first page of N rows (limit=N), as a client paging the answers")
     ap.add_argument("--endpoint-max-ms", type=float, default=1000.0,
                     help="the endpoint mix: the queries whose median (ours) is below this")
     ap.add_argument("--baseline", help="a checkout of the code to compare with (e.g. `git worktree add "
@@ -426,10 +456,11 @@ def main() -> int:
         cold_start(args)
     if args.duration > 0:
         mix = [n for n in finished if results[n]["ours"]["ms"] < args.endpoint_max_ms]
-        if args.baseline:
-            endpoint(args, mix, "baseline", baseline_env(args))
-        endpoint(args, mix, "ours, no answer cache", cache_mb=0)
-        endpoint(args, mix, "ours, answer cache (the default)")
+        for route in args.routes:
+            if args.baseline and route == "query":   # a baseline without /catalogue would answer 404
+                endpoint(args, mix, "baseline", baseline_env(args), route=route)
+            endpoint(args, mix, "ours, no answer cache", cache_mb=0, route=route)
+            endpoint(args, mix, "ours, answer cache (the default)", route=route)
     return 0
 
 
