@@ -62,6 +62,7 @@ def expected(store, name: str, **params) -> list[dict]:
 def test_the_issuers_of_notice_160_by_its_document_number(server):
     status, headers, body = call(server, "/catalogue/document-issuers", {"doc": NOTICE_NUMBER})
     assert status == 200 and headers["Content-Type"] == "application/sparql-results+json"
+    assert body.count(b"\n") == 1              # one line: written by json's C encoder (render)
     assert [r["agency"] for r in rows(body)] == ISSUERS
     assert [r["agency_zh"] for r in rows(body)] == ["工业和信息化部", "国家发展和改革委员会", "国务院国有资产监督管理委员会"]
 

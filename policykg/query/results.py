@@ -221,14 +221,18 @@ def _tsv_term(term) -> str:
 
 # ------------------------------------------------------------------------------------ formats
 
-def to_json(r: Result) -> str:
-    """SPARQL 1.1 Query Results JSON Format."""
+def to_json(r: Result, indent: int | None = 2) -> str:
+    """SPARQL 1.1 Query Results JSON Format; `indent=None`: on one line, written by the json
+    module's C encoder (which it uses only without indentation): 4-5 times faster, and about half
+    the bytes, for the endpoint."""
     if r.boolean is not None:
         doc = {"head": {}, "boolean": r.boolean}
     else:
         bindings = [{v: _json_term(t) for v, t in zip(r.variables, row) if t is not None} for row in r.rows]
         doc = {"head": {"vars": r.variables}, "results": {"bindings": bindings}}
-    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    if indent is None:
+        return json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n"
+    return json.dumps(doc, ensure_ascii=False, indent=indent) + "\n"
 
 
 def to_csv(r: Result) -> str:

@@ -12,7 +12,7 @@ from policykg.errors import InputError
 from policykg.query import bounds
 from policykg.query.bounds import Limits, LimitError
 from policykg.query.pool import Pool, Stopped
-from policykg.query.results import Result, format_result
+from policykg.query.results import Result, format_result, to_json
 
 SELECT_TYPES = {"application/sparql-results+json": "json", "application/json": "json",
                 "text/csv": "csv", "text/tab-separated-values": "tsv",
@@ -51,9 +51,11 @@ def negotiate(accept: str, graph_result: bool) -> str:
 def render(res: Result, accept: str) -> Answer:
     """The whole result in the format `accept` asks for."""
     fmt = negotiate(accept, res.triples is not None)
-    if fmt == "xml":
-        parsed = ox.parse_query_results(format_result(res, "json").encode(), format=ox.QueryResultsFormat.JSON)
-        body = parsed.serialize(format=ox.QueryResultsFormat.XML)
+    if fmt in ("json", "xml"):
+        body = to_json(res, indent=None).encode("utf-8")         # on one line: a client reads it, not a person
+        if fmt == "xml":
+            body = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON).serialize(
+                format=ox.QueryResultsFormat.XML)
     else:
         body = format_result(res, fmt).encode("utf-8")
     return Answer(body, CONTENT_TYPES[fmt])
