@@ -19,6 +19,12 @@ into the store, the union and the dumps brought up to date) in a process of its 
 that process's time and peak RSS after each step, so that the link stage's memory is not hidden
 behind the store stage's peak, as it is in a run with `--links`. It writes into BUILD: give it a
 copy.
+
+`--link-compute BUILD` computes the links of a built folder without writing them (its store opened
+read-only, so the folder needs no copy): the units and actions read, every link made and turned
+into quads, with the time and peak RSS after each step; it then counts the quads of the links
+graph the build wrote, which the quads made here must equal. This is the link stage's own memory
+inside a build (the build's peak is the store stage's).
 """
 import argparse, gc, json, os, resource, subprocess, sys, time
 from pathlib import Path
@@ -38,7 +44,49 @@ ap.add_argument("--until", choices=STAGES, default=STAGES[-1])
 ap.add_argument("--link-process", type=Path, metavar="BUILD",
                 help="run `policykg link` on the built folder BUILD (a copy: it is written) in a process of its own")
 ap.add_argument("--link-child", type=Path, help=argparse.SUPPRESS)
+ap.add_argument("--link-compute", type=Path, metavar="BUILD",
+                help="compute the links of the built folder BUILD (read-only) and compare them with the ones it holds")
 args = ap.parse_args()
+
+
+def link_compute(build: Path) -> None:
+    """The link stage's reading and computing on a built store, read-only, step by step."""
+    import pyoxigraph as ox
+    from policykg.link import compute, graph as link_graph, output as link_output
+    from policykg.model.namespaces import LINKS_GRAPH
+    t0 = last = time.perf_counter()
+    steps = {}
+
+    def step(name):
+        nonlocal last
+        now = time.perf_counter()
+        steps[name] = {"s": round(now - last, 1), "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}
+        print(json.dumps({"step": name, **steps[name]}), flush=True)
+        last = now
+
+    store = ox.Store.read_only(str(build / "store"))
+    step("open")
+    us = link_graph.units(store)
+    step("units")
+    acts = link_graph.actions(store)
+    step("actions")
+    links = quads = 0
+    kinds: dict[str, int] = {}
+
+    def counted(it):
+        nonlocal links
+        for link in it:
+            links += 1
+            kinds[link.type] = kinds.get(link.type, 0) + 1
+            yield link
+    for _ in link_output.to_quads(counted(compute.iter_links(store, us=us, acts=acts)), store):
+        quads += 1
+    step("links")
+    held = sum(1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(LINKS_GRAPH)))
+    print(json.dumps({"stage": "link compute (read-only)", "s": round(time.perf_counter() - t0, 1), "links": links,
+                      "by_type": kinds, "quads": quads, "quads_in_build": held, "same_count": quads == held,
+                      "units": len(us), "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+                      "load_avg": [round(x, 1) for x in os.getloadavg()]}), flush=True)
 
 
 def link_child(build: Path) -> None:
@@ -66,6 +114,9 @@ def link_child(build: Path) -> None:
 
 if args.link_child:
     link_child(args.link_child)
+    sys.exit(0)
+if args.link_compute:
+    link_compute(args.link_compute)
     sys.exit(0)
 if args.link_process:
     if not (args.link_process / "kg.nq").is_file():
