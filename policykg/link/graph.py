@@ -119,10 +119,15 @@ def units(store: ox.Store) -> dict[str, Unit]:
 
 def actions(store: ox.Store) -> dict[str, dict[str, dict[str, frozenset[str]]]]:
     """measure IRI -> action IRI -> facet -> entities (the measure itself counts as one 'action'),
-    from what the sources state (not the inferred graph)."""
+    from what the sources state (not the inferred graph).
+
+    The rows are not made DISTINCT: the sets drop what several graphs state again, and oxigraph
+    would hold every distinct row until the query ends (at 10,000 policies that held about 300 MB
+    beyond the result, which the process kept). Each measure's sets become frozen ones as they are
+    taken out, so both forms are never held whole at once."""
     found: dict[str, dict[str, dict[str, set[str]]]] = {}
     values = " ".join(f"(pkg:{FACET_PROPERTIES[f]} \"{f}\")" for f in ACTION_FACETS)
-    for r in rows(store, f"""SELECT DISTINCT ?m ?a ?facet ?v WHERE {{
+    for r in rows(store, f"""SELECT ?m ?a ?facet ?v WHERE {{
             {{ ?m a pkg:Measure ; pkg:commitsTo ?a }} UNION {{ ?m a pkg:Measure BIND(?m AS ?a) }}
             VALUES (?p ?facet) {{ {values} }}
             GRAPH ?g {{ ?a ?p ?v }} FILTER(?g != pgraph:inferred) }}"""):
@@ -130,8 +135,10 @@ def actions(store: ox.Store) -> dict[str, dict[str, dict[str, frozenset[str]]]]:
         facets = acts.setdefault(_intern(r["a"].value), {f: set() for f in ACTION_FACETS})
         facets[r["facet"].value].add(_intern(r["v"].value))
     empty: frozenset[str] = frozenset()
-    return {m: {a: {f: frozenset(es) if es else empty for f, es in fa.items()} for a, fa in acts.items()}
-            for m, acts in found.items()}
+    out = {}
+    for m in list(found):                             # in the order found, as before
+        out[m] = {a: {f: frozenset(es) if es else empty for f, es in fa.items()} for a, fa in found.pop(m).items()}
+    return out
 
 
 def pairs(store: ox.Store, query: str) -> set[tuple[str, str]]:

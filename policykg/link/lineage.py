@@ -42,12 +42,12 @@ class _Lineage:
         for a, b in pairs(store, "SELECT ?a ?b WHERE { ?a a pkg:Program ; pkg:targetsSector ?b }"):
             self.sector_of.setdefault(a, set()).add(b)
         self.continued: dict[str, set[str]] = {}
-        for a, b in pairs(store, """SELECT DISTINCT ?a ?b WHERE { GRAPH ?g { ?a pkg:continues ?b }
+        for a, b in pairs(store, """SELECT ?a ?b WHERE { GRAPH ?g { ?a pkg:continues ?b }
                                     FILTER(?g != pgraph:links) }"""):
             self.continued.setdefault(a, set()).add(b)
         self.applies: dict[str, set[str]] = {}           # document -> measures that (or whose actions) apply it
         owner = {a: m for m, acts in self.acts.items() for a in acts}
-        for a, d in pairs(store, "SELECT DISTINCT ?a ?b WHERE { ?a pkg:refersTo ?b . ?b a pkg:PolicyDocument }"):
+        for a, d in pairs(store, "SELECT ?a ?b WHERE { ?a pkg:refersTo ?b . ?b a pkg:PolicyDocument }"):
             m = a if a in us and us[a].kind == "measure" else owner.get(a)
             if m is not None:
                 self.applies.setdefault(d, set()).add(m)

@@ -103,17 +103,17 @@ def related(us: dict[str, Unit], labels: Labels, *, min_score: float = DEFAULT_M
     among the candidates of the index (`budget`: units touched per unit, `candidates.Index`)."""
     w, df = _weights(us)
     order = sorted(us)
-    keys = [cand.entity_keys(us[x].entities(), df) for x in order]
     index = cand.Index()
-    for i, ks in enumerate(keys):
-        index.add(i, ks)
+    for i, x in enumerate(order):       # a unit's keys are made again when its candidates are sought: holding
+        index.add(i, cand.entity_keys(us[x].entities(), df))    # them all took ~200 MB at 10,000 policies
     vectors = _Vectors(order, us, w)
     keep: set[tuple[int, int]] = set()
     for i, x in enumerate(order):
         if only is not None and x not in only:
             continue
         a = us[x]
-        js = [j for j in cand.best(index.candidates(keys[i], exclude=i, budget=budget), SCORED) if not _nested(a, us[order[j]])]
+        touched = index.candidates(cand.entity_keys(a.entities(), df), exclude=i, budget=budget)
+        js = [j for j in cand.best(touched, SCORED) if not _nested(a, us[order[j]])]
         if not js:
             continue
         scores = vectors.scores(i, np.array(js, dtype=np.int64))
