@@ -348,10 +348,11 @@ def endpoint_mix(args, names: list[str], route: str) -> list[tuple[str, str | No
 
 
 def endpoint(args, names: list[str], who: str = "ours", env: dict | None = None, cache_mb: int | None = None,
-             route: str = "query") -> None:
+             route: str = "query") -> dict | None:
     """Throughput of `policykg serve` under concurrent clients sending catalogue queries
     (`cache_mb`: serve's --cache-mb; None: its default) to `route`: their text to /query, or their
-    names and values to /catalogue/NAME."""
+    names and values to /catalogue/NAME. Printed, and returned: queries/s, p50 and p99 in ms, errors
+    (None when the server did not start)."""
     from policykg.serve.server import free_port
     mix = endpoint_mix(args, names, route)
     port = free_port()
@@ -364,7 +365,7 @@ def endpoint(args, names: list[str], who: str = "ours", env: dict | None = None,
         line = proc.stdout.readline()           # printed once the server answers
         if not line.startswith("SPARQL endpoint"):
             print(f"\nendpoint: the server did not start: {line.strip() or proc.stderr.read().strip()}")
-            return
+            return None
         base = f"http://127.0.0.1:{port}"
         latencies: list[float] = []
         errors: list[str] = []
@@ -408,6 +409,8 @@ def endpoint(args, names: list[str], who: str = "ours", env: dict | None = None,
               + (f" ({'; '.join(sorted(set(errors))[:5])})" if errors else ""))
         slowest = sorted(by_name.items(), key=lambda kv: -statistics.median(kv[1]))[:5]
         print("  slowest by median: " + ", ".join(f"{n} {statistics.median(v):.0f} ms" for n, v in slowest))
+        return {"qps": len(latencies) / elapsed, "p50": pct(latencies, 50), "p99": pct(latencies, 99),
+                "errors": len(errors), "queries": len(mix)}
     finally:
         os.killpg(proc.pid, 15)
         proc.wait()

@@ -3,10 +3,12 @@
 For each N it prints quads, `build` wall time and stages, peak RSS, adding one policy to the built
 corpus (the add path of policykg.build.incremental, against the full rebuild of the same N + 1
 policies with `--full`, which reuses the cached units, measured in the same run), and a cold
-`policykg query` (process start to exit). As the baseline it runs
+`policykg query` (process start to exit), and with `--endpoint SECONDS` the endpoint's throughput
+(`serve`, no answer cache, 4 clients, 2 workers, every catalogue query in turn by name at
+`/catalogue/NAME?…&limit=100`, a client paging the answers: benchmarks/queries.py). As the baseline it runs
 the same steps with the code of a git revision (default: origin/main) in the same run, where that
 finishes within --baseline-timeout. Goals at 10,000 policies (issue 15): build <= 5 min and
-<= 4 GB, adding one policy <= 5 s, cold query <= 0.3 s.
+<= 4 GB, adding one policy <= 5 s, cold query <= 0.3 s, endpoint >= 50 queries/s with p99 <= 1 s.
 
     nice .venv/bin/python benchmarks/scale.py --n 100 1000 [--dask local:2] [--baseline-ref origin/main]
 """
@@ -100,6 +102,15 @@ def cold_query(code: Code, build: Path, runs: int = 3) -> float:
     return statistics.median(times)
 
 
+def endpoint(build: Path, seconds: float) -> dict | None:
+    """The endpoint's throughput on `build` (benchmarks/queries.py), every catalogue query by name, a page of 100."""
+    import argparse as ap
+    import queries
+    from policykg.query import catalogue
+    opts = ap.Namespace(build=str(build), timeout=30.0, workers=2, clients=4, duration=seconds, endpoint_limit=100)
+    return queries.endpoint(opts, list(catalogue.catalogue()), "ours", cache_mb=0, route="catalogue")
+
+
 def baseline_code(ref: str, where: Path) -> Code | None:
     proc = subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", str(where), ref],
                           capture_output=True, text=True)
@@ -122,6 +133,8 @@ def main() -> None:
     ap.add_argument("--baseline-max-n", type=int, default=1000, help="skip the baseline above this N")
     ap.add_argument("--links", action="store_true", help="include the links stage (on both sides)")
     ap.add_argument("--keep", type=Path, help="keep corpora and builds in this folder")
+    ap.add_argument("--endpoint", type=float, default=0, metavar="SECONDS",
+                    help="also measure the endpoint's throughput on each build for this long (0: not)")
     args = ap.parse_args()
     work = Path(args.keep or tempfile.mkdtemp(prefix="policykg-scale-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -144,6 +157,8 @@ def main() -> None:
             (docs / "documents" / f"synth-{n:06d}.yaml").unlink()
             (docs / "texts" / f"synth-{n:06d}.txt").unlink()
             row = {"n": n, "new": r, "query": q, "add": add, "add_full": add_full}
+            if args.endpoint > 0:
+                row["endpoint"] = endpoint(out, args.endpoint)
             if args.dask:
                 row["dask"] = build_new(new, docs / "documents", work / f"build-{n}-dask", args.dask)
             if old and n <= args.baseline_max_n:
@@ -161,8 +176,9 @@ def main() -> None:
     print()
     print(fmt_row(["policies", "quads", "build (s)", "peak RSS (MB)", "add one (s)", "add RSS (MB)",
                    "add one, full rebuild (s)", "add ratio", "cold query (s)",
-                   "baseline build (s)", "baseline RSS (MB)", "baseline cold query (s)", "build ratio"]))
-    print(fmt_row(["---:"] * 13))
+                   "baseline build (s)", "baseline RSS (MB)", "baseline cold query (s)", "build ratio",
+                   "endpoint (queries/s, p99 ms, errors)"]))
+    print(fmt_row(["---:"] * 14))
     for row in rows:
         o = row.get("old", {})
         ratio = f"{o['wall'] / row['new']['wall']:.1f}x" if o and "failed" not in o else "—"
@@ -170,7 +186,12 @@ def main() -> None:
                        f"{row['add']['wall']:.1f}", row["add"]["rss"], f"{row['add_full']['wall']:.1f}",
                        f"{row['add_full']['wall'] / row['add']['wall']:.0f}x", f"{row['query']:.2f}",
                        (f"{o['wall']:.1f}" if "failed" not in o else f"{o['failed']} after {o['wall']:.0f}") if o else "—",
-                       o.get("rss", "—"), f"{row.get('old_query', float('nan')):.2f}" if o else "—", ratio]))
+                       o.get("rss", "—"), f"{row.get('old_query', float('nan')):.2f}" if o else "—", ratio,
+                       _endpoint_cell(row.get("endpoint"))]))
+
+
+def _endpoint_cell(e: dict | None) -> str:
+    return f"{e['qps']:.1f}, {e['p99']:.0f}, {e['errors']}" if e else "—"
 
 
 def print_row(row) -> None:
