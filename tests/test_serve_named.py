@@ -181,3 +181,48 @@ def test_the_row_cap_refuses_a_whole_answer_and_serves_its_pages(build_dir, stor
         assert body.decode().startswith("error: the query returned more than 10 rows (its row cap); ")
         status, headers, body = call(s, "/catalogue/documents", {"limit": 10, "offset": 10})
         assert status == 200 and rows(body) == expected(store, "documents")[10:20]
+
+
+STORED = sorted(n for n, q in catalogue.catalogue().items() if q.answer)
+
+
+@pytest.fixture(scope="module")
+def opened(build_dir):
+    """The build's store as serve opens it (its stored answers are read)."""
+    from policykg.store import load
+    return load.load(build_dir)
+
+
+def solutions(body: bytes, fmt) -> tuple[list[str], list[list]]:
+    parsed = ox.parse_query_results(body, format=fmt)
+    names = [v.value for v in parsed.variables]
+    return names, [[s[n] for n in names] for s in parsed]
+
+
+@pytest.mark.parametrize("name", STORED)
+def test_a_stored_answer_sent_as_stored_is_the_answer_of_the_query_function(name, opened):
+    """named._stored sends the stored TSV (or pyoxigraph's JSON or XML of it, without the parameter
+    columns) instead of making a Result: the same variables, rows, order and total."""
+    from helpers_query import example_params
+    from policykg.query.bounds import Limits
+    from policykg.serve import named
+    from policykg.serve.answers import render
+    q = catalogue.get(name)
+    params, limits = example_params(q), Limits()
+    formats = {"application/sparql-results+json": ox.QueryResultsFormat.JSON,
+               "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+               "text/tab-separated-values": ox.QueryResultsFormat.TSV}
+    for args in ({}, {"limit": 3, "offset": 2}):
+        res = query.run(name, store=opened, limits=limits, **args, **params)
+        for accept, fmt in formats.items():
+            got = named._stored(opened, name, params, args, accept, limits)
+            assert got is not None, (name, args, accept)
+            want = render(res, accept)
+            assert got.content_type == want.content_type
+            assert solutions(got.body, fmt) == solutions(want.body, fmt), (name, args, accept)
+            assert not [v for v in solutions(got.body, fmt)[0] if v.startswith("_")]
+            if args:
+                assert got.headers == {"X-PolicyKG-Total": str(res.total), "X-PolicyKG-Offset": "2"}
+        got, want = named._stored(opened, name, params, args, "text/csv", limits), render(res, "text/csv")
+        assert list(csv.reader(io.StringIO(got.body.decode()))) == list(csv.reader(io.StringIO(want.body.decode())))
+    assert named._stored(opened, name, params, {"tier": "all"}, "", limits) is None      # the engine answers

@@ -304,8 +304,39 @@ def read(store: ox.Store, q, subs: dict | None = None, limit: int | None = None,
     """The Result of the query `q` with the bound values `subs` (engine.bind), from its stored
     answer (one page of it with `limit`/`offset`, with the total), or None when it has none that
     may be read (see the module)."""
-    from policykg.query.bounds import rows_error
     from policykg.query.results import from_pyoxigraph
+    got = _page(store, q, subs, limit, offset, limits)
+    if got is None:
+        return None
+    head, lines, total = got
+    body = "\n".join([head, *lines, ""]).encode("utf-8")
+    result = from_pyoxigraph(ox.parse_query_results(body, format=_TSV), hide=lambda n: n.startswith("_"),
+                             limits=limits)
+    if limit is not None or offset:
+        result.total, result.offset = total, offset
+    return result
+
+
+def read_tsv(store: ox.Store, q, subs: dict | None = None, limit: int | None = None, offset: int = 0,
+             limits=None) -> tuple[bytes, int] | None:
+    """`read`'s rows as the SPARQL TSV results they are stored as, without the parameter columns
+    (`?_name`), and the total of the whole answer; None as for `read`. No term is parsed: the
+    endpoint sends this, or has pyoxigraph turn it into JSON or XML (policykg.serve.named)."""
+    got = _page(store, q, subs, limit, offset, limits)
+    if got is None:
+        return None
+    head, lines, total = got
+    names = head.split("\t")
+    keep = [i for i, v in enumerate(names) if not v.startswith("?_")]
+    if len(keep) < len(names):
+        head = "\t".join(names[i] for i in keep)
+        lines = ["\t".join(fields[i] for i in keep) for fields in (line.split("\t") for line in lines)]
+    return "\n".join([head, *lines, ""]).encode("utf-8"), total
+
+
+def _page(store: ox.Store, q, subs: dict | None, limit: int | None, offset: int, limits):
+    """(head, lines, total) of the stored rows `read` gives; None when there are none to read."""
+    from policykg.query.bounds import rows_error
     days = _days(q, subs or {}) if q.answer == "spans" else None
     if q.answer == "spans" and days is None:
         return None
@@ -334,12 +365,7 @@ def read(store: ox.Store, q, subs: dict | None = None, limit: int | None = None,
                                                     "AND rank < ? ORDER BY rank", (q.name, binding, offset, stop))]
     finally:
         db.close()
-    body = "\n".join([head, *lines, ""]).encode("utf-8")
-    result = from_pyoxigraph(ox.parse_query_results(body, format=_TSV), hide=lambda n: n.startswith("_"),
-                             limits=limits)
-    if limit is not None or offset:
-        result.total, result.offset = total, offset
-    return result
+    return head, lines, total
 
 
 def stored(store: ox.Store) -> dict[tuple[str, str], int]:
