@@ -10,8 +10,10 @@ values. A call of the query function
 (`policykg query`, the API) with the same values then reads its rows from there instead of
 running the query: a page (`--limit`/`--offset`) is the lines of its ranks, found through SQLite's
 B-tree, and its total is stored with them; the engine sees none of the other rows. The text of the
-query still defines the answer: the endpoint, `policykg sparql`, `--graph SOURCE` and `--tier all`
-run it, and a test compares both paths on the real build.
+query still defines the answer: the endpoint's `/query`, `policykg sparql`, `--graph SOURCE` and
+`--tier all` run it, and a test compares both paths on the real build. The endpoint's
+`/catalogue/NAME` reads the stored rows as the query function does (`read_tsv`: as stored, for
+pyoxigraph to serialize).
 
 A query whose header says `#+ answer: spans | DAY` (or `| FROM TO`: its required date parameters)
 asks for the rows that hold on a day or meet a span of days (`in-force`, `quantities-in-period`):
@@ -321,7 +323,7 @@ def read_tsv(store: ox.Store, q, subs: dict | None = None, limit: int | None = N
              limits=None) -> tuple[bytes, int] | None:
     """`read`'s rows as the SPARQL TSV results they are stored as, without the parameter columns
     (`?_name`), and the total of the whole answer; None as for `read`. No term is parsed: the
-    endpoint sends this, or has pyoxigraph turn it into JSON or XML (policykg.serve.named)."""
+    endpoint sends this, or has pyoxigraph turn it into JSON, XML or CSV (policykg.serve.named)."""
     got = _page(store, q, subs, limit, offset, limits)
     if got is None:
         return None
