@@ -440,3 +440,46 @@ def test_a_big_overview_shows_groups_that_open_on_click(browser, tmp_path):
         page.shot("big-overview-group-opened.png")
     finally:
         page.close()
+
+
+def test_the_query_page_runs_named_queries_by_name_a_page_at_a_time(browser, build_dir, store):
+    """serve's `/`: a named query picked from `/catalogue`, its parameter given by document number,
+    then a stored listing paged with Next; every request goes to the endpoint itself."""
+    from policykg.query import engine
+    from policykg.serve import server as serve
+    with serve.start(build_dir, port=serve.free_port(), ready_within_s=30) as s:
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        outside, errors = [], []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(s.base + "/")
+                   else (outside.append(route.request.url), route.abort()))
+        page.goto(s.base + "/")
+        page.wait_for_selector("body[data-ready='1']", timeout=30_000)
+        page.select_option("#nq", "document-issuers")
+        page.fill("#np input[name='doc']", "工信部联运行〔2022〕160号")
+        page.click("#nrun")
+        page.wait_for_selector("#nout table", timeout=30_000)
+        cells = page.eval_on_selector_all("#nout tr td:first-child", "tds => tds.map(td => td.textContent)")
+        assert cells == ["pid:agency/miit", "pid:agency/ndrc", "pid:agency/sasac"]     # notice-160.md, Identity
+        assert page.text_content("#nn") == "rows 1–3 of 3" and page.is_disabled("#next")
+
+        whole = [r["doc"] for r in engine.run("documents", store=store).dicts()]
+        page.select_option("#nq", "documents")
+        page.fill("#ns", "10")
+        page.click("#nrun")
+        page.wait_for_function("document.getElementById('nn').textContent.startsWith('rows 1–10')")
+        assert page.text_content("#nn") == f"rows 1–10 of {len(whole)}" and page.is_disabled("#prev")
+        page.click("#next")
+        page.wait_for_function("document.getElementById('nn').textContent.startsWith('rows 11–')")
+        first = page.text_content("#nout tr:nth-child(2) td:first-child")
+        assert first == "pid:" + whole[10].value[len(PID):]
+
+        page.select_option("#nq", "measures-by-sector")
+        page.fill("#np input[name='sector']", "not a sector at all")
+        page.click("#nrun")
+        page.wait_for_selector("#nout pre", timeout=30_000)
+        assert page.text_content("#nout pre").startswith("error: no sector")
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "serve-named-queries.png"))
+        page.close()
+    assert outside == [] and errors == []

@@ -4,7 +4,8 @@ The endpoint's front process calls `respond()` for every GET; it returns None fo
 not pages (such as `/query`), which the endpoint answers itself. The query page is one offline
 HTML file (no external scripts): a SPARQL editor with examples that posts to `/query` and shows
 the results as a table, results taken as text (never as markup) and our IRIs linked to their
-`/id/` pages. Entity pages are `policykg.serve.ids`.
+`/id/` pages; below it, the named queries of `/catalogue` (policykg.serve.named), each with a field
+per parameter (filled with its example), run a page at a time with the total and Previous/Next. Entity pages are `policykg.serve.ids`.
 """
 
 from __future__ import annotations
@@ -67,6 +68,61 @@ async function run() {
 }
 document.getElementById('run').onclick = run;
 document.getElementById('ex').onchange = e => { document.getElementById('q').value = e.target.value; };
+
+// Named queries: GET /catalogue lists them; a call is GET /catalogue/NAME?param=value&limit=N&offset=M,
+// whose headers give the total of the whole answer (X-PolicyKG-Total).
+let named = {}, offset = 0;
+function table(data) {
+  const t = document.createElement('table'), head = t.insertRow();
+  for (const v of data.head.vars) { const th = document.createElement('th'); th.textContent = v; head.appendChild(th); }
+  for (const b of data.results.bindings) { const tr = t.insertRow(); for (const v of data.head.vars) tr.appendChild(cell(b[v])); }
+  return t;
+}
+function showParams() {
+  const q = named[document.getElementById('nq').value], box = document.getElementById('np');
+  box.textContent = '';
+  document.getElementById('nd').textContent = q ? q.description : '';
+  for (const p of (q ? q.params : [])) {
+    const label = document.createElement('label'), input = document.createElement('input');
+    label.textContent = p.name + (p.required ? ' (required) ' : ' ');
+    input.name = p.name; input.value = p.required ? p.example : ''; input.placeholder = p.example;
+    input.title = p.description || p.type;
+    label.appendChild(input); box.appendChild(label); box.appendChild(document.createTextNode(' '));
+  }
+}
+async function runNamed(at) {
+  offset = Math.max(0, at);
+  const name = document.getElementById('nq').value, size = document.getElementById('ns').value;
+  const params = new URLSearchParams();
+  for (const input of document.querySelectorAll('#np input')) if (input.value) params.set(input.name, input.value);
+  params.set('limit', size); params.set('offset', String(offset));
+  const out = document.getElementById('nout'), note = document.getElementById('nn');
+  out.textContent = 'running…'; note.textContent = '';
+  const r = await fetch('/catalogue/' + encodeURIComponent(name) + '?' + params,
+                        {headers: {'Accept': 'application/sparql-results+json'}});
+  const text = await r.text();
+  out.textContent = '';
+  if (!r.ok) { const p = document.createElement('pre'); p.textContent = text; out.appendChild(p); return; }
+  const data = JSON.parse(text), total = Number(r.headers.get('X-PolicyKG-Total'));
+  const n = data.results.bindings.length;
+  note.textContent = n ? `rows ${offset + 1}–${offset + n} of ${total}` : `no rows (the answer has ${total})`;
+  document.getElementById('prev').disabled = offset === 0;
+  document.getElementById('next').disabled = offset + n >= total;
+  out.appendChild(table(data));
+}
+fetch('/catalogue').then(r => r.json()).then(doc => {
+  const select = document.getElementById('nq');
+  for (const q of doc.queries) {
+    named[q.name] = q;
+    const o = document.createElement('option'); o.value = q.name; o.textContent = q.name + ': ' + q.title;
+    select.appendChild(o);
+  }
+  select.onchange = showParams; showParams();
+  document.getElementById('nrun').onclick = () => runNamed(0);
+  document.getElementById('prev').onclick = () => runNamed(offset - Number(document.getElementById('ns').value));
+  document.getElementById('next').onclick = () => runNamed(offset + Number(document.getElementById('ns').value));
+  document.body.dataset.ready = '1';
+});
 """
 
 
@@ -86,6 +142,13 @@ def query_page() -> str:
             "with its slashes escaped: <code>pid:sector\\/automobiles</code>.</p>"
             f"<p><select id=\"ex\">{options}</select> <button id=\"run\">Run</button></p>"
             f"<textarea id=\"q\" spellcheck=\"false\">{first}</textarea><div id=\"out\"></div>"
+            "<h2>Named queries</h2><p>The catalogue's queries by name (<code>/catalogue</code>), with their "
+            "parameters: an entity by key, label or document number; the long listings are read from the "
+            "answers the build stored, a page at a time.</p>"
+            "<p><select id=\"nq\"></select> rows a page <input id=\"ns\" value=\"50\" size=\"4\"> "
+            "<button id=\"nrun\">Run</button> <button id=\"prev\" disabled>Previous</button> "
+            "<button id=\"next\" disabled>Next</button> <span id=\"nn\"></span></p>"
+            "<p id=\"nd\"></p><p id=\"np\"></p><div id=\"nout\"></div>"
             f"<script>{script}</script></body></html>\n")
 
 
