@@ -226,3 +226,56 @@ def test_a_stored_answer_sent_as_stored_is_the_answer_of_the_query_function(name
         got, want = named._stored(opened, name, params, args, "text/csv", limits), render(res, "text/csv")
         assert list(csv.reader(io.StringIO(got.body.decode()))) == list(csv.reader(io.StringIO(want.body.decode())))
     assert named._stored(opened, name, params, {"tier": "all"}, "", limits) is None      # the engine answers
+
+
+def _without_name_index(build_dir, into):
+    """A copy of the build as an add leaves it: no name index file."""
+    import shutil
+    from policykg.query import index
+    from policykg.build import output
+    shutil.copytree(build_dir, into, dirs_exist_ok=True, ignore=shutil.ignore_patterns(output.MARKER))
+    index.path(into).unlink()
+    return into
+
+
+def test_serve_writes_a_missing_name_index_before_its_workers_start(build_dir, tmp_path, store):
+    """A build to which documents were added has no name index. A worker would write it under a
+    query's time limit, which a large build's index does not fit; serve writes it first."""
+    from policykg.query import index
+    from policykg.serve import server as serve
+    from policykg.store import load
+    out = _without_name_index(build_dir, tmp_path / "build")
+    with serve.start(out, port=serve.free_port(), ready_within_s=60) as s:
+        st = load.load(out)
+        assert index.read(*load.origin(st)) is not None          # current before the first request
+        written = index.path(out).stat().st_mtime_ns
+        status, _, body = call(s, "/catalogue/entity-by-label", {"label": "工业和信息化部"})
+        assert status == 200 and rows(body) == expected(store, "entity-by-label", label="工业和信息化部")
+        assert index.path(out).stat().st_mtime_ns == written      # no worker wrote it again
+        assert not list(index.path(out).parent.glob("*.tmp-*"))
+
+
+def test_a_rebuild_without_a_name_index_is_readied_while_the_old_copy_serves(build_dir, tmp_path, store):
+    """The rebuilt folder is swapped in (its answer cache starts empty: a `miss` for a query the old
+    copy had cached) only once serve has written its name index; until then the old copy answers."""
+    import shutil
+    import time
+    from policykg.build import output
+    from policykg.query import index
+    from policykg.serve import server as serve
+    out = tmp_path / "build"
+    shutil.copytree(build_dir, out)
+    with serve.start(out, port=serve.free_port(), ready_within_s=60) as s:
+        assert [call(s, "/catalogue/agencies")[1]["X-PolicyKG-Cache"] for _ in range(2)] == ["miss", "hit"]
+        with output.staging(out) as tmp:                          # a new build, as an add leaves it
+            _without_name_index(build_dir, tmp)
+        assert not index.path(out).exists()
+        deadline, swapped = time.monotonic() + 60, False
+        while not swapped and time.monotonic() < deadline:
+            status, headers, body = call(s, "/catalogue/agencies")   # no name to resolve: it writes no index
+            assert status == 200
+            swapped = headers["X-PolicyKG-Cache"] == "miss"
+            time.sleep(0.02)
+        assert swapped and index.path(out).exists()               # written before the new copy answered
+        status, _, body = call(s, "/catalogue/entity-by-label", {"label": "工业和信息化部"})
+        assert status == 200 and rows(body) == expected(store, "entity-by-label", label="工业和信息化部")

@@ -195,7 +195,9 @@ class Endpoint(socketserver.ThreadingMixIn, http.server.HTTPServer):
         self.build_dir, self.limits, self.workers, self.cache_mb = Path(build_dir), limits, workers, cache_mb
         self.cache = AnswerCache(cache_mb << 20)
         self.build_id = output.build_id(self.build_dir)
+        self.pending = None                      # the id of a rebuilt folder being readied (reload_if_rebuilt)
         self.store = load.load(self.build_dir)
+        name_index_ready(self.store)
         catalogue.catalogue()                    # read once here: the workers forked below inherit it
         self.slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
         self._swap = threading.Lock()
@@ -207,20 +209,39 @@ class Endpoint(socketserver.ThreadingMixIn, http.server.HTTPServer):
             return self.store, self.pool, self.cache
 
     def reload_if_rebuilt(self) -> bool:
+        """Open a rebuilt folder and serve it from now on; True when it was swapped in. A rebuilt folder
+        without a current name index (one to which documents were added) is readied in a thread while
+        the copy we have goes on serving, and swapped in when its index is written."""
         new = output.build_id(self.build_dir)
-        if new is None or new == self.build_id:
+        if new is None or new == self.build_id or new == self.pending:
             return False
+        from policykg.query import name_index
         from policykg.store import load
         try:
             store = load.load(self.build_dir)
         except (InputError, OSError, SyntaxError):
             return False                         # keep serving the copy we have
+        if load.origin(store) is not None and name_index.at_hand(store) is None:
+            self.pending = new
+            threading.Thread(target=self._ready_then_swap, args=(store, new), daemon=True).start()
+            return False
+        name_index.forget(store)                 # the workers open it themselves (see name_index_ready)
+        self._swap_in(store, new)
+        return True
+
+    def _ready_then_swap(self, store: ox.Store, new: str) -> None:
+        try:
+            name_index_ready(store)
+            self._swap_in(store, new)
+        finally:
+            self.pending = None
+
+    def _swap_in(self, store: ox.Store, new: str) -> None:
         pool = Pool(store, size=self.workers, limits=self.limits)
         with self._swap:
             old, self.store, self.pool, self.build_id = self.pool, store, pool, new
             self.cache = AnswerCache(self.cache_mb << 20)
         old.close()                              # its busy workers stop when their query returns
-        return True
 
     def process_request(self, request, client_address):
         self.reload_if_rebuilt()
@@ -239,6 +260,20 @@ class Endpoint(socketserver.ThreadingMixIn, http.server.HTTPServer):
 
     def stop_children(self) -> None:
         self.pool.close(now=True)
+
+
+def name_index_ready(store: ox.Store) -> None:
+    """Have the build's name index file current before workers are forked: written here, once, when
+    it is missing or older than the store (a build to which documents were added has none). A query
+    by name in a worker would otherwise write it under that query's time limit, which a large
+    build's index does not fit (254 s at 10,000 policies): every such query would be stopped, and
+    none answered. The front keeps no connection to the file (a worker opens its own)."""
+    from policykg.query import name_index
+    try:
+        name_index.index(store)
+    except InputError:
+        pass                                     # it cannot be written here: a query by name says why
+    name_index.forget(store)
 
 
 def open_endpoint(build_dir: Path, port: int, limits: Limits, workers: int = DEFAULT_WORKERS,
