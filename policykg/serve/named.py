@@ -67,7 +67,7 @@ def parse(path: str) -> tuple[str, dict[str, str], dict]:
     name = urllib.parse.unquote(url.path[len(ROUTE) + 1:])
     known = catalogue.catalogue()
     if name not in known:
-        raise Refused(404, f"no named query '{name}'{did_you_mean(name, known)}; GET {ROUTE} lists them")
+        raise Refused(404, f"no named query '{name[:80]}'{did_you_mean(name[:80], known)}; GET {ROUTE} lists them")
     try:
         pairs = urllib.parse.parse_qsl(url.query, keep_blank_values=True, strict_parsing=bool(url.query))
     except ValueError:
@@ -75,14 +75,14 @@ def parse(path: str) -> tuple[str, dict[str, str], dict]:
     seen: dict[str, str] = {}
     for k, v in pairs:
         if k in seen:
-            raise Refused(400, f"'{k}' is given twice; give each parameter once")
+            raise Refused(400, f"'{k[:80]}' is given twice; give each parameter once")
         seen[k] = v
     args = {k: seen.pop(k) for k in CONTROLS if k in seen}
     q = known[name]
     for k in seen:
         if q.param(k) is None:
             names = [p.name for p in q.params]
-            raise Refused(400, f"query '{name}' has no parameter '{k}'{did_you_mean(k, names + list(CONTROLS))}; "
+            raise Refused(400, f"query '{name}' has no parameter '{k[:80]}'{did_you_mean(k[:80], names + list(CONTROLS))}; "
                                + (f"its parameters: {', '.join(names)}" if names else "it takes none")
                                + f" (and {', '.join(CONTROLS)})")
     for k in ("limit", "offset"):
