@@ -80,7 +80,7 @@ def test_a_value_sent_as_raw_utf8_is_read_as_utf8(server):
     assert [r[0] for r in csv.reader(io.StringIO(body.decode("utf-8")))][1:] == ISSUERS
 
 
-def test_the_listing_names_every_query_with_its_parameters(server):
+def test_the_listing_names_every_query_with_its_parameters(server, store):
     status, headers, body = call(server, "/catalogue")
     assert status == 200 and headers["Content-Type"] == "application/json"
     listed = {q["name"]: q for q in json.loads(body)["queries"]}
@@ -90,8 +90,9 @@ def test_the_listing_names_every_query_with_its_parameters(server):
     assert listed["documents"]["answer"] == "stored" and listed["in-force"]["answer"] == "spans"
     assert listed["agencies"]["answer"] == "engine"
     example = listed["measures-by-sector"]["example"]           # the header's example, ready to send
+    assert example == "/catalogue/measures-by-sector?sector=" + urllib.parse.quote_plus("汽车")
     status, _, body = call(server, example)
-    assert status == 200 and rows(body)
+    assert status == 200 and rows(body) == expected(store, "measures-by-sector", sector="汽车")
 
 
 def test_a_page_of_a_stored_listing_is_the_slice_of_the_engines_answer_with_its_total(server, store):

@@ -267,8 +267,12 @@ def name_index_ready(store: ox.Store) -> None:
     it is missing or older than the store (a build to which documents were added has none). A query
     by name in a worker would otherwise write it under that query's time limit, which a large
     build's index does not fit (254 s at 10,000 policies): every such query would be stopped, and
-    none answered. The front keeps no connection to the file (a worker opens its own)."""
+    none answered. The front keeps no connection to the file (a worker opens its own). A store read
+    from dumps has no such file: each worker builds its index in memory, as before."""
     from policykg.query import name_index
+    from policykg.store import load
+    if load.origin(store) is None:
+        return
     try:
         name_index.index(store)
     except InputError:
