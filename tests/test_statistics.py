@@ -11,7 +11,7 @@ import pyoxigraph as ox
 import pytest
 
 from helpers_query import normalise
-from policykg.model.namespaces import PID, PKG, RDF, STATISTICS_GRAPH
+from policykg.model.namespaces import PID, PKG, RDF, SKOS, STATISTICS_GRAPH
 from policykg.query import engine
 from policykg.store import statistics, union
 
@@ -135,3 +135,85 @@ def test_agency_responsibilities_under_one_source_are_that_sources(store):
     notice, summary = run("source/notice-160-bilingual"), run("source/summary-notice-160")
     assert notice == {("local-governments", f"doc/miit-2022-160/action/{a}") for a in ("2-12", "3-1", "3-7", "4-1", "4-10")}
     assert ("miit", "doc/miit-2022-160") in summary and notice | summary <= run()
+
+
+def _copy(store) -> ox.Store:
+    out = ox.Store()
+    out.extend(store.quads_for_pattern(None, None, None))
+    return out
+
+
+def _added(store, before, quads: list) -> ox.Store:
+    """`before` plus `quads` in a new graph and in the union, its statistics graph as `before` had it."""
+    after = _copy(before)
+    after.extend(quads)
+    after.extend(ox.Quad(q.subject, q.predicate, q.object, union.DEFAULT) for q in quads)
+    return after
+
+
+def _pid(key: str) -> ox.NamedNode:
+    return ox.NamedNode(PID + key)
+
+
+def _an_add(store) -> list:
+    """Quads an add could bring: an earlier measure that uses a new instrument and targets a
+    sector, a statement an earlier source already makes, a new measure and action, a new source's
+    claim, an earlier source's claims about an instrument it never named and one it named."""
+    g, pkg = _pid("graph/test-add"), lambda x: ox.NamedNode(PKG + x)
+    typ = ox.NamedNode(RDF + "type")
+    m16, m3, new_m, new_a = (_pid(k) for k in ("doc/miit-2022-160/measure/16", "doc/miit-2022-160/measure/3",
+                                                  "doc/test-add/measure/1", "doc/test-add/measure/1/action/1"))
+    summary = _pid("source/summary-notice-160")
+    named = {q.object for c in store.quads_for_pattern(None, pkg("statedIn"), summary, union.DEFAULT)
+             for q in store.quads_for_pattern(c.subject, ox.NamedNode(RDF + "object"), None, union.DEFAULT)}
+    instruments = {q.subject for q in store.quads_for_pattern(None, typ, pkg("PolicyInstrument"), union.DEFAULT)}
+    unnamed, known = sorted(t.value for t in instruments - named)[0], sorted(t.value for t in instruments & named)[0]
+    rows = [
+        (m16, pkg("usesInstrument"), _pid("instrument/tax-reduction")),
+        (m16, pkg("targetsSector"), _pid("sector/robots")),
+        (m3, pkg("usesInstrument"), _pid("instrument/special-trade-funds")),          # already stated
+        (new_m, typ, pkg("Measure")), (new_m, pkg("usesInstrument"), _pid("instrument/consumption-vouchers")),
+        (new_m, pkg("targetsSector"), _pid("sector/robots")), (new_m, pkg("targetsSector"), _pid("sector/new-materials")),
+        (new_a, typ, pkg("PolicyAction")), (new_a, pkg("usesInstrument"), _pid("instrument/tax-reduction")),
+        (new_a, pkg("targetsSector"), _pid("sector/robots")),
+        (_pid("claim/test-add/1"), ox.NamedNode(RDF + "object"), _pid("sector/robots")),
+        (_pid("claim/test-add/1"), pkg("statedIn"), _pid("source/test-add")),
+        (_pid("claim/test-add/2"), ox.NamedNode(RDF + "object"), ox.NamedNode(unnamed)),
+        (_pid("claim/test-add/2"), pkg("statedIn"), summary),
+        (_pid("claim/test-add/3"), ox.NamedNode(RDF + "object"), ox.NamedNode(known)),      # named before
+        (_pid("claim/test-add/3"), pkg("statedIn"), summary),
+    ]
+    return [ox.Quad(s, p, o, g) for s, p, o in rows]
+
+
+def _statistics(store) -> set:
+    return set(store.quads_for_pattern(None, None, None, G))
+
+
+def test_an_add_moves_the_instrument_and_sector_counts_to_what_a_recount_gives(store, monkeypatch):
+    before = _copy(store)
+    quads = _an_add(store)
+    after = _added(store, before, quads)
+    monkeypatch.setattr(statistics, "_recount_usage", lambda *_a: pytest.fail("recounted instead of moved"))
+    added, removed = statistics.update(after, quads, before=before)
+    recount = {ox.Quad(q.subject, q.predicate, q.object, G) for q in statistics.compute(after)}
+    assert _statistics(after) == recount
+    assert _statistics(after) != _statistics(before)
+    # the robots sector: one more measure (16, earlier) and a new one, one action, two more sources
+    robots = _stat(after, "TermStatistics", statisticsOf=PID + "sector/robots")
+    was = _stat(before, "TermStatistics", statisticsOf=PID + "sector/robots")
+    assert int(robots["measureCount"]) == int(was["measureCount"]) + 2
+    assert int(robots["actionCount"]) == int(was["actionCount"]) + 1
+    assert int(robots["sourceCount"]) == int(was["sourceCount"]) + 1
+    # a statement that an earlier source already made counts once
+    funds = PID + "instrument/special-trade-funds"
+    assert _stat(after, "TermStatistics", statisticsOf=funds) == _stat(before, "TermStatistics", statisticsOf=funds)
+
+
+def test_an_add_that_changes_the_instrument_hierarchy_is_recounted(store):
+    before = _copy(store)
+    quads = _an_add(store) + [ox.Quad(_pid("instrument/tax-reduction"), ox.NamedNode(SKOS + "broader"),
+                                      _pid("instrument/regulation"), _pid("graph/test-add"))]
+    after = _added(store, before, quads)
+    statistics.update(after, quads, before=before)
+    assert _statistics(after) == {ox.Quad(q.subject, q.predicate, q.object, G) for q in statistics.compute(after)}

@@ -18,7 +18,9 @@ by the corpus:
   (`policykg.build.addreport`);
 - the statistics graph (policykg.store.statistics) is recomputed for what the new quads can
   change: the claimed triples about the entities the new claims describe, the new claims' sources
-  and their pairs, the instruments and sectors they name, the pairs of the new measures and actions;
+  and their pairs; the counts of the instruments and sectors they name and of the pairs of the new
+  measures and actions are moved by the items and sources that count for them now and did not in
+  the earlier store, which stays open read-only for that (`statistics.usage_delta`);
 - the report's counts are the previous ones plus what the new quads add (`policykg.build.addreport`).
 
 Files whose content is the whole graph (kg.trig, kg.nq, kg.ttl, kg.jsonld, export/, viz/) are not
@@ -69,9 +71,8 @@ def add(out_dir: Path, ctx: units.Context, planned: Plan, *, with_links: bool, d
     kept = out_dir / "cache"
     with output.staging(out_dir) as tmp:
         say(f"adding {len(new)} new document(s) to the {len(old_state['units'])} of the earlier build")
-        src = ox.Store.read_only(str(out_dir / STORE_DIR))
-        src.backup(str(tmp / STORE_DIR))
-        del src
+        earlier = ox.Store.read_only(str(out_dir / STORE_DIR))     # kept open: the statistics read what it held
+        earlier.backup(str(tmp / STORE_DIR))
         store = ox.Store(str(tmp / STORE_DIR))
         keeps_union = union.has_union(store)     # not in a store recorded before the union stage (stages.py --until)
         lap("copy")
@@ -99,7 +100,7 @@ def add(out_dir: Path, ctx: units.Context, planned: Plan, *, with_links: bool, d
         if keeps_union:
             store.extend(ox.Quad(q.subject, q.predicate, q.object, DEFAULT) for q in fresh + added + link_quads)
         lap("link")
-        stats_added, stats_removed = statistics.update(store, quads + added)
+        stats_added, stats_removed = statistics.update(store, quads + added, before=earlier)
         delta.update(STATISTICS_GRAPH for _ in stats_added)
         delta.subtract(STATISTICS_GRAPH for _ in stats_removed)
         lap("statistics")
@@ -121,7 +122,7 @@ def add(out_dir: Path, ctx: units.Context, planned: Plan, *, with_links: bool, d
         (tmp / "report.md").write_text(summary.markdown(data), encoding="utf-8")
         lap("report")
         store.flush()
-        del store
+        del store, earlier
         keys_gen = _keys(kept, tmp / "cache", planned)
         state.record(tmp, ctx.digest, planned.digests, links=with_links, files=planned.files, keys_gen=keys_gen,
                links_gen=links_gen, link_count=link_count)

@@ -27,10 +27,11 @@ Every number is a count over the union of the other graphs, and each node says w
 The modules, one a concept: `graph` (the graph's terms, node IRIs and the union it reads),
 `claims` (reading the claims: by bulk queries for a build, by a lookup per claim for an add and as
 the baseline), `sources` (the fact and source nodes), `pairs` (the pair nodes), `usage` (the
-instrument and sector nodes); this module writes the graph (`stream`, `compute`, `write`, `clear`) and
-updates it after an add (`update`): each cost is in its module's docstring. Adding documents
-(policykg.build.incremental) recomputes only the nodes the new quads can change (`update`), each
-from its own statements.
+instrument and sector nodes), `usage_delta` (those nodes moved by what an add changed); this
+module writes the graph (`stream`, `compute`, `write`, `clear`) and updates it after an add
+(`update`): each cost is in its module's docstring. Adding documents (policykg.build.incremental)
+recomputes only the nodes the new quads can change (`update`): the fact, source and pair nodes
+from their own statements, the instrument and sector nodes by the difference the add makes.
 """
 
 from __future__ import annotations
@@ -40,7 +41,8 @@ from typing import Iterable, Iterator
 import pyoxigraph as ox
 
 from policykg.model.namespaces import STATISTICS_GRAPH
-from policykg.store.statistics import claims as _claims, pairs as _pairs, sources as _sources, usage as _usage
+from policykg.store.statistics import (
+    claims as _claims, pairs as _pairs, sources as _sources, usage as _usage, usage_delta as _usage_delta)
 from policykg.store.statistics.graph import (
     ACTION, CLAIM, CONTRADICTED_BY, COVERS_I, COVERS_S, DOCUMENT, G, MEASURE, OBJ, STATED_IN, SUBJ, TARGETS_S, TYPE,
     USES_I, Reader)
@@ -106,13 +108,16 @@ def _remove_nodes(store: ox.Store, nodes: Iterable) -> list[ox.Quad]:
     return gone
 
 
-def update(store: ox.Store, new: list[ox.Quad]) -> tuple[list[ox.Quad], list[ox.Quad]]:
+def update(store: ox.Store, new: list[ox.Quad], before: ox.Store | None = None) -> tuple[list[ox.Quad], list[ox.Quad]]:
     """After documents are added (`new`: their quads and what the reasoning added), recompute the
     nodes that the new quads can change: of the claimed triples about the subjects of the new claims
     and about what the new claims' sources state, of those sources and the pairs with one of them,
     of the instruments and sectors the new quads name (and their families), and of the
     instrument-sector pairs of the new measures and actions; the others count statements that did
-    not change (an add only adds to the union). Returns (quads added, quads removed)."""
+    not change (an add only adds to the union). With `before` (the earlier build's store, as it was),
+    the instrument and sector nodes are moved by what changed (`usage_delta`) instead of recounted,
+    so that their cost is bounded by the add, not by how many items name those terms. Returns
+    (quads added, quads removed)."""
     read = Reader(store)
     sources = {q.object for q in new if q.predicate == STATED_IN}
     subjects = {q.object for q in new if q.predicate == SUBJ}
@@ -129,14 +134,21 @@ def update(store: ox.Store, new: list[ox.Quad]) -> tuple[list[ox.Quad], list[ox.
                 triples = list(read(q.subject, None, None))
                 claims.add(q.subject, triples, any(t.predicate == TYPE and t.object == CLAIM for t in triples),
                            facts=False)
+    added = list(_sources.fact_quads(claims.facts)) + list(_sources.source_quads(claims.counts(), sources))
+    added += list(_pairs.pair_quads(_pairs.count(claims.shared, claims.contra, sources)))
+    usage = _usage_delta.moved(store, before, new) if before is not None else None
+    added += usage if usage is not None else _recount_usage(read, new)
+    removed = _remove_nodes(store, {q.subject for q in added})
+    store.extend(added)
+    return added, removed
+
+
+def _recount_usage(read: Reader, new: list[ox.Quad]) -> list[ox.Quad]:
+    """The instrument and sector nodes that the `new` quads can change, each counted anew over
+    every item that names its term (`usage`)."""
     props = (USES_I, COVERS_I, TARGETS_S, COVERS_S)
     items = {q.subject for q in new if q.predicate in props
              or q.predicate == TYPE and q.object in (MEASURE, ACTION, DOCUMENT)}
     terms = {q.object for q in new if q.predicate in props or q.predicate == OBJ}
     terms |= {q.object for x in items for p in props for q in read(x, p, None)}
-    added = list(_sources.fact_quads(claims.facts)) + list(_sources.source_quads(claims.counts(), sources))
-    added += list(_pairs.pair_quads(_pairs.count(claims.shared, claims.contra, sources)))
-    added += list(_usage.term_quads(read, terms)) + list(_usage.matrix_quads(read, items))
-    removed = _remove_nodes(store, {q.subject for q in added})
-    store.extend(added)
-    return added, removed
+    return list(_usage.term_quads(read, terms)) + list(_usage.matrix_quads(read, items))
