@@ -281,3 +281,85 @@ def test_commands_that_read_kg_nq_say_how_to_get_it_after_an_add(base, tmp_path,
         assert main([*args, "--build", str(build)]) == 2
         assert capsys.readouterr().err.strip() == line, args
     assert not (tmp_path / "drafts").exists()                    # nothing written before the check
+
+
+def _as_data(idx) -> dict:
+    """An index as plain data: entries (names, classes, sources), names and loose names, numbers, documents."""
+    return {"entries": {iri: (e.names, e.classes, e.sources) for iri, e in idx.entries.items()},
+            "by_name": {k: set(v) for k, v in idx.by_name.items()}, "by_loose": {k: set(v) for k, v in idx.by_loose.items()},
+            "numbers": sorted(set(idx.numbers())), "documents": idx.documents()}
+
+
+def _in_memory(store: ox.Store) -> ox.Store:
+    copy = ox.Store()
+    copy.extend(store.quads_for_pattern(None, None, None))
+    return copy
+
+
+def test_the_name_index_of_an_add_is_a_layer_that_reads_as_the_whole_index(base, tmp_path):
+    from policykg.query import finder, index, name_index, search
+    docs, build = _copy(base, tmp_path)
+    earlier = (build / "index" / "names.sqlite").stat()
+    _add_two(docs, tmp_path)
+    pipeline.build(build, [docs], with_pages=False)
+    layer = build / "index" / index.LAYER
+    assert layer.is_file() and (build / "index" / "names.sqlite").stat().st_ino == earlier.st_ino    # the file, linked
+    st = load.load(build)
+    idx = name_index.index(st)
+    assert idx.layered                                       # read as it is: nothing written again
+    assert (build / "index" / "names.sqlite").stat().st_ino == earlier.st_ino
+    truth = index.build(st)                                  # the index's queries over the store after the add
+    assert _as_data(idx) == _as_data(truth)
+    for n in (12, 13):                                      # the new policies, by number and title, in zh and en
+        doc = PID + f"doc/synth-{n:06d}"
+        number, title = idx.entries[doc].text("number"), idx.entries[doc].text("title", "zh")
+        assert number == f"合成发〔{corpus_year(idx, doc)}〕{n}号" and f"（合成{n}）" in title
+        for text in (number, title, f"Synthetic policy {n}"):
+            q = index.norm(text)
+            assert finder.within(idx, q, search.WEIGHT, None, 10) == finder.within(truth, q, search.WEIGHT, None, 10)
+            assert finder.containing(idx, q, finder.NAME_FIELDS, 50) == finder.containing(truth, q, finder.NAME_FIELDS, 50)
+        assert [h.iri for h in search.search(st, number)][0] == doc
+    # an earlier entity that new claims are about: its count of sources moved with them
+    moved = [iri for iri, e in truth.entries.items() if index_file_entry(base[1], iri) not in (None, e.sources)]
+    assert moved and all(idx.entries[iri].sources == truth.entries[iri].sources for iri in moved)
+    for iri in moved:                                        # found once, with its new count, not also as it was
+        q = index.norm(truth.entries[iri].label("zh"))
+        assert finder.within(idx, q, search.WEIGHT, None, 10) == finder.within(truth, q, search.WEIGHT, None, 10)
+    # one more add: the layer carries the earlier layer's entities and adds the new ones
+    corpus.write(15, tmp_path / "more2", start=14)
+    shutil.copy(tmp_path / "more2" / "documents" / "synth-000014.yaml", docs)
+    shutil.copy(tmp_path / "more2" / "texts" / "synth-000014.txt", tmp_path / "texts")
+    name_index.forget(st)
+    del st, idx
+    gc.collect()
+    assert pipeline.build(build, [docs], with_pages=False).counts["path"] == "add"
+    st = load.load(build)
+    idx = name_index.index(st)
+    assert idx.layered and (build / "index" / "names.sqlite").stat().st_ino == earlier.st_ino
+    assert _as_data(idx) == _as_data(index.build(st))
+    assert {PID + f"doc/synth-{n:06d}" for n in (12, 13, 14)} <= set(idx.documents())
+
+
+def corpus_year(idx, doc: str) -> str:
+    return idx.entries[doc].text("number").split("〔")[1].split("〕")[0]
+
+
+def index_file_entry(build: Path, iri: str):
+    """The source count of `iri` in a build's index file, or None."""
+    from policykg.query import index
+    db = index.open_current(index.path(build), 0, index.VERSION)
+    row = db.execute("SELECT data FROM entries WHERE iri = ?", (iri,)).fetchone()
+    return index.entry_of(iri, row[0]).sources if row else None
+
+
+def test_an_add_to_a_build_without_a_current_name_index_leaves_it_to_its_first_reader(base, tmp_path):
+    from policykg.query import index, name_index
+    docs, build = _copy(base, tmp_path)
+    (build / "index" / "names.sqlite").unlink()
+    _add_two(docs, tmp_path)
+    pipeline.build(build, [docs], with_pages=False)
+    assert not (build / "index" / index.LAYER).exists() and not (build / "index" / "names.sqlite").exists()
+    st = load.load(build)
+    idx = name_index.index(st)                               # written whole, once
+    assert not idx.layered and (build / "index" / "names.sqlite").is_file()
+    assert PID + "doc/synth-000013" in idx.documents()

@@ -26,10 +26,12 @@ by the corpus:
 Files whose content is the whole graph (kg.trig, kg.nq, kg.ttl, kg.jsonld, export/, viz/) are not
 carried over (a copy would disagree with the store): they are written from the store, by
 streaming, when asked (`dumps=True`, `policykg build --dumps`). The files that depend only on the
-context (ontology/, vocab/, context.jsonld, ontology.html) are carried over as hard links. The
-`index/` folder is left empty: the name index is written by its first reader
-(policykg.query.name_index), and the stored answers of the listing queries (policykg.query.stored)
-are not written, so those queries run on the engine until the next full build.
+context (ontology/, vocab/, context.jsonld, ontology.html) are carried over as hard links. The name
+index is the earlier build's file (a hard link) with a layer of the entities the add brought or
+changed (policykg.query.index_layer); where no layer can be written, the first reader writes the
+whole index (policykg.query.name_index). The stored answers of the listing queries
+(policykg.query.stored) are not written, so those queries run on the engine until the next full
+build.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ from policykg.build.assemble import DEFAULT, INFERRED
 from policykg.encoding.records import iri_of
 from policykg.link import saved
 from policykg.model.namespaces import STATISTICS_GRAPH
+from policykg.query import index_layer
 from policykg.query.index import FOLDER as INDEX_FOLDER
 from policykg.store import statistics, union
 from policykg.store.load import STORE_DIR
@@ -114,8 +117,9 @@ def add(out_dir: Path, ctx: units.Context, planned: Plan, *, with_links: bool, d
             _write_dumps(store, tmp, ctx, everyone, cache, say)
             lap("serialize")
         _carry(out_dir, tmp)
-        (tmp / INDEX_FOLDER).mkdir(exist_ok=True)   # empty: the first reader writes the name index (query.name_index);
-                                                    # the listing queries run on the engine (query.stored)
+        (tmp / INDEX_FOLDER).mkdir(exist_ok=True)   # the listing queries run on the engine (query.stored)
+        layer = index_layer.write(store, earlier, quads + added + link_quads, out_dir, tmp)
+        lap("index")
         from policykg.build import summary
         (tmp / "report.json").write_text(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
                                          encoding="utf-8")
@@ -123,6 +127,8 @@ def add(out_dir: Path, ctx: units.Context, planned: Plan, *, with_links: bool, d
         lap("report")
         store.flush()
         del store, earlier
+        if layer is not None:
+            os.utime(layer)                         # closing the store made it newer than the layer
         keys_gen = _keys(kept, tmp / "cache", planned)
         state.record(tmp, ctx.digest, planned.digests, links=with_links, files=planned.files, keys_gen=keys_gen,
                links_gen=links_gen, link_count=link_count)

@@ -60,10 +60,13 @@ SCHEMA = """
 
 
 class Pool:
-    """Collects the pool rows of entries as they come (`add`), then indexes them (`finish`)."""
+    """Collects the pool rows of entries as they come (`add`), then indexes them (`finish`). A layer
+    (index_layer.py) numbers its entities and names after those of its base (`after`: the base's
+    last entity and name numbers)."""
 
-    def __init__(self, db: sqlite3.Connection):
-        self.db, self.eid, self.ents, self.rows, self.classes = db, 0, [], [], set()
+    def __init__(self, db: sqlite3.Connection, after: tuple[int, int] = (0, 0)):
+        self.db, self.ents, self.rows, self.classes = db, [], [], set()
+        self.eid, self.pid = after
         db.executescript(SCHEMA)
 
     def add(self, e: Entry) -> None:
@@ -79,14 +82,16 @@ class Pool:
                 row = (FIELD_NO[fld], norm(raw))
                 if row not in seen:
                     seen.add(row)
-                    self.rows.append((self.eid, row[0], raw, row[1]))
-        self.rows.append((self.eid, KEY, e.key, e.key))
+                    self.pid += 1
+                    self.rows.append((self.pid, self.eid, row[0], raw, row[1]))
+        self.pid += 1
+        self.rows.append((self.pid, self.eid, KEY, e.key, e.key))
         if len(self.rows) >= 10_000:
             self.flush()
 
     def flush(self) -> None:
         self.db.executemany("INSERT INTO pool_ents VALUES (?, ?, ?, ?, ?)", self.ents)
-        self.db.executemany("INSERT INTO pool (eid, field, raw, normed) VALUES (?, ?, ?, ?)", self.rows)
+        self.db.executemany("INSERT INTO pool (id, eid, field, raw, normed) VALUES (?, ?, ?, ?, ?)", self.rows)
         self.ents.clear(), self.rows.clear()
 
     def finish(self) -> None:
@@ -97,7 +102,8 @@ class Pool:
 
 
 def finder(idx: Index) -> sqlite3.Connection:
-    """The database holding the pool of an index: the index file's, or one made in memory once."""
+    """The database holding the pool of an index: the index file's (with its layer attached, when it
+    has one), or one made in memory once."""
     if isinstance(idx, StoredIndex):
         return idx.db
     db = getattr(idx, "_finder", None)
@@ -112,10 +118,22 @@ def finder(idx: Index) -> sqlite3.Connection:
     return db
 
 
+def _parts(idx: Index) -> list[tuple[str, str]]:
+    """(schema prefix of the pool tables, condition on their entities `e`) for each part of the
+    pool: the one database, or a build file and its layer (`index.StoredIndex.layered`), where the
+    file's entities that the layer holds anew are left out."""
+    if isinstance(idx, StoredIndex) and idx.layered:
+        return [("main.", "e.eid NOT IN (SELECT eid FROM added.shadow)"), ("added.", "1")]
+    return [("", "1")]
+
+
 def classes(idx: Index) -> list[str]:
     """The short names of the PolicyKG classes of all entities (links too)."""
-    row = finder(idx).execute("SELECT value FROM meta WHERE key = 'classes'").fetchone()
-    return json.loads(row[0]) if row else []
+    found = set()
+    for s, _ in _parts(idx):
+        row = finder(idx).execute(f"SELECT value FROM {s}meta WHERE key = 'classes'").fetchone()
+        found.update(json.loads(row[0]) if row else ())
+    return sorted(found)
 
 
 def _weight(weights: dict[str, float]) -> str:
@@ -125,8 +143,9 @@ def _weight(weights: dict[str, float]) -> str:
 def grams(idx: Index, q: str) -> dict[str, int]:
     """The trigrams of `q` and how many names hold each, counted up to `RARE` (SQLite stops there)."""
     db = finder(idx)
-    return {g: db.execute("SELECT count(*) FROM (SELECT rowid FROM pool_grams WHERE pool_grams MATCH ? LIMIT ?)",
-                          (_phrase(g), RARE)).fetchone()[0] for g in sorted({q[i:i + 3] for i in range(len(q) - 2)})}
+    return {g: min(RARE, sum(db.execute(f"SELECT count(*) FROM (SELECT rowid FROM {s}pool_grams(?) LIMIT ?)",
+                                        (_phrase(g), RARE)).fetchone()[0] for s, _ in _parts(idx)))
+            for g in sorted({q[i:i + 3] for i in range(len(q) - 2)})}
 
 
 def _phrase(text: str) -> str:
@@ -139,15 +158,19 @@ def within(idx: Index, q: str, weights: dict[str, float], cls: str | None, limit
     (iri, key, sources, field, raw name, score), best first, ties to more sources, then key."""
     score = f"(90 - 10.0 * (length(p.normed) - :n) / length(p.normed)) * {_weight(weights)}"
     source, where, phrase = _holding(idx, q)
-    sql = f"""SELECT e.iri, e.key, e.sources, p.field, p.raw, MAX({score}) AS s
-              FROM {source} JOIN pool_ents e ON e.eid = p.eid
-              WHERE {where} AND p.field < {KEY} {"AND instr(e.classes, :cls) > 0" if cls else ""}
-              GROUP BY p.eid ORDER BY round1(s) DESC, e.sources DESC, e.key LIMIT :limit"""
     args = {"n": len(q), "q": q, "phrase": phrase, "cls": f" {cls} ", "limit": limit}
     db = finder(idx)
     # Python's rounding (81.25 → 81.2, as search ranks), not SQLite's ROUND (81.25 → 81.3)
     db.create_function("round1", 1, lambda v: round(v, 1), deterministic=True)
-    return [(iri, key, src, FIELDS_BY_NO[f], raw, s) for iri, key, src, f, raw, s in db.execute(sql, args)]
+    rows = []
+    for s, keep in _parts(idx):
+        sql = f"""SELECT e.iri, e.key, e.sources, p.field, p.raw, MAX({score}) AS s
+                  FROM {source.format(s=s)} JOIN {s}pool_ents e ON e.eid = p.eid
+                  WHERE {where} AND p.field < {KEY} AND {keep} {"AND instr(e.classes, :cls) > 0" if cls else ""}
+                  GROUP BY p.eid ORDER BY round1(s) DESC, e.sources DESC, e.key LIMIT :limit"""
+        rows += db.execute(sql, args).fetchall()
+    rows.sort(key=lambda r: (-round(r[5], 1), -r[2], r[1]))
+    return [(iri, key, src, FIELDS_BY_NO[f], raw, s) for iri, key, src, f, raw, s in rows[:limit]]
 
 
 def _holding(idx: Index, q: str) -> tuple[str, str, str]:
@@ -155,11 +178,11 @@ def _holding(idx: Index, q: str) -> tuple[str, str, str]:
     they use: the names holding its rarest trigram (or all its trigrams in a row when every one is
     common), then the whole text in them; texts of 1-2 characters by one pass over the pool."""
     if len(q) < 3:
-        return "pool p", "instr(p.normed, :q) > 0", _phrase(q)
+        return "{s}pool p", "instr(p.normed, :q) > 0", _phrase(q)
     counts = grams(idx, q)
     rarest = min(counts, key=counts.get)
     phrase = _phrase(rarest) if counts[rarest] < RARE else _phrase(q)
-    return "pool_grams g JOIN pool p ON p.id = g.rowid", "pool_grams MATCH :phrase AND instr(p.normed, :q) > 0", phrase
+    return "{s}pool_grams(:phrase) g JOIN {s}pool p ON p.id = g.rowid", "instr(p.normed, :q) > 0", phrase
 
 
 def containing(idx: Index, q: str, fields: Iterable[int], limit: int) -> list[str]:
@@ -168,10 +191,12 @@ def containing(idx: Index, q: str, fields: Iterable[int], limit: int) -> list[st
     (more than `limit` tells the caller there are too many)."""
     source, where, phrase = _holding(idx, q)
     fields = ", ".join(str(int(f)) for f in fields)
-    sql = f"""SELECT DISTINCT e.iri FROM {source} JOIN pool_ents e ON e.eid = p.eid
-              WHERE {where} AND p.field IN ({fields}) LIMIT :limit"""
-    rows = finder(idx).execute(sql, {"q": q, "phrase": phrase, "limit": limit + 1})
-    return sorted(iri for (iri,) in rows)
+    found = set()
+    for s, keep in _parts(idx):
+        sql = f"""SELECT DISTINCT e.iri FROM {source.format(s=s)} JOIN {s}pool_ents e ON e.eid = p.eid
+                  WHERE {where} AND p.field IN ({fields}) AND {keep} LIMIT :limit"""
+        found.update(iri for (iri,) in finder(idx).execute(sql, {"q": q, "phrase": phrase, "limit": limit + 1}))
+    return sorted(found)[:limit + 1]
 
 
 FIELDS_BY_NO = {i: f for f, i in FIELD_NO.items()} | {KEY: "key"}
@@ -179,35 +204,40 @@ FIELDS_BY_NO = {i: f for f, i in FIELD_NO.items()} | {KEY: "key"}
 
 def near(idx: Index, q: str, fields: Iterable[int], cls: str | None = None, k: int = FUZZY_CANDIDATES) -> list[tuple]:
     """Candidates for fuzzy matching of `q` (normalized): at most `k` rows of
-    (iri, key, sources, field, raw name, normalized name) of the given fields (see the module's docstring),
-    in the order of the index (entities by IRI, their names by field), keys last."""
+    (iri, key, sources, field, raw name, normalized name) of the given fields (see the module's docstring)
+    per part of the pool (`_parts`), in the order of the index (entities by IRI, their names by
+    field; a layer's after its file's), keys last."""
     fields = ", ".join(str(int(f)) for f in fields)
-    where = f"p.field IN ({fields})" + (" AND instr(e.classes, :cls) > 0" if cls else "")
     args = {"cls": f" {cls} ", "k": k, "n": len(q)}
     row = "SELECT e.iri, e.key, e.sources, p.field, p.raw, p.normed, p.id"
     parts = []
-    if len(q) >= 3:
-        counts = grams(idx, q)
-        rare = sorted(g for g, n in counts.items() if 0 < n < RARE)
-        if rare:                   # the names sharing most of its rarer trigrams (bm25 over short posting lists)
-            args["rare"] = " OR ".join(_phrase(g) for g in rare)
-            parts.append(f"""{row} FROM (SELECT rowid, rank FROM pool_grams WHERE pool_grams MATCH :rare) g
-                             JOIN pool p ON p.id = g.rowid JOIN pool_ents e ON e.eid = p.eid
-                             WHERE {where} ORDER BY g.rank LIMIT :k""")
-        common = [g for g, n in counts.items() if n >= RARE]
-        if common:                 # and the first names holding all its common trigrams (SQLite stops at k)
-            args["common"] = " AND ".join(_phrase(g) for g in sorted(common))
-            parts.append(f"""{row} FROM pool_grams g JOIN pool p ON p.id = g.rowid JOIN pool_ents e ON e.eid = p.eid
-                             WHERE pool_grams MATCH :common AND {where} LIMIT :k""")
-        parts.append(f"""{row} FROM pool p JOIN pool_ents e ON e.eid = p.eid
-                         WHERE length(p.normed) <= {SHORT} AND {where} LIMIT :k""")
+    counts = grams(idx, q) if len(q) >= 3 else {}
+    rare = sorted(g for g, n in counts.items() if 0 < n < RARE)
+    common = [g for g, n in counts.items() if n >= RARE]
+    if rare:
+        args["rare"] = " OR ".join(_phrase(g) for g in rare)
+    if common:
+        args["common"] = " AND ".join(_phrase(g) for g in sorted(common))
     if len(q) <= SCANNED:          # all its characters (1-2), one of its pairs of characters (3)
         bits = sorted(set(q)) if len(q) <= 2 else sorted({q[i:i + 2] for i in range(len(q) - 1)})
         args |= {f"c{i}": c for i, c in enumerate(bits)}
         has = (" AND " if len(q) <= 2 else " OR ").join(f"instr(p.normed, :c{i}) > 0" for i in range(len(bits)))
-        parts.append(f"""{row} FROM pool p JOIN pool_ents e ON e.eid = p.eid
-                         WHERE length(p.normed) < 8 * :n AND ({has}) AND {where}
-                         ORDER BY length(p.normed), p.id LIMIT :k""")
+    for s, keep in _parts(idx):
+        where = f"p.field IN ({fields}) AND {keep}" + (" AND instr(e.classes, :cls) > 0" if cls else "")
+        if len(q) >= 3:
+            if rare:               # the names sharing most of its rarer trigrams (bm25 over short posting lists)
+                parts.append(f"""{row} FROM {s}pool_grams(:rare) g
+                                 JOIN {s}pool p ON p.id = g.rowid JOIN {s}pool_ents e ON e.eid = p.eid
+                                 WHERE {where} ORDER BY g.rank LIMIT :k""")
+            if common:             # and the first names holding all its common trigrams (SQLite stops at k)
+                parts.append(f"""{row} FROM {s}pool_grams(:common) g JOIN {s}pool p ON p.id = g.rowid
+                                 JOIN {s}pool_ents e ON e.eid = p.eid WHERE {where} LIMIT :k""")
+            parts.append(f"""{row} FROM {s}pool p JOIN {s}pool_ents e ON e.eid = p.eid
+                             WHERE length(p.normed) <= {SHORT} AND {where} LIMIT :k""")
+        if len(q) <= SCANNED:
+            parts.append(f"""{row} FROM {s}pool p JOIN {s}pool_ents e ON e.eid = p.eid
+                             WHERE length(p.normed) < 8 * :n AND ({has}) AND {where}
+                             ORDER BY length(p.normed), p.id LIMIT :k""")
     if not parts:
         return []
     sql = " UNION ".join(f"SELECT * FROM ({part})" for part in parts)

@@ -8,7 +8,8 @@ number of sources that state something about it. The resolver (`resolve.py`), `s
 for the 781 entities of the current build; 50-110 s and 0.9 GB for the 160,000 of 1,000 policies,
 131,000 of them links, on a loaded machine), written into the build by `policykg build`
 (`index_file.py`, which streams the same rows into the file without holding the index) so that a
-query process reads it instead. `name_index.index(store)` gives a store's index: read from the
+query process reads it instead; after an add, the earlier build's file with a layer of what the add
+changed (`index_layer.py`). `name_index.index(store)` gives a store's index: read from the
 file, or built, and cached for the last few stores.
 """
 
@@ -198,33 +199,38 @@ def path(build_dir: Path | str) -> Path:
     return Path(build_dir) / FOLDER / NAME
 
 
-def _entry(iri: str, data: str) -> Entry:
+def entry_of(iri: str, data: str) -> Entry:
+    """An entry from its row of an index file."""
     names, classes, sources = json.loads(data)
     return Entry(iri, {k: [tuple(v) for v in vs] for k, vs in names.items()}, classes, sources)
 
 
 class _Entries(Mapping):
-    def __init__(self, db: sqlite3.Connection):
-        self.db, self._all = db, None
+    def __init__(self, idx: "StoredIndex"):
+        self.idx, self._all = idx, None
 
     def __getitem__(self, iri: str) -> Entry:
         if self._all is not None:
             return self._all[iri]
-        row = self.db.execute("SELECT data FROM entries WHERE iri = ?", (iri,)).fetchone()
-        if row is None:
-            raise KeyError(iri)
-        return _entry(iri, row[0])
+        for s in self.idx.newest_first:       # a layer's entry replaces its file's
+            row = self.idx.db.execute(f"SELECT data FROM {s}entries WHERE iri = ?", (iri,)).fetchone()
+            if row is not None:
+                return entry_of(iri, row[0])
+        raise KeyError(iri)
 
     def _load(self) -> dict:
         if self._all is None:
-            self._all = {iri: _entry(iri, data) for iri, data in self.db.execute("SELECT iri, data FROM entries ORDER BY iri")}
+            self._all = {iri: entry_of(iri, data) for iri, data in self.idx.db.execute(self.idx.entries_sql("iri, data")
+                                                                                      + " ORDER BY iri")}
         return self._all
 
     def __iter__(self):
         return iter(self._load())
 
     def __len__(self) -> int:
-        return len(self._load()) if self._all is not None else self.db.execute("SELECT COUNT(*) FROM entries").fetchone()[0]
+        if self._all is not None:
+            return len(self._all)
+        return self.idx.db.execute(f"SELECT COUNT(*) FROM ({self.idx.entries_sql('iri')})").fetchone()[0]
 
     def values(self):
         return self._load().values()
@@ -234,13 +240,14 @@ class _Entries(Mapping):
 
 
 class _Names(Mapping):
-    def __init__(self, db: sqlite3.Connection, kind: int):
-        self.db, self.kind, self._all = db, kind, None
+    def __init__(self, idx: "StoredIndex", kind: int):
+        self.idx, self.kind, self._all = idx, kind, None
 
     def __getitem__(self, name: str) -> set[str]:
         if self._all is not None:
             return self._all[name]
-        found = {r[0] for r in self.db.execute("SELECT iri FROM names WHERE kind = ? AND name = ?", (self.kind, name))}
+        found = {r[0] for r in self.idx.db.execute(self.idx.union("SELECT iri FROM {s}names WHERE kind = ? AND name = ?"),
+                                                   (self.kind, name) * len(self.idx.schemas))}
         if not found:
             raise KeyError(name)
         return found
@@ -248,7 +255,8 @@ class _Names(Mapping):
     def _load(self) -> dict:
         if self._all is None:
             self._all = {}
-            for name, iri in self.db.execute("SELECT name, iri FROM names WHERE kind = ?", (self.kind,)):
+            for name, iri in self.idx.db.execute(self.idx.union("SELECT name, iri FROM {s}names WHERE kind = ?"),
+                                                 (self.kind,) * len(self.idx.schemas)):
                 self._all.setdefault(name, set()).add(iri)
         return self._all
 
@@ -260,26 +268,83 @@ class _Names(Mapping):
 
 
 class StoredIndex(Index):
-    """An `Index` read from the build's file (`index_file.write`) as it is asked."""
+    """An `Index` read from the build's file (`index_file.write`) as it is asked; with its layer
+    (`layered`: the entities an add brought or changed, index_layer.py) attached as schema `added`,
+    whose entries replace the file's and whose names add to them."""
 
-    def __init__(self, db: sqlite3.Connection):
-        self.db = db
-        self.entries = _Entries(db)
-        self.by_name = _Names(db, 0)
-        self.by_loose = _Names(db, 1)
+    def __init__(self, db: sqlite3.Connection, layered: bool = False):
+        self.db, self.layered = db, layered
+        self.schemas = ("main.", "added.") if layered else ("",)
+        self.newest_first = self.schemas[::-1]
+        self.entries = _Entries(self)
+        self.by_name = _Names(self, 0)
+        self.by_loose = _Names(self, 1)
+
+    def union(self, sql: str) -> str:
+        """`sql` (with `{s}` before its tables) over the file and its layer, repeats dropped."""
+        return " UNION ".join(sql.format(s=s) for s in self.schemas)
+
+    def entries_sql(self, columns: str) -> str:
+        """A SELECT of `columns` of every entry: the layer's, and the file's that the layer does not replace."""
+        if not self.layered:
+            return f"SELECT {columns} FROM entries"
+        return (f"SELECT {columns} FROM main.entries WHERE iri NOT IN (SELECT iri FROM added.entries) "
+                f"UNION ALL SELECT {columns} FROM added.entries")
 
     def numbers(self):
-        return self.db.execute("SELECT iri, number FROM numbers ORDER BY iri").fetchall()
+        return self.db.execute(self.union("SELECT iri, number FROM {s}numbers") + " ORDER BY iri").fetchall()
 
     def documents(self) -> list[str]:
-        return [r[0] for r in self.db.execute("SELECT DISTINCT document FROM entries WHERE document IS NOT NULL "
-                                              "ORDER BY document")]
+        return [r[0] for r in self.db.execute(self.union("SELECT DISTINCT document FROM {s}entries WHERE document IS NOT NULL")
+                                              + " ORDER BY document")]
 
 
 def read(build_dir: Path | str, newer_than: float) -> StoredIndex | None:
-    """The index file of a build when it exists, has this version and is not older than `newer_than`."""
+    """The index file of a build when it exists, has this version and is not older than `newer_than`;
+    or, when the build has a layer (`LAYER`) that is not older than `newer_than` and was written over
+    this very file, the file with its layer attached (the file itself is then as old as the build the
+    add started from)."""
+    layered = _with_layer(Path(build_dir), newer_than)
+    if layered is not None:
+        return layered
     db = open_current(path(Path(build_dir)), newer_than, VERSION)
     return StoredIndex(db) if db is not None else None
+
+
+LAYER = "names-added.sqlite"
+
+
+def layer_path(build_dir: Path | str) -> Path:
+    return Path(build_dir) / FOLDER / LAYER
+
+
+def identity(p: Path) -> str:
+    """What names one index file over time (an add hard-links it into the next build; writing the
+    index again replaces it by another file)."""
+    st = p.stat()
+    return f"{st.st_ino}:{st.st_size}"
+
+
+def _with_layer(build_dir: Path, newer_than: float) -> StoredIndex | None:
+    layer, base = layer_path(build_dir), path(build_dir)
+    if not layer.is_file():
+        return None
+    db = open_current(layer, newer_than, VERSION)
+    if db is None:
+        return None
+    try:
+        row = db.execute("SELECT value FROM meta WHERE key = 'base'").fetchone()
+        db.close()
+        if row is None or row[0] != identity(base):
+            return None
+        db = sqlite3.connect(f"file:{base}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+        db.execute("ATTACH ? AS added", (f"file:{layer}?mode=ro&immutable=1",))
+        if db.execute("SELECT value FROM main.meta WHERE key = 'version'").fetchone() != (VERSION,):
+            db.close()
+            return None
+    except (OSError, sqlite3.Error):
+        return None
+    return StoredIndex(db, layered=True)
 
 
 _LEFTOVER = re.compile(r"\.tmp-(\d+)-[0-9a-f]{8}$")

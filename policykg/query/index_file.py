@@ -24,14 +24,22 @@ from __future__ import annotations
 import itertools
 import json
 import sqlite3
+from collections.abc import Iterable
 from pathlib import Path
 
 from policykg.query.index import (_DROP, _FIELD_OF, _NAMES, _NOT_ENTITIES, _SOURCES, _SUPER, _TYPES, FIELDS,
-                                  VERSION, Entry, norm, path, replacing)
+                                  VERSION, Entry, layer_path, norm, path, replacing)
 from policykg.query.finder import Pool
 from policykg.store import union
 
 _BATCH = 10_000
+TABLES = """
+    PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA temp_store = FILE;
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+    CREATE TABLE entries (iri TEXT PRIMARY KEY, document TEXT, data TEXT) WITHOUT ROWID;
+    CREATE TABLE names (kind INTEGER, name TEXT, iri TEXT);
+    CREATE TABLE numbers (iri TEXT, number TEXT);"""
+INDEXES = "CREATE INDEX names_by_name ON names (kind, name); CREATE INDEX entries_by_document ON entries (document);"
 _ORDER = {f: i for i, f in enumerate(FIELDS)}        # the fields of an entry's data, in this order
 
 
@@ -41,27 +49,22 @@ def write(store, build_dir: Path | str) -> Path:
     target = path(Path(build_dir))
     with replacing(target) as tmp:
         _write(store, tmp)
+    layer_path(build_dir).unlink(missing_ok=True)       # a layer over the file replaced (index_layer.py)
     return target
 
 
 def _write(store, tmp: Path) -> None:
     db = sqlite3.connect(tmp)
     try:
-        db.executescript("""
-            PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA temp_store = FILE;
-            CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
-            CREATE TABLE entries (iri TEXT PRIMARY KEY, document TEXT, data TEXT) WITHOUT ROWID;
-            CREATE TABLE names (kind INTEGER, name TEXT, iri TEXT);
-            CREATE TABLE numbers (iri TEXT, number TEXT);
+        db.executescript(TABLES + """
             CREATE TEMP TABLE n (iri TEXT, field TEXT, text TEXT, lang TEXT);
             CREATE TEMP TABLE t (iri TEXT, type TEXT);
             CREATE TEMP TABLE s (iri TEXT, count INTEGER);""")
         db.execute("INSERT INTO meta VALUES ('version', ?)", (VERSION,))
         _stage(store, db)
-        _write_entries(db, _supers(store))
-        db.executescript("DROP TABLE temp.n; DROP TABLE temp.t; DROP TABLE temp.s;"
-                         "CREATE INDEX names_by_name ON names (kind, name);"
-                         "CREATE INDEX entries_by_document ON entries (document);")
+        write_entries(db, _entries(db, supers(store)), Pool(db))
+        db.executescript("DROP TABLE temp.n; DROP TABLE temp.t; DROP TABLE temp.s;")
+        db.executescript(INDEXES)
         db.commit()
     finally:
         db.close()
@@ -81,11 +84,12 @@ def _stage(store, db: sqlite3.Connection) -> None:
     db.executemany("INSERT INTO s VALUES (?, ?)", ((e.value, int(n.value)) for e, n in store.query(_SOURCES, **opts)))
 
 
-def _supers(store) -> dict[str, set[str]]:
-    supers: dict[str, set[str]] = {}
+def supers(store) -> dict[str, set[str]]:
+    """Class -> its superclasses (rdfs:subClassOf+), from the ontology in the store."""
+    above: dict[str, set[str]] = {}
     for c, s in store.query(_SUPER, **union.options(store)):
-        supers.setdefault(c.value, set()).add(s.value)
-    return supers
+        above.setdefault(c.value, set()).add(s.value)
+    return above
 
 
 def _grouped(db: sqlite3.Connection, sql: str):
@@ -94,7 +98,7 @@ def _grouped(db: sqlite3.Connection, sql: str):
         yield iri, [r[1:] for r in rows]
 
 
-def _entries(db: sqlite3.Connection, supers: dict[str, set[str]]):
+def _entries(db: sqlite3.Connection, above: dict[str, set[str]]):
     """The index's entries in IRI order, as `index.build` makes them."""
     types = _grouped(db, "SELECT iri, type FROM t ORDER BY iri")
     sources = _grouped(db, "SELECT iri, count FROM s ORDER BY iri")
@@ -110,7 +114,7 @@ def _entries(db: sqlite3.Connection, supers: dict[str, set[str]]):
             ts = {t for (t,) in t_next[1]}
             if ts & not_entities:
                 continue
-            implied = set().union(*(supers.get(t, set()) for t in ts))
+            implied = set().union(*(above.get(t, set()) for t in ts))
             entry.classes = sorted(ts - implied) + sorted(ts & implied)
         if s_next is not None and s_next[0] == iri:
             entry.sources = s_next[1][0][0]
@@ -121,9 +125,9 @@ def _entries(db: sqlite3.Connection, supers: dict[str, set[str]]):
         yield entry
 
 
-def _write_entries(db: sqlite3.Connection, supers: dict[str, set[str]]) -> None:
+def write_entries(db: sqlite3.Connection, found: Iterable[Entry], pool: Pool) -> None:
+    """The rows of the entries, their names and numbers, and the pool, in batches."""
     entries, names, numbers = [], [], []
-    pool = Pool(db)
 
     def flush():
         db.executemany("INSERT INTO entries VALUES (?, ?, ?)", entries)
@@ -131,7 +135,7 @@ def _write_entries(db: sqlite3.Connection, supers: dict[str, set[str]]) -> None:
         db.executemany("INSERT INTO numbers VALUES (?, ?)", numbers)
         entries.clear(), names.clear(), numbers.clear()
 
-    for e in _entries(db, supers):
+    for e in found:
         entries.append((e.iri, e.document, json.dumps([e.names, e.classes, e.sources], ensure_ascii=False)))
         normed = {norm(text) for fld in ("label", "alt", "title", "number") for text, _ in e.names.get(fld, ())}
         names += [(0, n, e.iri) for n in normed]

@@ -1,7 +1,8 @@
 """The name index of a store, once per process: read from its build's file, written again when stale.
 
 `index(store)` gives the store's `Index` (policykg.query.index). For a build's on-disk store
-(`policykg.store.load`) it reads the build's file (`index_file.write`, build/index/names.sqlite).
+(`policykg.store.load`) it reads the build's file (`index_file.write`, build/index/names.sqlite),
+with the layer that an add wrote beside it (`index_layer.write`, build/index/names-added.sqlite).
 When that file is missing, of another format version or older than the store (a store written
 outside `policykg build`), one of:
 - the build's `index/` folder exists and can be written, and the file in it is absent or one we

@@ -50,7 +50,7 @@ def store_dir(build_dir: Path | str | None = None) -> Path | None:
     if not current.is_file():
         return None
     nq = paths.build_dir(build_dir) / "kg.nq"
-    if nq.is_file() and nq.stat().st_mtime > _stamp(folder) + 1:
+    if nq.is_file() and nq.stat().st_mtime > stamp(folder) + 1:
         return None                              # the dump was rewritten since (e.g. by `policykg link`)
     if any((folder.parent / "extracted").glob("*.nq")):
         return None                              # the extracted tier is loaded with the dumps
@@ -73,7 +73,8 @@ def origin(store: ox.Store) -> tuple[Path, float] | None:
     return hit[1:] if hit is not None and hit[0] is store else None
 
 
-def _stamp(folder: Path) -> float:
+def stamp(folder: Path) -> float:
+    """The time stamp of an on-disk store: its newest file's (closing a store rewrites its manifest)."""
     return max(f.stat().st_mtime for f in folder.iterdir())
 
 
@@ -84,9 +85,9 @@ def load(build_dir: Path | str | None = None) -> ox.Store:
     """
     folder = store_dir(build_dir)
     if folder is not None:
-        stamp = _stamp(folder)
-        store = _open(str(folder.resolve()), stamp)
-        _origins[id(store)] = (store, folder.parent, stamp)
+        when = stamp(folder)
+        store = _open(str(folder.resolve()), when)
+        _origins[id(store)] = (store, folder.parent, when)
         return store
     path = nquads(build_dir)
     extracted = tuple((str(f.resolve()), f.stat().st_mtime) for f in sorted((path.parent / "extracted").glob("*.nq")))
