@@ -12,7 +12,12 @@ Each command is `python -m policykg build --documents DIR --out BUILD` from proc
 today's steady-state add run `--repeat` times each, alternating, each on a fresh copy (hard links
 but for the files an add writes into), and their medians are compared.
 
-    python benchmarks/add.py CORPUS BUILD N [--repeat 3] [--baseline-ref origin/main] [--work DIR]
+With `--queries`, after the first add of each side, two cold `policykg query` processes on the
+added-to build, each timed from process start to exit: the issuers of the added policy by its
+document number (a name that only the added policy has: the name index must know it), then
+`measures-by-sector` with a sector by its label, a page of 3.
+
+    python benchmarks/add.py CORPUS BUILD N [--repeat 3] [--baseline-ref origin/main] [--work DIR] [--queries]
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -72,6 +78,21 @@ def add_one(name: str, code: scale.Code, where: Path, build: Path, extra: Path, 
     return out
 
 
+def cold_queries(name: str, code: scale.Code, build: Path, extra: Path, i: int) -> list[dict]:
+    """Two cold queries by name on `build` after policy `i` was added (see the module's docstring)."""
+    text = (extra / "documents" / f"synth-{i:06d}.yaml").read_text(encoding="utf-8")
+    number = re.search(r"合成发〔\d+〕\d+号", text)[0]
+    out = []
+    for args in (["document-issuers", "-p", f"doc={number}"], ["measures-by-sector", "-p", "sector=汽车", "--limit", "3"]):
+        wall, rss, shown, rc = scale.run(code.cli("query", *args, "--build", str(build)), code.env, 900, code.root)
+        rows = [x for x in shown.splitlines() if x.strip()]
+        print(f"{name}: query {' '.join(args)}: {wall:.2f} s, {rss} MB, exit {rc}; {rows[-1] if rows else ''}", flush=True)
+        if rc != 0:
+            raise SystemExit(f"{name}: the query failed: {shown[-1000:]}")
+        out.append({"query": args[0], "wall": wall, "rss": rss})
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("corpus", type=Path)
@@ -80,6 +101,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3, help="runs of each side (their medians are compared)")
     ap.add_argument("--baseline-ref", default="origin/main")
     ap.add_argument("--work", type=Path, help="folder for the copies (default: a temporary one, removed)")
+    ap.add_argument("--queries", action="store_true", help="time two cold queries by name after each side's first add")
     args = ap.parse_args()
     work = Path(args.work or tempfile.mkdtemp(prefix="policykg-add-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -93,14 +115,18 @@ def main() -> None:
         new_dir = prepare("today", args.corpus, extra, [args.n, args.n + 1], work)
         copy_build(args.build, new_dir / "primed")
         first = add_one("today, first add after an older build", new, new_dir, new_dir / "primed", extra, args.n)
-        base, steady = [], []
-        for _ in range(args.repeat):
+        base, steady, queried = [], [], {}
+        for run in range(args.repeat):
             if old:
                 copy_build(args.build, base_dir / "build")
                 base.append(add_one("baseline", old, base_dir, base_dir / "build", extra, args.n))
+                if args.queries and run == 0:
+                    queried["baseline"] = cold_queries("baseline", old, base_dir / "build", extra, args.n)
                 (base_dir / "documents" / f"synth-{args.n:06d}.yaml").unlink()
             copy_build(new_dir / "primed", new_dir / "build")
             steady.append(add_one("today", new, new_dir, new_dir / "build", extra, args.n + 1))
+            if args.queries and run == 0:
+                queried["today"] = cold_queries("today", new, new_dir / "build", extra, args.n + 1)
             (new_dir / "documents" / f"synth-{args.n + 1:06d}.yaml").unlink()
         print(f"load average after: {os.getloadavg()}")
         b = statistics.median(x["wall"] for x in base) if base else float("nan")
@@ -109,6 +135,10 @@ def main() -> None:
                              "add one (s, median)", "ratio", "add one peak RSS (MB)"]))
         print(scale.fmt_row([args.n, f"{b:.2f}", f"{first['wall']:.2f}", f"{t:.2f}", f"{b / t:.1f}x",
                              max(x["rss"] for x in steady)]))
+        if queried:
+            print(scale.fmt_row(["after the add, cold", *queried]))
+            for k, q in enumerate(next(iter(queried.values()))):
+                print(scale.fmt_row([q["query"], *(f"{side[k]['wall']:.2f} s" for side in queried.values())]))
     finally:
         subprocess.run(["git", "-C", str(scale.REPO), "worktree", "remove", "--force", str(work / "baseline-code")],
                        capture_output=True)
