@@ -33,7 +33,8 @@ The stored answer is read only when all of these hold, else the query runs on th
 - the query's text is the one whose answer was stored (its SHA-256, with its spans file's), so an
   edited query file is never answered from an old answer.
 A build to which documents were added (`policykg build` of new files into a built folder) has no
-`index/` files of the earlier build, so these queries run on the engine until the next full build.
+stored answers (its name index is the earlier one with a layer: policykg.query.index_layer), so
+these queries run on the engine until the next full build.
 
 Bounds: an answer of more than `MAX_ROWS` rows is not stored, nor the answers of a query whose
 parameter has more than `MAX_VALUES` values (those calls run on the engine). Writing holds as many
