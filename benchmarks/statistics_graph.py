@@ -17,6 +17,10 @@ queries) and as it ran before (`by_claim=True`: one lookup per claim), each in a
 the time, the peak RSS of the process (the store's caches included) and whether both give the same
 quads (a digest of the sorted N-Quads lines). `--statistics-only` skips the queries.
 A build made before the statistics graph existed gets it written first (`--write`).
+`--write-peak WORK` instead measures the memory of writing the graph into the store (the build's
+statistics stage): as `statistics.write` does, a batch at a time, and as one bulk load of the whole
+stream, each `--repeat` times, alternating, each in a new process on a checkpoint of the store in
+WORK, with the time, the peak RSS it added and whether both wrote the same quads.
 """
 
 from __future__ import annotations
@@ -102,6 +106,71 @@ def _statistics(build: str) -> None:
           f"writing them into a new on-disk store (as `write` does): {written:.1f} s")
 
 
+def _status(field: str) -> int:
+    """A field of /proc/self/status, in MB."""
+    return int(open("/proc/self/status").read().split(field + ":")[1].split()[0]) // 1024
+
+
+def _write_once(build: str, how: str, work: str, out) -> None:
+    """Write the statistics graph into a checkpoint of the build's store (hard links; the build is
+    not changed), its graph cleared first; send (seconds, quads, peak RSS added in MB, digest)."""
+    import hashlib
+    import shutil
+    import tempfile
+    import pyoxigraph as ox
+    from policykg.store import load, statistics
+    where = tempfile.mkdtemp(dir=work)
+    try:
+        ox.Store.read_only(str(load.store_dir(build))).backup(where + "/store")
+        st = ox.Store(where + "/store")
+        statistics.clear(st)
+        with open("/proc/self/clear_refs", "w") as f:       # the peak (VmHWM) from here on
+            f.write("5")
+        start = _status("VmRSS")
+        t = time.perf_counter()
+        if how == "one bulk load":
+            n = 0
+
+            def counted():
+                nonlocal n
+                for q in statistics.stream(st):
+                    n += 1
+                    yield q
+            st.bulk_extend(counted())
+        else:
+            n = statistics.write(st)
+        st.flush()
+        dt = time.perf_counter() - t
+        added = _status("VmHWM") - start
+        lines = sorted(str(q) for q in st.quads_for_pattern(None, None, None, statistics.G))
+        out.send((dt, n, added, hashlib.sha1("\n".join(lines).encode()).hexdigest()))
+        del st
+    finally:
+        shutil.rmtree(where, ignore_errors=True)
+
+
+def _write_peak(build: str, repeat: int, work: str) -> None:
+    """The statistics graph written as the build writes it (`statistics.write`: bulk loads of
+    `LOAD_BATCH` quads) and as one bulk load of the whole stream, alternating, each in a new process."""
+    from policykg.store import statistics
+    spawn, got = mp.get_context("spawn"), {}
+    for _ in range(repeat):
+        for how in ("one bulk load", f"batches of {statistics.LOAD_BATCH:,}"):
+            here, there = spawn.Pipe(duplex=False)
+            p = spawn.Process(target=_write_once, args=(build, how, work, there))
+            p.start()
+            dt, n, added, digest = here.recv()
+            p.join()
+            got.setdefault(how, []).append((dt, added, digest))
+            print(f"write the statistics graph, {how:22} {dt:7.1f} s {n:11,} quads  peak RSS +{added:,} MB "
+                  f"(load average {os.getloadavg()[0]:.2f})", flush=True)
+    (a, runs_a), (b, runs_b) = got.items()
+    same = len({d for _, _, d in runs_a + runs_b}) == 1
+    print(f"medians: {a} {stats.median(x[0] for x in runs_a):.1f} s +{stats.median(x[1] for x in runs_a):,.0f} MB; "
+          f"{b} {stats.median(x[0] for x in runs_b):.1f} s +{stats.median(x[1] for x in runs_b):,.0f} MB; "
+          f"the same quads: {'yes' if same else 'NO'}")
+
+
 def _timed(target, args, repeat: int, timeout: float):
     """(run times, rows), or None when one run takes longer than `timeout` (the worker is killed)."""
     here, there = mp.Pipe(duplex=False)
@@ -137,7 +206,12 @@ def main() -> None:
     ap.add_argument("--timeout", type=float, default=10.0, help="seconds one run of a query may take")
     ap.add_argument("--write", action="store_true", help="write the statistics graph into the build's store first")
     ap.add_argument("--statistics-only", action="store_true", help="only the cost of computing the statistics graph")
+    ap.add_argument("--write-peak", metavar="WORK", help="only the peak memory of writing the statistics graph, "
+                    "in batches and in one bulk load, on checkpoints of the store made in WORK (same disk)")
     args = ap.parse_args()
+    if args.write_peak:
+        _write_peak(args.build, args.repeat, args.write_peak)
+        return
     from policykg.store import load, statistics
     folder = load.store_dir(args.build)
     if args.write:
