@@ -17,10 +17,11 @@ queries) and as it ran before (`by_claim=True`: one lookup per claim), each in a
 the time, the peak RSS of the process (the store's caches included) and whether both give the same
 quads (a digest of the sorted N-Quads lines). `--statistics-only` skips the queries.
 A build made before the statistics graph existed gets it written first (`--write`).
-`--write-peak WORK` instead measures the memory of writing the graph into the store (the build's
-statistics stage): as `statistics.write` does, a batch at a time, and as one bulk load of the whole
-stream, each `--repeat` times, alternating, each in a new process on a checkpoint of the store in
-WORK, with the time, the peak RSS it added and whether both wrote the same quads.
+`--write-peak WORK` instead measures the memory of the build's statistics stage: the graph
+computed from the build's store (opened read-only) and bulk-loaded, as `statistics.write` loads
+it (a batch at a time) and as one bulk load of the whole stream, into a new store in WORK (so that
+no earlier graph has to be removed first), each `--repeat` times, alternating, each in a new
+process, with the time, the peak RSS it added and whether both loaded the same quads.
 """
 
 from __future__ import annotations
@@ -112,8 +113,8 @@ def _status(field: str) -> int:
 
 
 def _write_once(build: str, how: str, work: str, out) -> None:
-    """Write the statistics graph into a checkpoint of the build's store (hard links; the build is
-    not changed), its graph cleared first; send (seconds, quads, peak RSS added in MB, digest)."""
+    """Compute the statistics graph from the build's store (opened read-only) and bulk-load it into
+    a new store in `work`, as `how` says; send (seconds, quads, peak RSS added in MB, digest)."""
     import hashlib
     import shutil
     import tempfile
@@ -121,9 +122,8 @@ def _write_once(build: str, how: str, work: str, out) -> None:
     from policykg.store import load, statistics
     where = tempfile.mkdtemp(dir=work)
     try:
-        ox.Store.read_only(str(load.store_dir(build))).backup(where + "/store")
-        st = ox.Store(where + "/store")
-        statistics.clear(st)
+        src = ox.Store.read_only(str(load.store_dir(build)))
+        into = ox.Store(where)
         with open("/proc/self/clear_refs", "w") as f:       # the peak (VmHWM) from here on
             f.write("5")
         start = _status("VmRSS")
@@ -133,19 +133,19 @@ def _write_once(build: str, how: str, work: str, out) -> None:
 
             def counted():
                 nonlocal n
-                for q in statistics.stream(st):
+                for q in statistics.stream(src):
                     n += 1
                     yield q
-            st.bulk_extend(counted())
+            into.bulk_extend(counted())
         else:
-            n = statistics.write(st)
-        st.flush()
+            n = statistics.load(into, statistics.stream(src))
+        into.flush()
         dt = time.perf_counter() - t
         added = _status("VmHWM") - start
         digest = sum(int.from_bytes(hashlib.sha1(str(q).encode()).digest()[:8], "big")     # order-free, streamed
-                     for q in st.quads_for_pattern(None, None, None, statistics.G)) % 2**64
+                     for q in into) % 2**64
         out.send((dt, n, added, digest))
-        del st
+        del into, src
     finally:
         shutil.rmtree(where, ignore_errors=True)
 
@@ -208,7 +208,7 @@ def main() -> None:
     ap.add_argument("--write", action="store_true", help="write the statistics graph into the build's store first")
     ap.add_argument("--statistics-only", action="store_true", help="only the cost of computing the statistics graph")
     ap.add_argument("--write-peak", metavar="WORK", help="only the peak memory of writing the statistics graph, "
-                    "in batches and in one bulk load, on checkpoints of the store made in WORK (same disk)")
+                    "in batches and in one bulk load, into new stores in WORK")
     args = ap.parse_args()
     if args.write_peak:
         _write_peak(args.build, args.repeat, args.write_peak)

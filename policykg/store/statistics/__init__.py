@@ -95,7 +95,12 @@ def write(store: ox.Store) -> int:
     the whole stream held 461 MB more at 1,000 policies (816,711 quads), batches of 100,000 178 MB,
     in about the same time (docs/scale.md)."""
     clear(store)
-    count, quads = 0, stream(store)
+    return load(store, stream(store))
+
+
+def load(store: ox.Store, quads: Iterable[ox.Quad]) -> int:
+    """Bulk-load `quads` into `store`, `LOAD_BATCH` at a time; returns how many."""
+    count, quads = 0, iter(quads)
     while batch := list(itertools.islice(quads, LOAD_BATCH)):
         store.bulk_extend(batch)
         count += len(batch)
