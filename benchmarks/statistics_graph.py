@@ -145,7 +145,7 @@ def _write_once(build: str, how: str, work: str, out) -> None:
         digest = sum(int.from_bytes(hashlib.sha1(str(q).encode()).digest()[:8], "big")     # order-free, streamed
                      for q in into) % 2**64
         out.send((dt, n, added, digest))
-        del into, src
+        del into
     finally:
         shutil.rmtree(where, ignore_errors=True)
 

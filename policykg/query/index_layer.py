@@ -40,7 +40,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from policykg.model.namespaces import PKG, RDF
+from policykg.model.namespaces import PKG, RDF, STATISTICS_GRAPH
 from policykg.query import index_file
 from policykg.query.finder import Pool
 from policykg.query.index import (_FIELD_OF, _NOT_ENTITIES, _TERM_TYPES, FIELDS, VERSION, Entry, entry_of, identity,
@@ -53,19 +53,11 @@ CLAIM, STATED_IN = ox.NamedNode(PKG + "Claim"), ox.NamedNode(PKG + "statedIn")
 TERM_TYPES = frozenset(t.strip("<>") for t in _TERM_TYPES.split())
 NOT_ENTITIES = frozenset(_NOT_ENTITIES)
 NAME_PROPS = frozenset(ox.NamedNode(p) for p in _FIELD_OF)
+STATISTICS = ox.NamedNode(STATISTICS_GRAPH)
 
 
-class _Read:
-    """Triples of the union of a store's graphs (the default graph where it holds the union)."""
-
-    def __init__(self, store: ox.Store):
-        self.store, self.graph = store, (union.DEFAULT if union.has_union(store) else None)
-
-    def __call__(self, s=None, p=None, o=None) -> set:
-        return {(q.subject, q.predicate, q.object) for q in self.store.quads_for_pattern(s, p, o, self.graph)}
-
-    def has(self, s, p, o) -> bool:
-        return next(iter(self.store.quads_for_pattern(s, p, o, self.graph)), None) is not None
+def _reader(store: ox.Store) -> union.Reader:
+    return union.Reader(store, skip=STATISTICS)
 
 
 def write(store: ox.Store, before: ox.Store, new: list[ox.Quad], earlier: Path, build: Path) -> Path | None:
@@ -76,12 +68,12 @@ def write(store: ox.Store, before: ox.Store, new: list[ox.Quad], earlier: Path, 
     old = read(earlier, load.stamp(earlier / load.STORE_DIR))
     if old is None:
         return None
-    now, was = _Read(store), _Read(before)
+    now, was = _reader(store), _reader(before)
     described = {q.subject for q in new if isinstance(q.subject, ox.NamedNode)
                  and (q.predicate in NAME_PROPS or q.predicate == TYPE)}
     gained = _new_sources(now, was, new)
     for iri in described:
-        if {t.value for _, _, t in now(iri, TYPE, None)} & NOT_ENTITIES and old.entries.get(iri.value) is not None:
+        if {t.value for _, _, t in now.triples(iri, TYPE, None)} & NOT_ENTITIES and old.entries.get(iri.value) is not None:
             return None
     above = index_file.supers(store)
     entries = {}
@@ -103,7 +95,7 @@ def write(store: ox.Store, before: ox.Store, new: list[ox.Quad], earlier: Path, 
     return target
 
 
-def _new_sources(now: _Read, was: _Read, new: list[ox.Quad]) -> dict:
+def _new_sources(now: union.Reader, was: union.Reader, new: list[ox.Quad]) -> dict:
     """Entity -> the sources that state a claim about it in `now` and did not in `was`, for the
     entities of the claims the new quads describe."""
     claims = {q.subject for q in new if q.predicate in (SUBJ, OBJ, STATED_IN) or q.predicate == TYPE and q.object == CLAIM}
@@ -111,31 +103,31 @@ def _new_sources(now: _Read, was: _Read, new: list[ox.Quad]) -> dict:
 
     def about(src) -> set:
         if src not in stated:
-            stated[src] = {o for c, _, _ in was(None, STATED_IN, src) if was.has(c, TYPE, CLAIM)
-                           for p in (SUBJ, OBJ) for _, _, o in was(c, p, None) if isinstance(o, ox.NamedNode)}
+            stated[src] = {o for c, _, _ in was.triples(None, STATED_IN, src) if was.has(c, TYPE, CLAIM)
+                           for p in (SUBJ, OBJ) for _, _, o in was.triples(c, p, None) if isinstance(o, ox.NamedNode)}
         return stated[src]
 
     gained = defaultdict(set)
     for c in claims:
         if not now.has(c, TYPE, CLAIM):
             continue
-        ents = {o for p in (SUBJ, OBJ) for _, _, o in now(c, p, None) if isinstance(o, ox.NamedNode)}
-        for _, _, src in now(c, STATED_IN, None):
+        ents = {o for p in (SUBJ, OBJ) for _, _, o in now.triples(c, p, None) if isinstance(o, ox.NamedNode)}
+        for _, _, src in now.triples(c, STATED_IN, None):
             for e in ents - about(src):
                 gained[e].add(src)
     return gained
 
 
-def _entry(now: _Read, iri: ox.NamedNode, above: dict, prior: Entry | None, gained: set) -> Entry | None:
+def _entry(now: union.Reader, iri: ox.NamedNode, above: dict, prior: Entry | None, gained: set) -> Entry | None:
     """The entity's entry as `index.build` makes it from the store, its source count moved from
     `prior` by `gained`; None when it has no name (not an entity of the index)."""
     names = defaultdict(list)          # one value per distinct statement, as the index's query gives them
-    for _, p, o in now(iri, None, None):
+    for _, p, o in now.triples(iri, None, None):
         if p in NAME_PROPS and isinstance(o, ox.Literal):
             names[_FIELD_OF[p.value]].append((o.value, o.language or ""))
     if not names:
         return None
-    types = {t.value for _, _, t in now(iri, TYPE, None) if isinstance(t, ox.NamedNode)
+    types = {t.value for _, _, t in now.triples(iri, TYPE, None) if isinstance(t, ox.NamedNode)
              and (t.value.startswith(PKG) or t.value in TERM_TYPES)}
     if types & NOT_ENTITIES:
         return None
@@ -148,10 +140,10 @@ def _entry(now: _Read, iri: ox.NamedNode, above: dict, prior: Entry | None, gain
     return entry
 
 
-def _sources(now: _Read, iri: ox.NamedNode) -> int:
+def _sources(now: union.Reader, iri: ox.NamedNode) -> int:
     """How many sources state a claim (typed `pkg:Claim`) about `iri`, as its subject or object."""
-    claims = {c for p in (SUBJ, OBJ) for c, _, _ in now(None, p, iri)}
-    return len({src for c in claims if now.has(c, TYPE, CLAIM) for _, _, src in now(c, STATED_IN, None)})
+    claims = {c for p in (SUBJ, OBJ) for c, _, _ in now.triples(None, p, iri)}
+    return len({src for c in claims if now.has(c, TYPE, CLAIM) for _, _, src in now.triples(c, STATED_IN, None)})
 
 
 def _write(tmp: Path, base: Path, entries: list[Entry]) -> None:

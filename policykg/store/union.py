@@ -29,6 +29,30 @@ def has_union(store: ox.Store) -> bool:
     return next(iter(store.quads_for_pattern(None, None, None, DEFAULT)), None) is not None
 
 
+class Reader:
+    """Triples of the union of the graphs: the default graph where it holds the union, else every
+    named graph but `skip` (one the union leaves out; a triple may then come back once per graph)."""
+
+    def __init__(self, store: ox.Store, skip: ox.NamedNode | None = None):
+        self.store, self.skip = store, skip
+        self.graph = DEFAULT if has_union(store) else None
+
+    def __call__(self, s=None, p=None, o=None):
+        if self.graph is None:
+            return (q for q in self.store.quads_for_pattern(s, p, o) if q.graph_name != self.skip)
+        return self.store.quads_for_pattern(s, p, o, self.graph)
+
+    def subjects(self, p, o) -> set:
+        return {q.subject for q in self(None, p, o)}
+
+    def triples(self, s=None, p=None, o=None) -> set:
+        """The distinct (subject, predicate, object) of the pattern."""
+        return {(q.subject, q.predicate, q.object) for q in self(s, p, o)}
+
+    def has(self, s, p, o) -> bool:
+        return next(iter(self(s, p, o)), None) is not None
+
+
 def fill(store: ox.Store) -> int:
     """Copy every triple of the named graphs into the default graph (once); returns the triples added."""
     before = len(store)

@@ -48,18 +48,8 @@ def key(src: ox.NamedNode) -> str:
     return src.value[len(PID):] if src.value.startswith(PID) else src.value
 
 
-class Reader:
-    """Triples of the union of the graphs: the default graph where it holds the union
-    (policykg.store.union), else every graph (then a triple may come back once per graph)."""
+class Reader(union.Reader):
+    """Triples of the union of the graphs (policykg.store.union), this graph left out."""
 
     def __init__(self, store: ox.Store):
-        self.store = store
-        self.graph = DEFAULT if union.has_union(store) else None
-
-    def __call__(self, s=None, p=None, o=None):
-        if self.graph is None:
-            return (q for q in self.store.quads_for_pattern(s, p, o) if q.graph_name != G)
-        return self.store.quads_for_pattern(s, p, o, self.graph)
-
-    def subjects(self, p, o) -> set:
-        return {q.subject for q in self(None, p, o)}
+        super().__init__(store, skip=G)

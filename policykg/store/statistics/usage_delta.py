@@ -42,10 +42,6 @@ class Unmovable(Exception):
     """What the add changed cannot be counted as a difference: recount instead."""
 
 
-def _has(quads) -> bool:
-    return next(iter(quads), None) is not None
-
-
 class _Side:
     """Lookups in one store (after the add, or the earlier build's)."""
 
@@ -54,8 +50,8 @@ class _Side:
 
     def member(self, x, t) -> tuple[bool, bool, bool]:
         """Whether `x` counts for term `t` as a measure, an action, a document (usage._usage)."""
-        direct = _has(self.read(x, USES_I, t)) or _has(self.read(x, TARGETS_S, t))
-        covers = direct or _has(self.read(x, COVERS_I, t)) or _has(self.read(x, COVERS_S, t))
+        direct = self.read.has(x, USES_I, t) or self.read.has(x, TARGETS_S, t)
+        covers = direct or self.read.has(x, COVERS_I, t) or self.read.has(x, COVERS_S, t)
         return (direct and self.kinds(x, MEASURE), direct and self.kinds(x, ACTION),
                 covers and self.kinds(x, DOCUMENT))
 
