@@ -363,3 +363,31 @@ def test_an_add_to_a_build_without_a_current_name_index_leaves_it_to_its_first_r
     idx = name_index.index(st)                               # written whole, once
     assert not idx.layered and (build / "index" / "names.sqlite").is_file()
     assert PID + "doc/synth-000013" in idx.documents()
+
+
+def test_after_an_add_a_listing_keeps_the_engines_answer_with_the_new_policies(base, tmp_path, monkeypatch):
+    """The add writes no stored answers; the first call of a listing keeps its answer
+    (policykg.query.kept), the answer of the store after the add, new measures included."""
+    from policykg.query import catalogue, engine as query, kept, stored
+    docs, build = _copy(base, tmp_path)
+    _add_two(docs, tmp_path)
+    assert pipeline.build(build, [docs], with_pages=False).counts["path"] == "add"
+    assert not stored.path(build).exists()
+    st = load.load(build)
+
+    def engine(sector):                                      # the engine itself, on the same store
+        q = catalogue.get("measures-by-sector")
+        return query.execute(q.text, st, substitutions=query.bind(q, {"sector": sector}, st), hide_params=True,
+                             check_service=False)
+    new = {r["s"] for r in query.sparql(
+        f"SELECT DISTINCT ?s WHERE {{ ?m pkg:targetsSector ?s FILTER(STRSTARTS(STR(?m), '{PID}doc/synth-000012/')) }}",
+        store=st).values()}
+    assert new
+    for sector in sorted(new)[:2]:
+        mine, truth = query.run("measures-by-sector", store=st, sector=sector), engine(sector)
+        assert mine.rows == truth.rows
+        assert any("/doc/synth-000012/" in r["measure"] for r in truth.values())
+    assert len(list(kept.folder(build).glob("measures-by-sector.*.sqlite"))) == min(2, len(new))
+    monkeypatch.setattr(stored, "_compute", lambda *_a, **_k: (_ for _ in ()).throw(AssertionError("computed again")))
+    sector = sorted(new)[0]
+    assert query.run("measures-by-sector", store=st, sector=sector, limit=2, offset=1).rows == engine(sector).rows[1:3]

@@ -30,8 +30,8 @@ context (ontology/, vocab/, context.jsonld, ontology.html) are carried over as h
 index is the earlier build's file (a hard link) with a layer of the entities the add brought or
 changed (policykg.query.index_layer); where no layer can be written, the first reader writes the
 whole index (policykg.query.name_index). The stored answers of the listing queries
-(policykg.query.stored) are not written, so those queries run on the engine until the next full
-build.
+(policykg.query.stored) are not written: the first call of such a query keeps its answer, computed
+on the new store, for the next calls (policykg.query.kept).
 """
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ import pyoxigraph as ox
 
 from policykg.errors import InputError, did_you_mean
 from policykg.model.namespaces import GRAPH, ONTOLOGY_GRAPH, PREFIXES, VOCABULARY_GRAPH, XSD
-from policykg.query import bounds, candidates, service, stored
+from policykg.query import bounds, candidates, kept, service, stored
 from policykg.query.bounds import DEFAULT as DEFAULT_LIMITS, Limits
 from policykg.query.pool import Pool
 from policykg.query.catalogue import NamedQuery, Param, get, _undeclared_prefix
@@ -244,6 +244,8 @@ def run(name: str, graph: str | None = None, store: ox.Store | None = None, buil
     if q.answer and graph is None and tier == "curated":    # see query.stored
         _check_page(limit, offset)
         answer = stored.read(st, q, subs, limit, offset, limits)
+        if answer is None and kept.wanted(st, q, subs, limit, offset) and kept.keep(st, q, subs, limits):
+            answer = stored.read(st, q, subs, limit, offset, limits)      # kept by this call (query.kept)
         if answer is not None:
             return answer
     text = inline(q.text, subs)

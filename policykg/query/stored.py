@@ -33,8 +33,10 @@ The stored answer is read only when all of these hold, else the query runs on th
 - the query's text is the one whose answer was stored (its SHA-256, with its spans file's), so an
   edited query file is never answered from an old answer.
 A build to which documents were added (`policykg build` of new files into a built folder) has no
-stored answers (its name index is the earlier one with a layer: policykg.query.index_layer), so
-these queries run on the engine until the next full build.
+stored answers (its name index is the earlier one with a layer: policykg.query.index_layer); nor
+has one built with `--no-answers`, or whose store changed after them. There, the first call with
+the values a build stores keeps its whole answer in a file of its own, and the next calls read
+their pages from it (policykg.query.kept).
 
 Bounds: an answer of more than `MAX_ROWS` rows is not stored, nor the answers of a query whose
 parameter has more than `MAX_VALUES` values (those calls run on the engine). Writing holds as many
@@ -70,6 +72,13 @@ MAX_ROWS = 5_000_000              # an answer with more rows is not stored
 MAX_VALUES = 1_000                # a query whose parameter has more values is not stored
 MAX_WORKERS = 4                   # answers the engine computes at once while they are written
 _BATCH = 10_000
+SCHEMA = """
+    PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+    CREATE TABLE answers (query TEXT, binding TEXT, sha256 TEXT, head TEXT, total INTEGER, seconds REAL,
+                          PRIMARY KEY (query, binding));
+    CREATE TABLE lines (query TEXT, binding TEXT, rank INTEGER, line TEXT, lo TEXT, hi TEXT,
+                        PRIMARY KEY (query, binding, rank)) WITHOUT ROWID;"""
 _TSV = ox.QueryResultsFormat.TSV
 _XSD_DATE = "http://www.w3.org/2001/XMLSchema#date"
 _DATE = re.compile(r'"(\d{4}-\d{2}-\d{2})"\^\^<http://www\.w3\.org/2001/XMLSchema#date>')   # a span's bound in TSV
@@ -129,13 +138,7 @@ def write(store: ox.Store, build_dir: Path | str, queries=None, say: Callable[[s
     with replacing(path(build_dir)) as tmp:
         db = sqlite3.connect(tmp)
         try:
-            db.executescript("""
-                PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
-                CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
-                CREATE TABLE answers (query TEXT, binding TEXT, sha256 TEXT, head TEXT, total INTEGER, seconds REAL,
-                                      PRIMARY KEY (query, binding));
-                CREATE TABLE lines (query TEXT, binding TEXT, rank INTEGER, line TEXT, lo TEXT, hi TEXT,
-                                    PRIMARY KEY (query, binding, rank)) WITHOUT ROWID;""")
+            db.executescript(SCHEMA)
             db.execute("INSERT INTO meta VALUES ('version', ?)", (VERSION,))
             done = _store_all(store, db, todo, tmp, workers, say)
             db.commit()
@@ -343,11 +346,14 @@ def _page(store: ox.Store, q, subs: dict | None, limit: int | None, offset: int,
     days = _days(q, subs or {}) if q.answer == "spans" else None
     if q.answer == "spans" and days is None:
         return None
+    binding = answer_key(q, subs or {})
     db = _open(store)
+    if db is None:                                  # a build without stored answers: one kept by a call
+        from policykg.query import kept
+        db = kept.open_kept(store, q, binding)
     if db is None:
         return None
     try:
-        binding = answer_key(q, subs or {})
         row = db.execute("SELECT sha256, head, total FROM answers WHERE query = ? AND binding = ?",
                          (q.name, binding)).fetchone()
         if row is None or row[0] != digest(q):
