@@ -99,3 +99,18 @@ def test_unknown_format_is_refused(build_dir, tmp_path, capsys):
     assert main(["export", "--out", str(tmp_path), "--format", "xls", "--build", str(build_dir)]) == 2
     assert capsys.readouterr().err == "error: unknown export format 'xls'; use one or more of csv, xlsx, parquet\n"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_files_are_made_as_the_users_other_files_are(build_dir, tmp_path):
+    """The umask applies (a temporary file of mkstemp is 0600, which others in the user's group
+    could not read once renamed into place); nothing but the files is left in the folder."""
+    import os
+    old = os.umask(0o022)
+    try:
+        assert main(["export", "--out", str(tmp_path), "--format", "csv", "--build", str(build_dir)]) == 0
+    finally:
+        os.umask(old)
+    files = sorted(tmp_path.iterdir())
+    assert {p.name for p in files} == {"measures.csv", "documents.csv", "targets.csv", "statistics.csv", "links.csv",
+                                       "codebook.md", "datapackage.json"}
+    assert {oct(p.stat().st_mode & 0o777) for p in files} == {oct(0o644)}

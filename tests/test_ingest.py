@@ -9,6 +9,7 @@ Tianjin text kept in tests/gold/passages/ (津政办规〔2023〕4号, its own h
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -151,7 +152,12 @@ def _check(draft_path: Path):
 
 
 def test_draft_of_the_notice_passes_the_encoding_checks_beside_the_curated_files(notice, tmp_path):
-    (path,) = outputs.write_draft(notice, tmp_path)
+    old = os.umask(0o022)
+    try:
+        (path,) = outputs.write_draft(notice, tmp_path)
+    finally:
+        os.umask(old)
+    assert oct(path.stat().st_mode & 0o777) == oct(0o644) and list(tmp_path.iterdir()) == [path]    # the umask applies
     enc = next(e for e in _check(path) if e.path == path)
     assert enc.sha256 == read.sha256_text(notice.text) == "27475e25842a4e8eb04d5f7e4122e54a2e0354d2aa44c1d2e3032b12d7432623"
     assert enc.chars == 13918

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import tempfile
 from pathlib import Path
 
 from policykg.errors import InputError
 from policykg.export.tables import COLUMNS, TABLES
 from policykg.export.facts import Facts
+from policykg.query.index import replacing
 
 FORMATS = ("csv", "xlsx", "parquet")
 _FRICTIONLESS = {"string": "string", "integer": "integer", "number": "number", "date": "date", "boolean": "boolean",
@@ -58,14 +57,10 @@ def export(store, out: Path | str, formats=("csv",), tables=None) -> list[Path]:
 
 
 def _atomic(path: Path, write) -> Path:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """`write(tmp)` into a file of our own beside `path` (the umask applies, as to any file the user
+    makes), renamed over `path` when it succeeds, removed when it fails."""
+    with replacing(path) as tmp:
+        write(tmp)
     return path
 
 

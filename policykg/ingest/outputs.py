@@ -7,27 +7,19 @@ not overwritten unless asked (`force`): a person may have started reviewing it.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 from policykg.errors import InputError
 from policykg.ingest import draft
 from policykg.ingest.model import LOW_CONFIDENCE, Extraction
+from policykg.query.index import replacing
 
 DEFAULT_DRAFTS = Path("kg/drafts")
 
 
 def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with replacing(path) as tmp:           # the umask applies, as to any file the user makes
+        tmp.write_text(text, encoding="utf-8", newline="")
 
 
 def mentions_json(ex: Extraction) -> str:
