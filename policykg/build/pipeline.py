@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
+import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,7 +13,7 @@ from typing import Callable
 import pyoxigraph as ox
 
 from policykg import paths
-from policykg.build import assemble, distributed, output, units
+from policykg.build import assemble, beside as beside_, distributed, output, units
 from policykg.store import dumps as serialize, union
 from policykg.store.load import STORE_DIR
 from policykg.encoding import compile as compiler, reader as encoding
@@ -80,7 +81,7 @@ def compile_dataset(documents_dir: Path | None = None, *, extra_files: list[Path
 def build(out_dir: Path | str | None = None, documents: list[Path] | None = None, *,
           with_pages: bool = True, with_links: bool = True, client=None, force: bool = False,
           progress: Callable[[str], None] | None = None, documents_dir: Path | None = None,
-          full: bool = False, dumps: bool = False, with_answers: bool = True) -> Dataset:
+          full: bool = False, dumps: bool = False, with_answers: bool = True, beside: bool | None = None) -> Dataset:
     """Build into `out_dir` (default: `paths.build_dir()`) from the encodings of the folders
     `documents` (default: kg/documents/; `documents_dir` names one folder). Each source is read, checked and compiled on its own
     (on the workers of the Dask `client` when given), reusing the units of the last build that are
@@ -88,7 +89,9 @@ def build(out_dir: Path | str | None = None, documents: list[Path] | None = None
     files written. When `out_dir` holds an earlier build of the same documents plus new ones, only
     the new ones are added to it (policykg.build.incremental; `full` forces the whole build, and
     `dumps` makes the add write the whole-graph files too; `with_answers=False` leaves out the stored
-    answers of the listing queries, policykg.query.stored, which then run on the engine). Raises
+    answers of the listing queries, policykg.query.stored, which then run on the engine; `beside`
+    runs the dumps but kg.nq and the flat tables in processes of their own while the build goes on,
+    policykg.build.beside: None decides by the build's size). Raises
     InputError on bad input; the previous build is left intact (see policykg.build.output for which
     folders may be replaced)."""
     say = progress or (lambda _msg: None)
@@ -145,40 +148,22 @@ def build(out_dir: Path | str | None = None, documents: list[Path] | None = None
         lap("checks")
         ds = Dataset(store, ctx.onto, done, report, timings)
         ds.counts = counts
-        say("writing TriG, N-Quads, Turtle and JSON-LD")
-        serialize.write_store(store, tmp, *assemble.dump_parts(ctx, done, cache))
-        lap("serialize")
         counts["quads"] = len(store)
-        say("adding the union of the graphs to the store")       # set semantics for queries (store.union)
-        union.load(store, tmp / "kg.nq")
-        lap("union")
-        from policykg.build import publish
-        say("writing the ontology in RDF/XML and its OWL 2 DL profile, and the vocabularies")
-        publish.write_all(store, tmp)
-        from policykg.export import write as export
-        say("writing the flat tables (CSV) and their codebook")
-        export.export(store, tmp / "export", ("csv",))
-        lap("publish")
-        say("counting the statistics graph")    # after the files from the union: not in them
-        from policykg.store import statistics
-        counts["statistics_quads"] = statistics.write(store)
-        lap("statistics")
-        if with_pages:
-            from policykg.build import ontodoc
-            say("writing the ontology reference page")
-            ontodoc.write(store, tmp / "ontology.html")
-            lap("docs")
-            _write_pages(ds, tmp, say)
-        write_report(ds, tmp)
-        lap("report")
-        store.flush()
-        index_file.write(store, tmp)           # the name index, so that a query need not rebuild it
-        lap("index")
-        if with_answers:
-            say("storing the answers of the listing queries")
-            from policykg.query import stored
-            counts["stored_answers"] = stored.write(store, tmp)    # read a page at a time (query.stored)
-            lap("answers")
+        aside = beside_.Beside(tmp) if beside_.wanted(counts["quads"], beside) else None
+        try:
+            _write_files(store, tmp, assemble.dump_parts(ctx, done, cache), aside, say, lap)
+            _write_indexes(ds, store, tmp, counts, with_pages=with_pages, with_answers=with_answers, say=say, lap=lap)
+            if aside is not None:
+                say("waiting for the stages beside the build")
+                for name, got in aside.wait().items():
+                    timings[f"{name} (beside)"] = got["seconds"]
+                    counts.setdefault("beside", {})[name] = got
+                lap("wait")
+        except BaseException:
+            if aside is not None:
+                aside.stop()
+            raise
+        shutil.rmtree(tmp / beside_.CHECKPOINT, ignore_errors=True)       # ours, if the tables' process left it
         from policykg.query import name_index
         name_index.forget(store)               # the pages and tables indexed it
         ds.store = None
@@ -255,3 +240,58 @@ def validate(shacl: bool = True, hermit: bool = True, progress: Callable[[str], 
         say("checking OWL 2 DL consistency (HermiT)")
         report.extend(validation.hermit_report(ds.store))
     return report
+
+
+def _write_files(store: ox.Store, tmp: Path, parts: tuple[list, set[str]], aside, say, lap) -> None:
+    """The dumps, the union in the store, the ontology's files and the flat tables; with `aside`
+    (policykg.build.beside), the dumps but kg.nq and the tables are written in processes of their own."""
+    parts_, covered = serialize.as_parts(parts[0]), parts[1]
+    say("writing TriG, N-Quads, Turtle and JSON-LD" if aside is None else
+        "writing N-Quads (TriG, Turtle and JSON-LD beside the build)")
+    _nq, tail = serialize.write_nquads(store, tmp, parts_, covered)
+    if aside is None:
+        serialize.write_converted(tmp, parts_, tail)
+    else:
+        aside.start("dumps", beside_.dumps_args(tmp, parts_, tail))
+    lap("serialize")
+    say("adding the union of the graphs to the store")       # set semantics for queries (store.union)
+    union.load(store, tmp / "kg.nq")
+    lap("union")
+    from policykg.build import publish
+    say("writing the ontology in RDF/XML and its OWL 2 DL profile, and the vocabularies")
+    publish.write_all(store, tmp)
+    if aside is None:
+        from policykg.export import write as export
+        say("writing the flat tables (CSV) and their codebook")
+        export.export(store, tmp / "export", ("csv",))
+    else:
+        say("writing the flat tables (CSV) beside the build, from a checkpoint of the store")
+        store.flush()
+        store.backup(str(tmp / beside_.CHECKPOINT))
+        aside.start("export", {"checkpoint": str(tmp / beside_.CHECKPOINT), "out": str(tmp / "export")})
+    lap("publish")
+
+
+def _write_indexes(ds: Dataset, store: ox.Store, tmp: Path, counts: dict, *, with_pages: bool, with_answers: bool,
+                   say, lap) -> None:
+    """The statistics graph, the pages, the report, the name index and the stored answers."""
+    say("counting the statistics graph")    # after the files from the union: not in them
+    from policykg.store import statistics
+    counts["statistics_quads"] = statistics.write(store)
+    lap("statistics")
+    if with_pages:
+        from policykg.build import ontodoc
+        say("writing the ontology reference page")
+        ontodoc.write(store, tmp / "ontology.html")
+        lap("docs")
+        _write_pages(ds, tmp, say)
+    write_report(ds, tmp)
+    lap("report")
+    store.flush()
+    index_file.write(store, tmp)           # the name index, so that a query need not rebuild it
+    lap("index")
+    if with_answers:
+        say("storing the answers of the listing queries")
+        from policykg.query import stored
+        counts["stored_answers"] = stored.write(store, tmp)    # read a page at a time (query.stored)
+        lap("answers")

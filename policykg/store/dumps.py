@@ -46,11 +46,23 @@ def write_store(store: ox.Store, out: Path, parts: Iterable[Part] = (), covered:
 
     Reading a quad from the store costs about ten times parsing it from N-Quads (each term is looked
     up in the store's dictionary), so the build passes what it already has as files. Memory: one
-    part (the largest source's graph) and the node being written."""
-    files = {"trig": out / "kg.trig", "nq": out / "kg.nq", "ttl": out / "kg.ttl"}
+    part (the largest source's graph) and the node being written. The two steps, `write_nquads`
+    and `write_converted`, may run in different processes (policykg.build.beside)."""
+    parts = as_parts(parts)
+    nq, tail = write_nquads(store, out, parts, covered)
+    return {"nq": nq} | write_converted(out, parts, tail)
+
+
+def as_parts(parts: Iterable[Part]) -> list[tuple]:
+    return [p if isinstance(p, tuple) else (p, None) for p in parts]
+
+
+def write_nquads(store: ox.Store, out: Path, parts: list[tuple], covered: Iterable[str] = ()) -> tuple[Path, int]:
+    """kg.nq (see `write_store`; `parts` as `as_parts` gives them); returns it and the offset where
+    the graphs read from the store begin."""
     covered = set(covered)
-    parts = [p if isinstance(p, tuple) else (p, None) for p in parts]
-    with open(files["nq"], "wb") as f:
+    path = out / "kg.nq"
+    with open(path, "wb") as f:
         f.write(HEADER.encode())
         for part, _frag in parts:
             if isinstance(part, bytes):
@@ -62,13 +74,20 @@ def write_store(store: ox.Store, out: Path, parts: Iterable[Part] = (), covered:
         for g in sorted(g.value for g in store.named_graphs()):
             if g not in covered and g != STATISTICS_GRAPH:     # counts the store recomputes (store.statistics)
                 ox.serialize(store.quads_for_pattern(None, None, None, ox.NamedNode(g)), f, ox.RdfFormat.N_QUADS)
+    return path, tail
+
+
+def write_converted(out: Path, parts: list[tuple], tail: int) -> dict[str, Path]:
+    """kg.trig, kg.ttl and kg.jsonld from the kg.nq in `out` and its `parts` (see `write_store`),
+    without the store."""
+    files = {"trig": out / "kg.trig", "ttl": out / "kg.ttl"}
     with open(files["trig"], "wb") as f:
         f.write(HEADER.encode())
-        ox.serialize(_parse(files["nq"]), f, ox.RdfFormat.TRIG, prefixes=PREFIXES)
+        ox.serialize(_parse(out / "kg.nq"), f, ox.RdfFormat.TRIG, prefixes=PREFIXES)
     with open(files["ttl"], "wb") as f:                # the union of the graphs
         f.write(HEADER.encode())
-        ox.serialize((q.triple for q in _parse(files["nq"])), f, ox.RdfFormat.TURTLE, prefixes=PREFIXES)
-    with open(files["nq"], "rb") as nq:
+        ox.serialize((q.triple for q in _parse(out / "kg.nq")), f, ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+    with open(out / "kg.nq", "rb") as nq:
         nq.seek(tail)
         files |= jsonld.write_dataset(out, chain((_fragment(part, frag) for part, frag in parts),   # one at a time
                                                  [ox.parse(nq, format=ox.RdfFormat.N_QUADS)]))
