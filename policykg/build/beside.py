@@ -43,7 +43,9 @@ _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 
 def wanted(quads: int, beside: bool | None) -> bool:
     """Whether a build of `quads` runs these stages beside it (`beside`: the caller's choice; None:
-    from `MIN_QUADS`)."""
+    `POLICYKG_BESIDE` when it is 0 or 1, else from `MIN_QUADS`)."""
+    if beside is None and os.environ.get("POLICYKG_BESIDE") in ("0", "1"):
+        return os.environ["POLICYKG_BESIDE"] == "1"
     return quads >= MIN_QUADS if beside is None else beside
 
 
@@ -141,10 +143,15 @@ def main(argv: list[str]) -> int:
     except InputError as e:
         print(f"error: {e.message}", flush=True)
         return 2
-    import resource
-    print(json.dumps({"seconds": round(time.perf_counter() - t, 2),
-                      "peak_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}), flush=True)
+    print(json.dumps({"seconds": round(time.perf_counter() - t, 2), "peak_kb": _peak_kb()}), flush=True)
     return 0
+
+
+def _peak_kb() -> int:
+    """This process's peak RSS (VmHWM: getrusage's counts what the build held when it forked this
+    process, since it survives exec)."""
+    with open("/proc/self/status", encoding="ascii") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))
 
 
 if __name__ == "__main__":

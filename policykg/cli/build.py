@@ -33,6 +33,9 @@ def cmd_build(args) -> int:
     for f in ds.report.findings:
         print(f.line(), file=sys.stderr)
     stages = ", ".join(f"{k} {v:.2f}s" for k, v in ds.timings.items())
+    beside = ds.counts.get("beside") or {}
+    if beside:                                  # the peak memory of each process beside the build
+        stages += "; peak RSS beside: " + ", ".join(f"{k} {v['peak_kb'] // 1024} MB" for k, v in beside.items())
     how = "added to" if ds.counts.get("path") == "add" else "built"
     quads = ds.counts["quads"] if "quads" in ds.counts else len(ds.store)      # len() counts every quad
     print(f"{how} {out}/ ({quads} quads, {ds.counts.get('sources', len(ds.encodings))} sources) in "
