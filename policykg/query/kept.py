@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import hashlib
 import resource
 import signal
 import sqlite3
@@ -43,45 +42,17 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from policykg.query import bounds, stored
-from policykg.query.index import FOLDER, replacing
+from policykg.query.index import replacing
 
-KEPT = "kept"
 MAX_BYTES = 2 << 30              # a kept file, and the engine's serialization it is copied from
 
 
-def folder(build_dir: Path | str) -> Path:
-    return Path(build_dir) / FOLDER / KEPT
-
-
-def path(build_dir: Path | str, q, binding: str) -> Path:
-    digest = hashlib.sha256(binding.encode("utf-8")).hexdigest()[:20]
-    return folder(build_dir) / f"{q.name}.{digest}.sqlite"
+folder, path = stored.kept_folder, stored.kept_path       # the files (their reading is stored's)
 
 
 def _origin(store: ox.Store) -> tuple[Path, float] | None:
     from policykg.store import load
     return load.origin(store)
-
-
-def open_kept(store: ox.Store, q, binding: str) -> sqlite3.Connection | None:
-    """The kept file of the call (`q`, `binding`) of the build `store` was opened from, read-only,
-    when it was kept on this store and holds the answer; else None."""
-    origin = _origin(store)
-    if origin is None:
-        return None
-    p = path(origin[0], q, binding)
-    try:
-        db = sqlite3.connect(f"file:{p}?mode=ro&immutable=1", uri=True, check_same_thread=False)
-    except sqlite3.Error:
-        return None
-    try:
-        meta = dict(db.execute("SELECT key, value FROM meta"))
-    except sqlite3.Error:
-        meta = {}
-    if meta.get("version") != stored.VERSION or meta.get("store") != repr(origin[1]) or "not_kept" in meta:
-        db.close()
-        return None
-    return db
 
 
 def _refused(store: ox.Store, q, binding: str) -> bool:

@@ -68,6 +68,7 @@ from policykg.query.inline import inline
 from policykg.store import union
 
 NAME, VERSION = "answers.sqlite", "3"
+KEPT = "kept"                     # index/kept/: answers kept by their first call (policykg.query.kept)
 MAX_ROWS = 5_000_000              # an answer with more rows is not stored
 MAX_VALUES = 1_000                # a query whose parameter has more values is not stored
 MAX_WORKERS = 4                   # answers the engine computes at once while they are written
@@ -306,6 +307,38 @@ def _open(store: ox.Store) -> sqlite3.Connection | None:
     return open_current(path(origin[0]), origin[1], VERSION)
 
 
+def kept_folder(build_dir: Path | str) -> Path:
+    """Where the answers kept by their first call go (policykg.query.kept)."""
+    return Path(build_dir) / FOLDER / KEPT
+
+
+def kept_path(build_dir: Path | str, q, binding: str) -> Path:
+    digest = hashlib.sha256(binding.encode("utf-8")).hexdigest()[:20]
+    return kept_folder(build_dir) / f"{q.name}.{digest}.sqlite"
+
+
+def _open_kept(store: ox.Store, q, binding: str) -> sqlite3.Connection | None:
+    """The file that kept the answer of the call (`q`, `binding`) on the store `store` was opened
+    from (policykg.query.kept), read-only, when it was kept on this store and holds the answer."""
+    from policykg.store import load
+    origin = load.origin(store)
+    if origin is None:
+        return None
+    try:
+        db = sqlite3.connect(f"file:{kept_path(origin[0], q, binding)}?mode=ro&immutable=1", uri=True,
+                             check_same_thread=False)
+    except sqlite3.Error:
+        return None
+    try:
+        meta = dict(db.execute("SELECT key, value FROM meta"))
+    except sqlite3.Error:
+        meta = {}
+    if meta.get("version") != VERSION or meta.get("store") != repr(origin[1]) or "not_kept" in meta:
+        db.close()
+        return None
+    return db
+
+
 def read(store: ox.Store, q, subs: dict | None = None, limit: int | None = None, offset: int = 0, limits=None):
     """The Result of the query `q` with the bound values `subs` (engine.bind), from its stored
     answer (one page of it with `limit`/`offset`, with the total), or None when it has none that
@@ -349,8 +382,7 @@ def _page(store: ox.Store, q, subs: dict | None, limit: int | None, offset: int,
     binding = answer_key(q, subs or {})
     db = _open(store)
     if db is None:                                  # a build without stored answers: one kept by a call
-        from policykg.query import kept
-        db = kept.open_kept(store, q, binding)
+        db = _open_kept(store, q, binding)
     if db is None:
         return None
     try:
