@@ -10,7 +10,7 @@ Each runs in a new Python process (`python -m policykg.build.beside STAGE ARGS.j
 build's open store is inherited, and nothing depends on how the caller started Python), so a
 machine with two cores works on them while the build counts the statistics and writes the name
 index and the stored answers; the files are the same bytes as when the stages run in turn
-(tests/test_build.py compares both on the real graph).
+(tests/test_beside.py compares both on the real graph).
 
 `Beside.wait` waits for them before the build is swapped into place; a stage that failed fails
 the build with its error, as it would have in turn, and the staging folder goes with everything in

@@ -43,6 +43,7 @@ import pyoxigraph as ox
 
 from policykg.query import bounds, stored
 from policykg.query.index import replacing
+from policykg.store import load
 
 MAX_BYTES = 2 << 30              # a kept file, and the engine's serialization it is copied from
 
@@ -50,30 +51,20 @@ MAX_BYTES = 2 << 30              # a kept file, and the engine's serialization i
 folder, path = stored.kept_folder, stored.kept_path       # the files (their reading is stored's)
 
 
-def _origin(store: ox.Store) -> tuple[Path, float] | None:
-    from policykg.store import load
-    return load.origin(store)
-
-
 def _refused(store: ox.Store, q, binding: str) -> bool:
-    """Whether the call's answer was found too large to keep, on this store."""
-    origin = _origin(store)
-    try:
-        db = sqlite3.connect(f"file:{path(origin[0], q, binding)}?mode=ro&immutable=1", uri=True)
-        try:
-            meta = dict(db.execute("SELECT key, value FROM meta"))
-        finally:
-            db.close()
-    except sqlite3.Error:
+    """Whether the call's answer was found too large to keep, on this store, for this query text."""
+    got = stored.kept_file(store, q, binding)
+    if got is None:
         return False
-    return meta.get("store") == repr(origin[1]) and meta.get("sha256") == stored.digest(q) and "not_kept" in meta
+    got[0].close()
+    return got[1].get("sha256") == stored.digest(q) and "not_kept" in got[1]
 
 
 def wanted(store: ox.Store, q, subs: dict, limit: int | None, offset: int) -> bool:
     """Whether this call should keep its answer (see the module): the store is a build's, the call's
     values are the ones a build stores, it has no stored answer there, and it is not a page of a
     `page: keys` query."""
-    origin = _origin(store)
+    origin = load.origin(store)
     if origin is None or not q.answer or (q.page == "keys" and (limit is not None or offset)):
         return False
     if q.answer == "spans":
@@ -92,7 +83,7 @@ def keep(store: ox.Store, q, subs: dict, limits: bounds.Limits | None) -> bool:
     """Compute the call's whole answer in a bounded worker and keep it (see the module); True when
     it was kept. Nothing is kept when the folder cannot be written or a file would pass its cap, and
     then nothing of ours is left in it; a limit the work hits is raised as the engine raises it."""
-    origin = _origin(store)
+    origin = load.origin(store)
     binding = stored.answer_key(q, subs)
     target = path(origin[0], q, binding)
     work = dataclasses.replace(limits, max_rows=None) if limits is not None else None

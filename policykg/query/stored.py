@@ -317,9 +317,10 @@ def kept_path(build_dir: Path | str, q, binding: str) -> Path:
     return kept_folder(build_dir) / f"{q.name}.{digest}.sqlite"
 
 
-def _open_kept(store: ox.Store, q, binding: str) -> sqlite3.Connection | None:
+def kept_file(store: ox.Store, q, binding: str) -> tuple[sqlite3.Connection, dict] | None:
     """The file that kept the answer of the call (`q`, `binding`) on the store `store` was opened
-    from (policykg.query.kept), read-only, when it was kept on this store and holds the answer."""
+    from (policykg.query.kept), read-only, with its `meta`, when it was written on this store in
+    this format; else None."""
     from policykg.store import load
     origin = load.origin(store)
     if origin is None:
@@ -333,10 +334,19 @@ def _open_kept(store: ox.Store, q, binding: str) -> sqlite3.Connection | None:
         meta = dict(db.execute("SELECT key, value FROM meta"))
     except sqlite3.Error:
         meta = {}
-    if meta.get("version") != VERSION or meta.get("store") != repr(origin[1]) or "not_kept" in meta:
+    if meta.get("version") != VERSION or meta.get("store") != repr(origin[1]):
         db.close()
         return None
-    return db
+    return db, meta
+
+
+def _open_kept(store: ox.Store, q, binding: str) -> sqlite3.Connection | None:
+    """`kept_file`'s connection when the file holds the answer (not one found too large to keep)."""
+    got = kept_file(store, q, binding)
+    if got is not None and "not_kept" in got[1]:
+        got[0].close()
+        return None
+    return got[0] if got is not None else None
 
 
 def read(store: ox.Store, q, subs: dict | None = None, limit: int | None = None, offset: int = 0, limits=None):
