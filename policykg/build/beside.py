@@ -1,16 +1,17 @@
 """Stages that run beside the build, each in a process of its own, while the build goes on.
 
-Two stages of a full build read what is final and write files nothing else in the build reads:
+Three stages of a full build read what is final and write files nothing else in the build reads:
 - the dumps but kg.nq (kg.trig, kg.ttl, kg.jsonld): converted from kg.nq and the sources' cached
   parts (`policykg.store.dumps.write_converted`), once kg.nq is written; they never open the store;
-- the flat tables (export/): read from a checkpoint of the store taken once the union is in it
-  (`Store.backup`: hard links to its immutable files), while the build adds the statistics graph to
-  its own store (the tables leave it out).
+- the flat tables (export/) and the name index (index/names.sqlite): each read from a checkpoint of
+  the store of its own, taken once the union is in it (`Store.backup`: hard links to its immutable
+  files), while the build adds the statistics graph to its own store. Neither reads that graph:
+  the tables leave it out, and the index is made of names, types and claims, which it does not hold.
 Each runs in a new Python process (`python -m policykg.build.beside STAGE ARGS.json`: nothing of the
 build's open store is inherited, and nothing depends on how the caller started Python), so a
-machine with two cores works on them while the build counts the statistics and writes the name
-index and the stored answers; the files are the same bytes as when the stages run in turn
-(tests/test_beside.py compares both on the real graph).
+machine with two cores works on them while the build counts the statistics and writes the report
+and the stored answers; the files are the same bytes as when the stages run in turn (the name
+index: the same rows; tests/test_beside.py compares both on the real graph).
 
 `Beside.wait` waits for them before the build is swapped into place; a stage that failed fails
 the build with its error, as it would have in turn, and the staging folder goes with everything in
@@ -18,10 +19,11 @@ it. If the build fails first, `Beside.stop` kills them. Each stage reports its s
 process's peak RSS, which the build prints and counts.
 
 Costs: the memory of each process adds to the build's (the flat tables hold their caches: 334 MB
-at 1,000 policies); the checkpoint holds the store's files as they were after the union, so the
-files that compaction replaces while the statistics graph is written stay on disk until the tables
-are written (at most the size of the store, 1.9 GB at 1,000 policies). `MIN_QUADS`: a smaller
-build runs the stages in turn, since starting a process costs more than they take there.
+at 1,000 policies); the checkpoints hold the store's files as they were after the union, so the
+files that compaction replaces while the statistics graph is written stay on disk until the last
+of the two processes is done (at most the size of the store once, 1.9 GB at 1,000 policies: both
+checkpoints link the same files). `MIN_QUADS`: a smaller build runs the stages in turn, since
+starting a process costs more than they take there.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from policykg.errors import InputError
 
 MIN_QUADS = 1_000_000
 CHECKPOINT = ".export-store"         # in the staging folder; removed before the swap
+NAMES_CHECKPOINT = ".names-store"    # the name index's: its process removes it when done
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 
 
@@ -102,14 +105,25 @@ class Beside:
 
 def export_tables(checkpoint: str, out: str) -> None:
     """The flat tables (CSV) and their codebook, from the store's checkpoint, which is then removed."""
+    from policykg.export import write as export
+    _from_checkpoint(checkpoint, lambda store: export.export(store, Path(out), ("csv",)))
+
+
+def name_index(checkpoint: str, out: str) -> None:
+    """The name index (index/names.sqlite in the build folder `out`), from the store's checkpoint,
+    which is then removed."""
+    from policykg.query import index_file
+    _from_checkpoint(checkpoint, lambda store: index_file.write(store, Path(out)))
+
+
+def _from_checkpoint(checkpoint: str, write) -> None:
+    """`write(store)` on the checkpoint opened read-only; the checkpoint is removed after, whatever happens."""
     import gc
 
     import pyoxigraph as ox
-
-    from policykg.export import write as export
     store = ox.Store.read_only(checkpoint)
     try:
-        export.export(store, Path(out), ("csv",))
+        write(store)
     finally:
         del store
         gc.collect()
@@ -131,7 +145,7 @@ def dumps_args(out: Path, parts: list[tuple], tail: int) -> dict:
                       for p, f in parts]}
 
 
-STAGES = {"dumps": converted_dumps, "export": export_tables}
+STAGES = {"dumps": converted_dumps, "export": export_tables, "names": name_index}
 
 
 def main(argv: list[str]) -> int:

@@ -152,7 +152,8 @@ def build(out_dir: Path | str | None = None, documents: list[Path] | None = None
         aside = beside_.Beside(tmp) if beside_.wanted(counts["quads"], beside) else None
         try:
             _write_files(store, tmp, assemble.dump_parts(ctx, done, cache), aside, say, lap)
-            _write_indexes(ds, store, tmp, counts, with_pages=with_pages, with_answers=with_answers, say=say, lap=lap)
+            _write_indexes(ds, store, tmp, counts, with_pages=with_pages, with_answers=with_answers,
+                           names=aside is None, say=say, lap=lap)
             if aside is not None:
                 say("waiting for the stages beside the build")
                 for name, got in aside.wait().items():
@@ -163,7 +164,8 @@ def build(out_dir: Path | str | None = None, documents: list[Path] | None = None
             if aside is not None:
                 aside.stop()
             raise
-        shutil.rmtree(tmp / beside_.CHECKPOINT, ignore_errors=True)       # ours, if the tables' process left it
+        for checkpoint in (beside_.CHECKPOINT, beside_.NAMES_CHECKPOINT):   # ours, if a process left it
+            shutil.rmtree(tmp / checkpoint, ignore_errors=True)
         from policykg.query import name_index
         name_index.forget(store)               # the pages and tables indexed it
         ds.store = None
@@ -265,16 +267,19 @@ def _write_files(store: ox.Store, tmp: Path, parts: tuple[list, set[str]], aside
         say("writing the flat tables (CSV) and their codebook")
         export.export(store, tmp / "export", ("csv",))
     else:
-        say("writing the flat tables (CSV) beside the build, from a checkpoint of the store")
+        say("writing the flat tables (CSV) and the name index beside the build, from checkpoints of the store")
         store.flush()
-        store.backup(str(tmp / beside_.CHECKPOINT))
-        aside.start("export", {"checkpoint": str(tmp / beside_.CHECKPOINT), "out": str(tmp / "export")})
+        for stage, checkpoint, out in (("export", beside_.CHECKPOINT, tmp / "export"),
+                                       ("names", beside_.NAMES_CHECKPOINT, tmp)):
+            store.backup(str(tmp / checkpoint))     # one each: each process removes its own when done
+            aside.start(stage, {"checkpoint": str(tmp / checkpoint), "out": str(out)})
     lap("publish")
 
 
 def _write_indexes(ds: Dataset, store: ox.Store, tmp: Path, counts: dict, *, with_pages: bool, with_answers: bool,
-                   say, lap) -> None:
-    """The statistics graph, the pages, the report, the name index and the stored answers."""
+                   names: bool = True, say, lap) -> None:
+    """The statistics graph, the pages, the report, the name index (unless `names` is False: it is
+    written beside the build) and the stored answers."""
     say("counting the statistics graph")    # after the files from the union: not in them
     from policykg.store import statistics
     counts["statistics_quads"] = statistics.write(store)
@@ -287,9 +292,10 @@ def _write_indexes(ds: Dataset, store: ox.Store, tmp: Path, counts: dict, *, wit
         _write_pages(ds, tmp, say)
     write_report(ds, tmp)
     lap("report")
-    store.flush()
-    index_file.write(store, tmp)           # the name index, so that a query need not rebuild it
-    lap("index")
+    if names:
+        store.flush()
+        index_file.write(store, tmp)       # the name index, so that a query need not rebuild it
+        lap("index")
     if with_answers:
         say("storing the answers of the listing queries")
         from policykg.query import stored
