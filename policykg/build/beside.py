@@ -5,8 +5,9 @@ Three stages of a full build read what is final and write files nothing else in 
   parts (`policykg.store.dumps.write_converted`), once kg.nq is written; they never open the store;
 - the flat tables (export/) and the name index (index/names.sqlite): each read from a checkpoint of
   the store of its own, taken once the union is in it (`Store.backup`: hard links to its immutable
-  files), while the build adds the statistics graph to its own store. Neither reads that graph:
-  the tables leave it out, and the index is made of names, types and claims, which it does not hold.
+  files), while the build adds the statistics graph to its own store. Neither needs that graph:
+  the tables leave it out, and the index lists the entities that have a name, which none of its
+  nodes has (their types and counts are not named entities).
 Each runs in a new Python process (`python -m policykg.build.beside STAGE ARGS.json`: nothing of the
 build's open store is inherited, and nothing depends on how the caller started Python), so a
 machine with two cores works on them while the build counts the statistics and writes the report
