@@ -128,10 +128,24 @@ _MENTIONED = _PREFIXES + """SELECT DISTINCT ?t ?src WHERE {
 }"""
 
 
+def _with(srcs, src):
+    """`srcs` (None, one source, or a set of two or more) with `src`: a source stays a bare term
+    until a second one comes, so that the facts that one source states (most of them) hold no set."""
+    if srcs is None or srcs == src:
+        return src
+    if isinstance(srcs, set):
+        srcs.add(src)
+        return srcs
+    return {srcs, src}
+
+
 def bulk(store: ox.Store) -> tuple[dict, dict, dict, dict, dict]:
     """What the claims of the whole store add up to, as `Claims` and `usage.term_quads` count it: (facts:
-    (s, p, o) -> [accepted sources, any inferred], shared: (s, p, o) -> sources of any claim,
-    sources: source -> its five counts, contra: (a, b) -> claims, mentioned: term -> sources)."""
+    (s, p, o) -> [accepted sources (a set, or a tuple of one), any inferred], shared: (s, p, o) ->
+    sources of any claim, for the triples of two sources or more (those the pairs count), sources:
+    source -> its five counts, contra: (a, b) -> claims, mentioned: term -> sources). Memory: a set
+    only for a triple of several sources (at 10,000 synthetic policies 1.13M triples, each of one
+    source: two sets each took about 0.5 GB)."""
     if union.has_union(store):
         options = {}
     else:                                     # every graph but this one (a triple may come twice: sets)
@@ -140,16 +154,21 @@ def bulk(store: ox.Store) -> tuple[dict, dict, dict, dict, dict]:
     def rows(text):
         return store.query(text, **options)
 
-    facts, shared = {}, defaultdict(set)
+    facts, shared = {}, {}
     for s, p, o, src, accepted, inferred in rows(_FACTS):
         fact = (s, p, o)
-        shared[fact].add(src)
+        shared[fact] = _with(shared.get(fact), src)
         if accepted.value == "true":
             row = facts.get(fact)
             if row is None:
-                facts[fact] = row = [set(), False]
-            row[0].add(src)
-            row[1] = row[1] or inferred.value == "true"
+                facts[fact] = [src, inferred.value == "true"]
+            else:
+                row[0] = _with(row[0], src)
+                row[1] = row[1] or inferred.value == "true"
+    shared = {fact: srcs for fact, srcs in shared.items() if isinstance(srcs, set)}    # what pairs need
+    for row in facts.values():
+        if not isinstance(row[0], set):
+            row[0] = (row[0],)
     sources = {r[0]: tuple(int(x.value) for x in list(r)[1:]) for r in rows(_SOURCES)}
     contra = defaultdict(set)
     for c, a, b in rows(_CONTRA):
