@@ -21,7 +21,9 @@ A build made before the statistics graph existed gets it written first (`--write
 computed from the build's store (opened read-only) and bulk-loaded, as `statistics.write` loads
 it (a batch at a time) and as one bulk load of the whole stream, into a new store in WORK (so that
 no earlier graph has to be removed first), each `--repeat` times, alternating, each in a new
-process, with the time, the peak RSS it added and whether both loaded the same quads.
+process, with the time, the peak RSS it added and whether both loaded the same quads. With
+`--baseline-ref REF` the two sides are instead `statistics.write`'s way with the code at REF (a
+git worktree) and with the checkout's.
 """
 
 from __future__ import annotations
@@ -112,9 +114,12 @@ def _status(field: str) -> int:
     return int(open("/proc/self/status").read().split(field + ":")[1].split()[0]) // 1024
 
 
-def _write_once(build: str, how: str, work: str, out) -> None:
+def _write_once(build: str, how: str, work: str, out, code: str | None = None) -> None:
     """Compute the statistics graph from the build's store (opened read-only) and bulk-load it into
-    a new store in `work`, as `how` says; send (seconds, quads, peak RSS added in MB, digest)."""
+    a new store in `work`, as `how` says, with the code of the checkout at `code` (default: this
+    one); send (seconds, quads, peak RSS added in MB, digest)."""
+    if code is not None:
+        sys.path.insert(0, code)
     import hashlib
     import shutil
     import tempfile
@@ -150,15 +155,19 @@ def _write_once(build: str, how: str, work: str, out) -> None:
         shutil.rmtree(where, ignore_errors=True)
 
 
-def _write_peak(build: str, repeat: int, work: str) -> None:
+def _write_peak(build: str, repeat: int, work: str, baseline: str | None = None) -> None:
     """The statistics graph written as the build writes it (`statistics.write`: bulk loads of
-    `LOAD_BATCH` quads) and as one bulk load of the whole stream, alternating, each in a new process."""
+    `LOAD_BATCH` quads) and as one bulk load of the whole stream, or (`baseline`: a checkout of
+    other code) as the build writes it with that code and with this one; alternating, each in a
+    new process."""
     from policykg.store import statistics
     spawn, got = mp.get_context("spawn"), {}
+    sides = ((("one bulk load", None), (f"batches of {statistics.LOAD_BATCH:,}", None)) if baseline is None else
+             (("batches, baseline code", baseline), ("batches, this code", None)))
     for _ in range(repeat):
-        for how in ("one bulk load", f"batches of {statistics.LOAD_BATCH:,}"):
+        for how, code in sides:
             here, there = spawn.Pipe(duplex=False)
-            p = spawn.Process(target=_write_once, args=(build, how, work, there))
+            p = spawn.Process(target=_write_once, args=(build, how, work, there, code))
             p.start()
             dt, n, added, digest = here.recv()
             p.join()
@@ -209,9 +218,23 @@ def main() -> None:
     ap.add_argument("--statistics-only", action="store_true", help="only the cost of computing the statistics graph")
     ap.add_argument("--write-peak", metavar="WORK", help="only the peak memory of writing the statistics graph, "
                     "in batches and in one bulk load, into new stores in WORK")
+    ap.add_argument("--baseline-ref", metavar="REF", help="with --write-peak: compare the code at this git "
+                    "revision with the checkout's instead of the two ways of loading")
     args = ap.parse_args()
     if args.write_peak:
-        _write_peak(args.build, args.repeat, args.write_peak)
+        if args.baseline_ref is None:
+            _write_peak(args.build, args.repeat, args.write_peak)
+            return
+        import subprocess
+        import tempfile
+        base = Path(tempfile.mkdtemp(dir=args.write_peak)) / "baseline-code"
+        subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", str(base), args.baseline_ref],
+                       check=True, capture_output=True)
+        try:
+            _write_peak(args.build, args.repeat, args.write_peak, str(base))
+        finally:
+            subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(base)], capture_output=True)
+            base.parent.rmdir()
         return
     from policykg.store import load, statistics
     folder = load.store_dir(args.build)
