@@ -36,6 +36,7 @@ on the new store, for the next calls (policykg.query.kept).
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import shutil
@@ -127,6 +128,7 @@ def add(out_dir: Path, ctx: units.Context, planned: Plan, *, with_links: bool, d
         lap("report")
         store.flush()
         del store, earlier
+        gc.collect()                                # closes the store now, not when a cycle holding it is freed
         if layer is not None:
             os.utime(layer)                         # closing the store made it newer than the layer
         keys_gen = _keys(kept, tmp / "cache", planned)
