@@ -14,6 +14,12 @@ generation and earlier (`Saved(path, gen)`), and an add writes its rows with the
 failed add leaves rows of a generation that no build names: the next add deletes them first. A
 unit's rare-entity pairs are chosen with the counts of the build that indexed it, so an earlier
 unit's pair keys do not follow the counts of later adds (a full build indexes every unit anew).
+
+Memory of a write: the units and actions it is given, and the key counts; the postings (2.4M at
+10,000 synthetic policies) go through a temporary table into the posting table in key order,
+sorted by SQLite, which spills to temporary files (SQLite's temporary folder, about the size of
+the posting table) rather than holding them: 76 MB added to the peak there, against 663 MB for a
+sorted Python list (benchmarks/link_index.py).
 """
 
 from __future__ import annotations
