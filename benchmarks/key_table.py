@@ -20,6 +20,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+import worktree
+
 REPO = Path(__file__).resolve().parent.parent
 
 MEASURE = """
@@ -67,16 +69,11 @@ def main() -> None:
             sc.path = Path(sc.path)
         (tmp / "scans.pickle").write_bytes(pickle.dumps(scans, protocol=pickle.HIGHEST_PROTOCOL))
         del scans
-        base = tmp / "baseline"
-        subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", str(base), args.baseline_ref],
-                       check=True, capture_output=True)
-        try:
-            got = {}
+        got = {}
+        with worktree.checkout(args.baseline_ref, tmp / "baseline") as base:
             for name, root in (("baseline", base), ("ours", REPO)):
                 got[name] = measure(root, tmp / "scans.pickle", tmp / f"{name}.pickle")
                 print(json.dumps({"corpus": str(args.documents), "code": name, **got[name]}), flush=True)
-        finally:
-            subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(base)], capture_output=True)
         a, b = (pickle.loads((tmp / f"{n}.pickle").read_bytes()) for n in ("baseline", "ours"))
         same = a.keys() == b.keys() and all(set(a[k]) == set(b[k]) for k in a)
         del a, b

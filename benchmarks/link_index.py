@@ -22,6 +22,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+import worktree
+
 REPO = Path(__file__).resolve().parent.parent
 
 ROWS = ("SELECT iri, kind, gen FROM units ORDER BY 1", "SELECT m, gen FROM acts ORDER BY 1",
@@ -72,17 +74,12 @@ def main() -> None:
     if not src.is_file():
         sys.exit(f"{src}: no link index here; build with links first (policykg build without --no-links)")
     with tempfile.TemporaryDirectory() as tmp:
-        base = Path(tmp) / "baseline"
-        subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", str(base), args.baseline_ref],
-                       check=True, capture_output=True)
         got: dict[str, list[dict]] = {"baseline": [], "ours": []}
-        try:
+        with worktree.checkout(args.baseline_ref, Path(tmp) / "baseline") as base:
             for _ in range(args.repeat):
                 for name, root in (("baseline", base), ("ours", REPO)):
                     got[name].append(measure(root, src, Path(tmp) / "links.sqlite"))
                     print(json.dumps({"code": name, **got[name][-1], "load": round(os.getloadavg()[0], 2)}), flush=True)
-        finally:
-            subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(base)], capture_output=True)
     med = {n: {k: stats.median(r[k] for r in runs) for k in ("seconds", "added_mb")} for n, runs in got.items()}
     print(json.dumps({"median": med, "same_rows": len({r["digest"] for runs in got.values() for r in runs}) == 1,
                       "peak_ratio": round(med["baseline"]["added_mb"] / max(med["ours"]["added_mb"], 1), 2),

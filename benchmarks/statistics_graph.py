@@ -225,16 +225,11 @@ def main() -> None:
         if args.baseline_ref is None:
             _write_peak(args.build, args.repeat, args.write_peak)
             return
-        import subprocess
         import tempfile
-        base = Path(tempfile.mkdtemp(dir=args.write_peak)) / "baseline-code"
-        subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", str(base), args.baseline_ref],
-                       check=True, capture_output=True)
-        try:
-            _write_peak(args.build, args.repeat, args.write_peak, str(base))
-        finally:
-            subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(base)], capture_output=True)
-            base.parent.rmdir()
+        import worktree
+        with tempfile.TemporaryDirectory(dir=args.write_peak) as tmp:
+            with worktree.checkout(args.baseline_ref, Path(tmp) / "baseline-code") as base:
+                _write_peak(args.build, args.repeat, args.write_peak, str(base))
         return
     from policykg.store import load, statistics
     folder = load.store_dir(args.build)

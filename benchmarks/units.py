@@ -32,6 +32,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import worktree
+
 REPO = Path(__file__).resolve().parent.parent
 
 STAGE = """
@@ -122,10 +124,7 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory(dir=args.tmp) as tmp:
         tmp = Path(tmp)
-        base = tmp / "baseline"
-        subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", str(base), args.baseline_ref],
-                       check=True, capture_output=True)
-        try:
+        with worktree.checkout(args.baseline_ref, tmp / "baseline") as base:
             for docs in args.documents:
                 for jobs in args.jobs:
                     got = {}
@@ -143,8 +142,6 @@ def main() -> None:
             if args.profile:
                 print(json.dumps({"profile": args.profile, **run(REPO, args.documents[-1], tmp / "cache-profile", 1,
                                                                  str(Path(args.profile).resolve()))}), flush=True)
-        finally:
-            subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(base)], capture_output=True)
 
 
 if __name__ == "__main__":
